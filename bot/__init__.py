@@ -1,0 +1,1 @@
+"""numbot: a Webex bot that checks Webex Calling phone numbers for admins."""

@@ -1,0 +1,102 @@
+"""The Flask app: thin on purpose.
+
+``POST /webhook`` checks the signature over the raw bytes, checks the event's
+shape, stores it as a job and answers at once; it never waits on Webex.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Optional
+
+from flask import Flask, Response, request
+
+from bot import signature
+from bot.config import ConfigError, Settings, load_settings
+from bot.events import BadEvent, parse_event
+from bot.logs import configure_logging
+from bot.runtime import Runtime, build_runtime
+
+log = logging.getLogger("numbot.app")
+
+
+def _json(status: int, **body: object) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[bool] = None, retry_backoff: float = 1.0) -> Flask:
+    """The WSGI app; gunicorn calls ``create_app()`` (see Procfile)."""
+    configure_logging()
+    if settings is None:
+        try:
+            settings = load_settings()
+        except ConfigError as error:
+            print(f"numbot: {error}", file=sys.stderr, flush=True)
+            raise SystemExit(2) from None
+    runtime = build_runtime(settings, retry_backoff=retry_backoff)
+    app = Flask("numbot")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.extensions["numbot"] = runtime
+    if settings.insecure_no_signature:
+        log.warning("NUMBOT_INSECURE_NO_SIGNATURE is set: webhook signatures are NOT checked")
+
+    @app.post("/webhook")
+    def webhook() -> Response:
+        if request.content_length is not None and request.content_length > settings.max_body_bytes:
+            return _json(413, error=f"body larger than {settings.max_body_bytes} bytes")
+        raw = request.get_data(cache=False)
+        if len(raw) > settings.max_body_bytes:
+            return _json(413, error=f"body larger than {settings.max_body_bytes} bytes")
+        if not settings.insecure_no_signature:
+            assert settings.webhook_secret
+            if not signature.is_valid(raw, settings.webhook_secret, request.headers.get("X-Spark-Signature")):
+                log.warning(json.dumps({"msg": "webhook refused", "reason": "bad or missing X-Spark-Signature"}))
+                return _json(401, error="invalid signature")
+        if not (request.mimetype or "").endswith("json"):
+            return _json(415, error="expected application/json")
+        try:
+            body = json.loads(raw)
+            event = parse_event(body)
+        except (ValueError, UnicodeDecodeError) as error:
+            reason = str(error) if isinstance(error, BadEvent) else "the body is not valid JSON"
+            log.warning(json.dumps({"msg": "webhook ignored", "reason": reason}))
+            if isinstance(error, BadEvent):
+                # Answer 200 so Webex does not retry (and disable the webhook)
+                # for events this bot simply does not handle.
+                return _json(200, ignored=reason)
+            return _json(400, error=reason)
+        runtime.jobs.submit(body)
+        return _json(200, queued=event.key)
+
+    @app.errorhandler(413)
+    def too_large(_error: Exception) -> Response:
+        return _json(413, error=f"body larger than {settings.max_body_bytes} bytes")
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return _json(200, status="ok")
+
+    @app.get("/readyz")
+    def readyz() -> Response:
+        checks = {}
+        try:
+            runtime.store.ping()
+            checks["store"] = "ok"
+        except Exception as error:
+            checks["store"] = f"failed: {type(error).__name__}"
+        try:
+            runtime.client.tokens.token()
+            checks["service_app_token"] = "ok"
+        except Exception as error:
+            checks["service_app_token"] = f"failed: {type(error).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return _json(200 if ready else 503, ready=ready, checks=checks, pending_jobs=runtime.jobs.pending())
+
+    if settings.embedded_workers if start_workers is None else start_workers:
+        runtime.jobs.start_workers(settings.workers)
+    return app
+
+
+def runtime_of(app: Flask) -> Runtime:
+    return app.extensions["numbot"]

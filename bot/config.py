@@ -1,0 +1,155 @@
+"""Settings from the environment (and a ``.env`` file when present).
+
+Operators' deploy scripts rely on these names; every one is documented in the
+README. A missing required variable stops start-up with one line naming it.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+import phonenumbers
+
+DEFAULT_API_URL = "https://webexapis.com/v1"
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class ServiceAppCredentials:
+    """Either a ready token or what the refresh-token grant needs."""
+
+    access_token: Optional[str] = field(default=None, repr=False)
+    client_id: Optional[str] = None
+    client_secret: Optional[str] = field(default=None, repr=False)
+    refresh_token: Optional[str] = field(default=None, repr=False)
+
+    @property
+    def can_refresh(self) -> bool:
+        return bool(self.client_id and self.client_secret and self.refresh_token)
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str = field(repr=False)
+    webhook_secret: Optional[str] = field(repr=False)
+    service_app: ServiceAppCredentials
+    api_url: str = DEFAULT_API_URL
+    org_id: Optional[str] = None
+    default_region: str = "US"
+    validate_batch: int = 100
+    page_size: int = 10
+    store_url: str = "sqlite:///var/numbot.db"
+    workers: int = 2
+    embedded_workers: bool = True
+    insecure_no_signature: bool = False
+    max_body_bytes: int = 1_000_000
+    request_timeout: int = 30
+    max_retries: int = 3
+    public_url: Optional[str] = None
+    allowed_users: tuple[str, ...] = ()
+    allowed_domains: tuple[str, ...] = ()
+    require_admin: bool = False
+
+
+def _bool(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def _int(value: str, name: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if not low <= number <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, not {number}")
+    return number
+
+
+def _list(value: str) -> tuple[str, ...]:
+    """Comma/semicolon/space separated; case kept (person ids are case-sensitive)."""
+    return tuple(item for item in re.split(r"[\s,;]+", value) if item)
+
+
+def load_settings(env: Optional[Mapping[str, str]] = None, *, read_dotenv: bool = True) -> Settings:
+    """Read settings; ``env`` defaults to ``os.environ`` (plus ``.env``)."""
+    if env is None:
+        if read_dotenv:
+            from dotenv import load_dotenv
+
+            load_dotenv(override=False)
+        env = os.environ
+
+    def get(name: str, default: Optional[str] = None) -> Optional[str]:
+        value = env.get(name)
+        return value if value not in (None, "") else default
+
+    def required(name: str) -> str:
+        value = get(name)
+        if value is None:
+            raise ConfigError(f"missing required setting {name} (see README, 'Configuration')")
+        return value
+
+    bot_token = required("WEBEX_BOT_TOKEN")
+    insecure = _bool(get("NUMBOT_INSECURE_NO_SIGNATURE", "false"), "NUMBOT_INSECURE_NO_SIGNATURE")
+    secret = get("WEBEX_WEBHOOK_SECRET")
+    if secret is None and not insecure:
+        raise ConfigError(
+            "missing required setting WEBEX_WEBHOOK_SECRET "
+            "(set NUMBOT_INSECURE_NO_SIGNATURE=true only for local experiments)"
+        )
+    service_app = ServiceAppCredentials(
+        access_token=get("WEBEX_SERVICE_APP_TOKEN"),
+        client_id=get("WEBEX_SERVICE_APP_CLIENT_ID"),
+        client_secret=get("WEBEX_SERVICE_APP_CLIENT_SECRET"),
+        refresh_token=get("WEBEX_SERVICE_APP_REFRESH_TOKEN"),
+    )
+    if not service_app.access_token and not service_app.can_refresh:
+        partial = [
+            name
+            for name, value in (
+                ("WEBEX_SERVICE_APP_CLIENT_ID", service_app.client_id),
+                ("WEBEX_SERVICE_APP_CLIENT_SECRET", service_app.client_secret),
+                ("WEBEX_SERVICE_APP_REFRESH_TOKEN", service_app.refresh_token),
+            )
+            if not value
+        ]
+        raise ConfigError(
+            "missing required setting WEBEX_SERVICE_APP_TOKEN, or "
+            + ", ".join(partial)
+            + " for the refresh-token grant"
+        )
+    region = get("NUMBOT_DEFAULT_REGION", "US").upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(f"NUMBOT_DEFAULT_REGION must be a region code such as US or GB, not {region!r}")
+    store_url = get("NUMBOT_STORE_URL") or get("REDIS_URL") or "sqlite:///var/numbot.db"
+    return Settings(
+        bot_token=bot_token,
+        webhook_secret=secret,
+        service_app=service_app,
+        api_url=get("WEBEX_API_URL", DEFAULT_API_URL).rstrip("/"),
+        org_id=get("WEBEX_ORG_ID"),
+        default_region=region,
+        validate_batch=_int(get("NUMBOT_VALIDATE_BATCH", "100"), "NUMBOT_VALIDATE_BATCH", 1, 1000),
+        page_size=_int(get("NUMBOT_PAGE_SIZE", "10"), "NUMBOT_PAGE_SIZE", 1, 25),
+        store_url=store_url,
+        workers=_int(get("NUMBOT_WORKERS", "2"), "NUMBOT_WORKERS", 1, 32),
+        embedded_workers=_bool(get("NUMBOT_EMBEDDED_WORKERS", "true"), "NUMBOT_EMBEDDED_WORKERS"),
+        insecure_no_signature=insecure,
+        max_body_bytes=_int(get("NUMBOT_MAX_BODY_BYTES", "1000000"), "NUMBOT_MAX_BODY_BYTES", 1024, 50_000_000),
+        request_timeout=_int(get("NUMBOT_REQUEST_TIMEOUT", "30"), "NUMBOT_REQUEST_TIMEOUT", 1, 300),
+        max_retries=_int(get("NUMBOT_MAX_RETRIES", "3"), "NUMBOT_MAX_RETRIES", 0, 10),
+        public_url=get("NUMBOT_PUBLIC_URL"),
+        allowed_users=_list(get("NUMBOT_ALLOWED_USERS", "")),
+        allowed_domains=_list(get("NUMBOT_ALLOWED_DOMAINS", "")),
+        require_admin=_bool(get("NUMBOT_REQUIRE_ADMIN", "false"), "NUMBOT_REQUIRE_ADMIN"),
+    )

@@ -1,0 +1,185 @@
+"""One webhook event, from the queue to the reply.
+
+The order is deliberate: ignore the bot's own events -> drop re-deliveries ->
+fetch what the event points at -> check who is asking -> route to a flow ->
+send exactly one reply. Webex errors become an error card with the trackingId;
+anything unexpected becomes a generic card, and the stack trace goes to the
+log only.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+import cards
+from bot import access
+from bot.commands import AlternateNumbers, Command, Help, UnknownCard, Validate, parse_card_action, parse_message
+from bot.config import Settings
+from bot.flows import FlowContext
+from bot.flows.alternate import alternate_reply
+from bot.flows.help import help_reply
+from bot.flows.validate import validate_reply
+from bot.models import Reply
+from bot.store import Store
+from bot.webex import WebexClient, WebexError, calls_made
+
+log = logging.getLogger("numbot.events")
+
+RESOURCES = ("messages", "attachmentActions")
+
+
+class BadEvent(ValueError):
+    """The webhook body is not an event this bot handles; the text says why."""
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    resource: str
+    event: str
+    data_id: str
+    person_id: str
+    room_id: str
+    webhook_id: str
+
+    @property
+    def key(self) -> str:
+        """Same message or card action = same event, whichever webhook or
+        delivery attempt brought it."""
+        return f"{self.resource}:{self.data_id}"
+
+
+def parse_event(body: object) -> WebhookEvent:
+    """Validate the shape of a webhook body (before it is queued)."""
+    if not isinstance(body, dict):
+        raise BadEvent("the body is not a JSON object")
+    resource, event, data = body.get("resource"), body.get("event"), body.get("data")
+    if resource not in RESOURCES:
+        raise BadEvent(f"resource {str(resource)[:40]!r} is not one this bot handles")
+    if event != "created":
+        raise BadEvent(f"event {str(event)[:40]!r} is not one this bot handles")
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"]:
+        raise BadEvent("data.id is missing")
+
+    def text(value: object) -> str:
+        return value if isinstance(value, str) else ""
+
+    return WebhookEvent(
+        resource=resource,
+        event=event,
+        data_id=data["id"][:200],
+        person_id=text(data.get("personId"))[:200],
+        room_id=text(data.get("roomId"))[:200],
+        webhook_id=text(body.get("id"))[:200],
+    )
+
+
+def route(command: Command, ctx: FlowContext) -> tuple[str, Reply]:
+    """The flow for a command, and its name for the log."""
+    if isinstance(command, Validate):
+        return "validate", validate_reply(command.text, ctx)
+    if isinstance(command, AlternateNumbers):
+        return "alternate", alternate_reply(command, ctx)
+    if isinstance(command, UnknownCard):
+        title = "Unknown card"
+        return "unknown-card", Reply(markdown=cards.error_markdown(title, command.reason), card=cards.error_card(title, command.reason))
+    assert isinstance(command, Help)
+    return "help", help_reply(ctx, command.note)
+
+
+class EventHandler:
+    def __init__(self, settings: Settings, client: WebexClient, store: Store) -> None:
+        self.settings = settings
+        self.client = client
+        self.store = store
+        self.ctx = FlowContext(client=client, settings=settings)
+
+    def __call__(self, body: dict) -> None:
+        """Runs in a queue worker. Never raises for bad input: every outcome is logged."""
+        started = time.monotonic()
+        record: dict = {"event": None, "outcome": None}
+        calls: list = []
+        token = calls_made.set(calls)
+        try:
+            event = parse_event(body)
+            record.update(event=event.key, webhook=event.webhook_id, person=event.person_id)
+            record["outcome"] = self._handle(event, record)
+        except BadEvent as error:
+            record["outcome"] = f"ignored: {error}"
+        except WebexError as error:
+            record["outcome"] = "failed"
+            record["error"] = str(error)
+        except Exception as error:  # the log gets the stack; the admin already got a card or nothing can be sent
+            record["outcome"] = "crashed"
+            record["error"] = type(error).__name__
+            log.exception("event %s crashed", record.get("event"))
+        finally:
+            calls_made.reset(token)
+            record["calls"] = calls
+            record["ms"] = round((time.monotonic() - started) * 1000)
+            log.info(json.dumps({"msg": "event handled", **record}, default=str))
+
+    def _handle(self, event: WebhookEvent, record: dict) -> str:
+        me = self.client.me()
+        if event.person_id and event.person_id == me.id:
+            return "ignored: the bot's own event"
+        if not self.store.claim(event.key):
+            return "ignored: re-delivery"
+        if event.resource == "messages":
+            message = self.client.get_message(event.data_id)
+            if message.person_id == me.id:
+                return "ignored: the bot's own message"
+            room_id, parent_id, person_id, email = message.room_id, message.parent_id, message.person_id, message.person_email
+
+            def command() -> Command:
+                return parse_message(message.text, self.settings.default_region, me.display_name)
+        else:
+            action = self.client.get_card_action(event.data_id)
+            card_message = self.client.get_message(action.message_id)
+            if card_message.person_id != me.id:
+                return "ignored: a card this bot did not send"
+            room_id, parent_id, person_id = action.room_id or card_message.room_id, card_message.parent_id, action.person_id
+            email = self.client.person_email(person_id)
+
+            def command() -> Command:
+                return parse_card_action(action.inputs, self.settings.default_region)
+
+        record["person"] = person_id
+        decision = access.decide(self.settings, person_id, email, lambda: self._roles(person_id))
+        if not decision.allowed:
+            record["flow"] = "refused"
+            reply = Reply(markdown=cards.access_denied_markdown(decision.reason), card=cards.access_denied_card(decision.reason))
+            self.client.send(room_id, reply, parent_id)
+            log.warning(json.dumps({"msg": "access refused", "person": person_id}))
+            return "refused"
+        reply = self._reply(command, record)
+        self.client.send(room_id, reply, parent_id)
+        return "replied"
+
+    def _reply(self, command, record: dict) -> Reply:
+        try:
+            flow, reply = route(command(), self.ctx)
+            record["flow"] = flow
+            return reply
+        except WebexError as error:
+            record["webex_error"] = str(error)
+            title = "Webex answered with an error"
+            explanation = "The request to Webex failed, so I could not finish. Try again; if it keeps failing, quote the tracking ID to your Webex support."
+            return Reply(markdown=cards.error_markdown(title, explanation, error.info), card=cards.error_card(title, explanation, error.info))
+        except Exception:
+            log.exception("flow crashed")
+            record["flow_error"] = True
+            title = "Something went wrong"
+            explanation = "I could not handle that request because of a problem on my side. It has been logged; please try again."
+            return Reply(markdown=cards.error_markdown(title, explanation), card=cards.error_card(title, explanation))
+
+    def _roles(self, person_id: str) -> list[str]:
+        """Roles need the service app token; an unknown person has none."""
+        try:
+            return self.client.person_roles(person_id)
+        except WebexError as error:
+            if error.status_code in (403, 404):
+                return []
+            raise

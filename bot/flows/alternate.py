@@ -1,0 +1,133 @@
+"""Auto attendant alternate available numbers: find the location, show one page.
+
+Without toggle filters a page costs one request of ``page_size + 1`` rows: the
+extra row says whether a next page exists. The API cannot filter by state,
+toll-free or service number, so with a toggle on the bot reads the list in
+chunks from the page's offset until it has one page plus one matching row
+(bounded by ``MAX_SCAN``), and keeps the API offset of the next page in the
+Next button.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Union
+
+import cards
+from bot.commands import AlternateNumbers
+from bot.flows import FlowContext
+from bot.models import AvailableNumber, AvailableNumbersPage, Location, NumberFilters, Reply
+from bot.webex import WebexError
+
+SCAN_CHUNK = 200  # rows per request when the bot filters
+MAX_SCAN = 5000  # rows read for one filtered page before showing what was found
+MAX_FILTER_NUMBERS = 100  # phoneNumber values in one request (URL length)
+MAX_PICKER_LOCATIONS = 1000
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    locations: list[Location]
+    message: str
+
+
+def _looks_like_id(text: str) -> bool:
+    # Webex ids are long base64 strings without spaces.
+    return len(text) >= 20 and " " not in text
+
+
+def resolve_location(query: str, ctx: FlowContext) -> Union[Location, Ambiguous]:
+    """By exact id, else by case-insensitive name; several or none: ask."""
+    if _looks_like_id(query):
+        found = ctx.client.location(query)
+        if found is not None:
+            return found
+    candidates = ctx.client.locations(name=query, limit=MAX_PICKER_LOCATIONS)
+    lowered = query.lower()
+    exact = [loc for loc in candidates if loc.name.lower() == lowered]
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        return Ambiguous(exact, f"Several locations are called “{query}”: which one?")
+    containing = [loc for loc in candidates if lowered in loc.name.lower()]
+    if len(containing) == 1:
+        return containing[0]
+    if containing:
+        return Ambiguous(containing, f"Several locations match “{query}”: which one?")
+    return Ambiguous(
+        ctx.client.locations(limit=MAX_PICKER_LOCATIONS), f"No location is called “{query}”. Pick one:"
+    )
+
+
+def picker_reply(ctx: FlowContext, locations: Optional[list[Location]] = None, message: Optional[str] = None, query: Optional[str] = None) -> Reply:
+    if locations is None:
+        locations = ctx.client.locations(name=query, limit=MAX_PICKER_LOCATIONS) if query else ctx.client.locations(limit=MAX_PICKER_LOCATIONS)
+        if query and not locations:
+            message = f"No location name contains “{query}”. Pick one:"
+            locations = ctx.client.locations(limit=MAX_PICKER_LOCATIONS)
+    if not locations:
+        title = "No locations"
+        explanation = "The organisation has no locations that the service app can see."
+        return Reply(markdown=cards.error_markdown(title, explanation), card=cards.error_card(title, explanation))
+    return Reply(
+        markdown=cards.location_picker_markdown(locations, message=message, query=query),
+        card=cards.location_picker_card(locations, message=message, query=query),
+    )
+
+
+def fetch_page(location: Location, start: int, back: tuple[int, ...], filters: NumberFilters, ctx: FlowContext) -> AvailableNumbersPage:
+    size = ctx.settings.page_size
+    phone_numbers = filters.phone_numbers[:MAX_FILTER_NUMBERS]
+    if not filters.any_toggle:
+        chunk = ctx.client.available_numbers(location.id, start, size + 1, phone_numbers)
+        rows = chunk.numbers[:size]
+        next_start = start + size if len(chunk.numbers) > size else None
+        return AvailableNumbersPage(location, rows, start, size, next_start, back, filters)
+    found: list[AvailableNumber] = []
+    next_start: Optional[int] = None
+    offset = start
+    while offset - start < MAX_SCAN:
+        chunk = ctx.client.available_numbers(location.id, offset, SCAN_CHUNK, phone_numbers)
+        for index, number in enumerate(chunk.numbers):
+            if not filters.matches(number):
+                continue
+            if len(found) == size:
+                next_start = offset + index
+                break
+            found.append(number)
+        if next_start is not None or not chunk.has_next or not chunk.numbers:
+            break
+        offset += len(chunk.numbers)
+    else:
+        next_start = offset  # scanned enough for one answer; Next goes on from here
+    return AvailableNumbersPage(location, tuple(found), start, size, next_start, back, filters)
+
+
+def _location_error(error: WebexError, location: Location, ctx: FlowContext) -> Reply:
+    message = error.info.message.lower()
+    if error.status_code == 404 and "calling" not in message:
+        return picker_reply(ctx, message=f"Webex does not know the location “{location.name}” any more. Pick one:")
+    if "calling" in message:
+        title = "No Webex Calling at this location"
+        explanation = f"“{location.name}” is not a Webex Calling location, so it has no auto attendant numbers."
+    else:
+        title = "Webex could not list the numbers"
+        explanation = f"Listing the alternate available numbers of “{location.name}” failed."
+    return Reply(markdown=cards.error_markdown(title, explanation, error.info), card=cards.error_card(title, explanation, error.info))
+
+
+def alternate_reply(command: AlternateNumbers, ctx: FlowContext) -> Reply:
+    if command.location_query is not None or command.location is None:
+        return picker_reply(ctx, query=command.location_query)
+    resolved = resolve_location(command.location, ctx)
+    if isinstance(resolved, Ambiguous):
+        return picker_reply(ctx, resolved.locations, resolved.message)
+    try:
+        page = fetch_page(resolved, command.start, command.back, command.filters, ctx)
+    except WebexError as error:
+        return _location_error(error, resolved, ctx)
+    if not page.numbers:
+        return Reply(
+            markdown=cards.empty_numbers_markdown(resolved, command.filters),
+            card=cards.empty_numbers_card(resolved, command.filters),
+        )
+    return Reply(markdown=cards.numbers_page_markdown(page), card=cards.numbers_page_card(page))

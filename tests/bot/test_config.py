@@ -1,0 +1,72 @@
+"""Start-up settings: a missing variable is named in one line."""
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+BASE = {
+    "WEBEX_BOT_TOKEN": "bot-token",
+    "WEBEX_WEBHOOK_SECRET": "s3cret",
+    "WEBEX_SERVICE_APP_TOKEN": "svc",
+}
+
+
+def test_minimal_settings_and_defaults():
+    settings = load_settings(BASE)
+    assert settings.api_url == "https://webexapis.com/v1"
+    assert settings.default_region == "US"
+    assert settings.validate_batch == 100
+    assert settings.org_id is None
+
+
+@pytest.mark.parametrize("missing", ["WEBEX_BOT_TOKEN", "WEBEX_WEBHOOK_SECRET", "WEBEX_SERVICE_APP_TOKEN"])
+def test_missing_required_setting_is_named(missing):
+    env = {k: v for k, v in BASE.items() if k != missing}
+    with pytest.raises(ConfigError, match=missing):
+        load_settings(env)
+
+
+def test_refresh_grant_settings_replace_the_ready_token():
+    env = {k: v for k, v in BASE.items() if k != "WEBEX_SERVICE_APP_TOKEN"}
+    env.update(WEBEX_SERVICE_APP_CLIENT_ID="id", WEBEX_SERVICE_APP_CLIENT_SECRET="secret")
+    with pytest.raises(ConfigError, match="WEBEX_SERVICE_APP_REFRESH_TOKEN"):
+        load_settings(env)
+    env["WEBEX_SERVICE_APP_REFRESH_TOKEN"] = "refresh"
+    assert load_settings(env).service_app.can_refresh
+
+
+def test_insecure_flag_allows_no_secret():
+    env = {k: v for k, v in BASE.items() if k != "WEBEX_WEBHOOK_SECRET"}
+    env["NUMBOT_INSECURE_NO_SIGNATURE"] = "true"
+    assert load_settings(env).webhook_secret is None
+
+
+@pytest.mark.parametrize(
+    "name,value",
+    [("NUMBOT_VALIDATE_BATCH", "0"), ("NUMBOT_VALIDATE_BATCH", "ten"), ("NUMBOT_DEFAULT_REGION", "XX"), ("NUMBOT_REQUIRE_ADMIN", "maybe")],
+)
+def test_bad_values_are_explained(name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_settings({**BASE, name: value})
+
+
+def test_secrets_are_not_in_the_settings_repr():
+    settings = load_settings({**BASE, "WEBEX_BOT_TOKEN": "TOPSECRET1", "WEBEX_WEBHOOK_SECRET": "TOPSECRET2"})
+    assert "TOPSECRET" not in repr(settings)
+
+
+def test_gunicorn_entry_point_stops_with_one_line(tmp_path):
+    """``create_app()`` without settings prints one line naming the variable."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", "from bot.app import create_app; create_app()"],
+        cwd=tmp_path, env={**env, "PYTHONPATH": str(__import__('pathlib').Path(__file__).resolve().parents[2])},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "numbot: missing required setting WEBEX_BOT_TOKEN (see README, 'Configuration')"
+    )
+    assert "Traceback" not in result.stderr

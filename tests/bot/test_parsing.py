@@ -1,0 +1,82 @@
+"""What the admin writes -> which numbers are checked, and what is not a number."""
+from hypothesis import given, settings, strategies as st
+
+from bot.parsing import parse_numbers, split_head
+
+
+def e164s(text: str, region: str = "US") -> list[str]:
+    return [n.e164 for n in parse_numbers(text, region).numbers]
+
+
+def test_the_issue_example_keeps_what_the_admin_wrote():
+    parsed = parse_numbers("validate +12145557861, (214) 555-7862 +442071838750", "US")
+    assert [(n.original, n.e164) for n in parsed.numbers] == [
+        ("+12145557861", "+12145557861"),
+        ("(214) 555-7862", "+12145557862"),
+        ("+442071838750", "+442071838750"),
+    ]
+    assert parsed.not_numbers == ()
+
+
+def test_a_pasted_list_with_every_separator():
+    text = "2145557861\n214-555-7862; 214.555.7863,+1 214 555 7864\t+12145557865|+12145557866"
+    assert e164s(text) == [f"+1214555786{i}" for i in range(1, 7)]
+
+
+def test_repeats_are_kept_in_order_for_duplicate_in_list():
+    assert e164s("+12145557861 2145557861 +12145557861") == ["+12145557861"] * 3
+
+
+def test_junk_tokens_are_listed_and_plain_words_are_prose():
+    parsed = parse_numbers("please check 12345 +12145557861 abc123 ++ thanks", "US")
+    assert e164s("+12145557861") == [n.e164 for n in parsed.numbers]
+    assert parsed.not_numbers == ("12345", "abc123", "++")
+
+
+def test_national_format_of_another_country_is_not_a_number_with_us_default():
+    parsed = parse_numbers("020 7183 8750", "US")
+    assert parsed.numbers == ()
+    assert parsed.not_numbers == ("020", "7183", "8750")
+
+
+def test_default_region_changes_national_parsing():
+    assert e164s("020 7183 8750", "GB") == ["+442071838750"]
+
+
+def test_unicode_digits_and_rtl_marks():
+    assert e164s("\u200f+12145557861\u200f ١٢١٤٥٥٥٧٨٦٢ ２１４５５５７８６３") == [
+        "+12145557861",
+        "+12145557862",
+        "+12145557863",
+    ]
+
+
+def test_markdown_and_html_around_numbers():
+    assert e164s("**+12145557861** <b>+12145557862</b> `+12145557863`") == [
+        "+12145557861",
+        "+12145557862",
+        "+12145557863",
+    ]
+
+
+def test_split_head_separates_a_location_from_filter_numbers():
+    split = split_head("Dallas HQ +12143020001, 2143020002", "US")
+    assert split.head == "Dallas HQ"
+    assert [n.e164 for n in split.parsed.numbers] == ["+12143020001", "+12143020002"]
+
+
+def test_ten_thousand_tokens():
+    text = " ".join(f"x{i}" for i in range(10_000)) + " +12145557861"
+    parsed = parse_numbers(text, "US")
+    assert e164s("+12145557861") == [n.e164 for n in parsed.numbers]
+    assert len(parsed.not_numbers) == 10_000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_parses_without_error_and_loses_no_digit_token(text):
+    parsed = parse_numbers(text, "US")
+    for number in parsed.numbers:
+        assert number.e164.startswith("+") and number.e164[1:].isdigit()
+    for token in parsed.not_numbers:
+        assert token.strip()
