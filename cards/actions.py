@@ -27,6 +27,7 @@ HELP = "help"
 INPUT_NUMBERS = "numbers"
 INPUT_LOCATION = "locationId"
 INPUT_LOCATION_QUERY = "locationQuery"
+INPUT_FILTER_NUMBERS = "filterNumbers"  # picker: numbers to look for (not "numbers": that one means validate)
 INPUT_ONLY_ACTIVE = "onlyActive"
 INPUT_ONLY_TOLL_FREE = "onlyTollFree"
 INPUT_ONLY_SERVICE = "onlyService"

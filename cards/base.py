@@ -1,0 +1,89 @@
+"""Small builders on top of ``webexpythonsdk.models.cards``, and the one place a card
+becomes a dict.
+
+Webex renders Adaptive Cards 1.3. webexpythonsdk's ``Submit`` emits
+``"associatedInputs": "auto"`` (AC 1.5) unless told not to, and every element carries
+``"isVisible": true`` (the default): :func:`finish` drops both, and the toggles' default
+``valueOn``/``valueOff``, so cards are 1.3 and small.
+"""
+from __future__ import annotations
+
+from webexpythonsdk.models import cards as ac
+from webexpythonsdk.models.cards import options as opt
+
+from bot.models import Severity
+
+from .text import card_bytes
+
+COLOUR: dict[Severity, opt.Colors] = {
+    Severity.GOOD: opt.Colors.GOOD,
+    Severity.WARNING: opt.Colors.WARNING,
+    Severity.ATTENTION: opt.Colors.ATTENTION,
+}
+
+# Properties newer than AC 1.3 (or defaults not worth their bytes) that must never be sent.
+_DROP = {"associatedInputs"}
+_DEFAULTS = {"isVisible": True, "valueOn": "true", "valueOff": "false"}
+
+
+def _strip(node):
+    if isinstance(node, dict):
+        return {
+            k: _strip(v)
+            for k, v in node.items()
+            if k not in _DROP and not (k in _DEFAULTS and v == _DEFAULTS[k])
+        }
+    if isinstance(node, list):
+        return [_strip(v) for v in node]
+    return node
+
+
+def to_dict(element) -> dict:
+    """One element (or a whole card) as the dict Webex gets."""
+    return _strip(element.to_dict())
+
+
+def size_of(element) -> int:
+    """Bytes an element adds to a card's compact JSON (with its separating comma)."""
+    return card_bytes(to_dict(element)) + 1
+
+
+def card(body: list, actions: list | None = None, fallback_text: str | None = None) -> dict:
+    return to_dict(ac.AdaptiveCard(body=body, actions=actions or None, fallbackText=fallback_text))
+
+
+def submit(title: str, data: dict, *, positive: bool = False) -> ac.Submit:
+    # associatedInputs=None: the SDK then omits that AC 1.5 property.
+    return ac.Submit(
+        title=title,
+        data=data,
+        associatedInputs=None,
+        style=opt.ActionStyle.POSITIVE if positive else None,
+    )
+
+
+def text(value: str, **kwargs) -> ac.TextBlock:
+    """A wrapping TextBlock. ``value`` is markdown: escape user text before it gets here."""
+    kwargs.setdefault("wrap", True)
+    return ac.TextBlock(value, **kwargs)
+
+
+def title(value: str, colour: opt.Colors | None = None) -> ac.TextBlock:
+    return text(value, size=opt.FontSize.LARGE, weight=opt.FontWeight.BOLDER, color=colour)
+
+
+def subtle(value: str, **kwargs) -> ac.TextBlock:
+    kwargs.setdefault("spacing", opt.Spacing.NONE)
+    return text(value, isSubtle=True, **kwargs)
+
+
+def heading(value: str) -> ac.TextBlock:
+    return text(value, weight=opt.FontWeight.BOLDER, spacing=opt.Spacing.MEDIUM)
+
+
+def columns(left: list, right: list, *, separator: bool = False) -> ac.ColumnSet:
+    """A row: ``left`` takes the room, ``right`` (a state) is as wide as it needs."""
+    return ac.ColumnSet(
+        columns=[ac.Column(items=left, width="stretch"), ac.Column(items=right, width="auto")],
+        separator=separator or None,
+    )

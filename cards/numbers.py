@@ -1,0 +1,151 @@
+"""Auto attendant alternate available numbers: one page of them, or "there are none"."""
+from __future__ import annotations
+
+from webexpythonsdk.models import cards as ac
+from webexpythonsdk.models.cards import options as opt
+
+from bot.models import AvailableNumber, AvailableNumbersPage, Location, NumberFilters, Severity
+
+from . import actions
+from .base import COLOUR, card, columns, submit, subtle, text, title
+from .text import clip, escape
+
+MAIN_NUMBER = "Main number (location CLID)"
+STATE_SEVERITY = {"ACTIVE": Severity.GOOD, "INACTIVE": Severity.WARNING}
+TELEPHONY_TYPES = {"PSTN_NUMBER": "PSTN", "MOBILE_NUMBER": "Mobile"}
+FILTERS_SHOWN = 5  # phone-number filter values named in the summary
+
+
+def telephony_type(value: str) -> str:
+    """``PSTN_NUMBER`` -> ``PSTN``; an unknown type is shown as Webex spells it, less ``_NUMBER``."""
+    if value in TELEPHONY_TYPES:
+        return TELEPHONY_TYPES[value]
+    return value.removesuffix("_NUMBER").replace("_", " ") or value
+
+
+def _flags(number: AvailableNumber) -> list[str]:
+    flags = []
+    if number.is_main_number:
+        flags.append(MAIN_NUMBER)
+    if number.toll_free:
+        flags.append("Toll-free")
+    if number.is_service_number:
+        flags.append("Service number")
+    flags.append(escape(telephony_type(number.telephony_type)))
+    return flags
+
+
+def describe_filters(filters: NumberFilters) -> str:
+    """The filters in words, e.g. "only active, only toll-free; numbers +1214..., +1214..."."""
+    parts = []
+    if filters.only_active:
+        parts.append("only active")
+    if filters.only_toll_free:
+        parts.append("only toll-free")
+    if filters.only_service:
+        parts.append("only service numbers")
+    text_ = ", ".join(parts)
+    if filters.phone_numbers:
+        named = ", ".join(escape(clip(n, 30)) for n in filters.phone_numbers[:FILTERS_SHOWN])
+        more = len(filters.phone_numbers) - FILTERS_SHOWN
+        if more > 0:
+            named += f" and {more} more"
+        text_ += ("; " if text_ else "") + f"numbers {named}"
+    return text_
+
+
+def _summary(page: AvailableNumbersPage) -> str:
+    count = len(page.numbers)
+    if not page.filters.any_toggle:
+        first = page.start + 1
+    elif len(page.back) < actions.MAX_BACK:
+        # With a toggle on, offsets are API rows, not shown rows; every earlier page was full.
+        first = len(page.back) * page.page_size + 1
+    else:
+        first = None
+    span = f"Numbers {first}–{first + count - 1}" if first is not None and count else f"{count} numbers"
+    span += " · more available" if page.has_more else " · last page"
+    filters = describe_filters(page.filters)
+    if filters:
+        span += f" · filters: {filters}"
+    return span
+
+
+def _state(number: AvailableNumber) -> tuple[str, Severity]:
+    state = number.state.upper()
+    return escape(number.state), STATE_SEVERITY.get(state, Severity.WARNING)
+
+
+def _toggle(label: str, input_id: str, on: bool) -> ac.Toggle:
+    return ac.Toggle(label, id=input_id, value="true" if on else "false", spacing=opt.Spacing.NONE)
+
+
+def numbers_page_card(page: AvailableNumbersPage) -> dict:
+    loc = page.location
+    body: list = [
+        title(f"Alternate numbers · {escape(clip(loc.name, 80))}"),
+        subtle(_summary(page)),
+    ]
+    for number in page.numbers:
+        state, severity = _state(number)
+        body.append(
+            columns(
+                [text(escape(number.phone_number), weight=opt.FontWeight.BOLDER),
+                 subtle(" · ".join(_flags(number)))],
+                [text(state, color=COLOUR[severity], weight=opt.FontWeight.BOLDER)],
+                separator=True,
+            )
+        )
+    if not page.numbers:
+        body.append(text("No numbers on this page."))
+    filters = page.filters
+    body += [
+        text("Filters", weight=opt.FontWeight.BOLDER, spacing=opt.Spacing.LARGE),
+        _toggle("Only active numbers", actions.INPUT_ONLY_ACTIVE, filters.only_active),
+        _toggle("Only toll-free numbers", actions.INPUT_ONLY_TOLL_FREE, filters.only_toll_free),
+        _toggle("Only service numbers", actions.INPUT_ONLY_SERVICE, filters.only_service),
+        ac.ActionSet(actions=[submit("Apply filters", actions.alternate_data(loc.id, 0, filters))]),
+    ]
+    buttons = []
+    if page.has_previous:
+        buttons.append(submit("Previous", actions.alternate_data(loc.id, page.previous_start, filters, page.back[:-1])))
+    if page.has_more:
+        buttons.append(submit("Next", actions.alternate_data(loc.id, page.next_start, filters, page.back + (page.start,))))
+    if page.numbers:
+        buttons.append(submit("Validate these", actions.validate_data([n.phone_number for n in page.numbers])))
+    buttons.append(submit("Other location", actions.action_data(actions.ALTERNATE_PICKER)))
+    return card(body, buttons)
+
+
+def numbers_page_markdown(page: AvailableNumbersPage) -> str:
+    lines = [f"**Alternate numbers · {escape(clip(page.location.name, 80))}**", _summary(page)]
+    for number in page.numbers:
+        state, _ = _state(number)
+        lines.append(f"- {escape(number.phone_number)} · **{state}** · " + " · ".join(_flags(number)))
+    return "\n".join(lines)
+
+
+def _empty_text(location: Location, filters: NumberFilters) -> tuple[str, str]:
+    heading = f"No alternate available numbers at {escape(clip(location.name, 80))}"
+    described = describe_filters(filters)
+    if described:
+        return heading, f"None match these filters: {described}."
+    return heading, "Webex lists no unassigned number at this location that an auto attendant could use."
+
+
+def _has_filters(filters: NumberFilters) -> bool:
+    return filters.any_toggle or bool(filters.phone_numbers)
+
+
+def empty_numbers_card(location: Location, filters: NumberFilters) -> dict:
+    heading, explanation = _empty_text(location, filters)
+    buttons = []
+    if _has_filters(filters):
+        buttons.append(submit("Clear filters", actions.alternate_data(location.id, 0, NumberFilters())))
+    buttons.append(submit("Other location", actions.action_data(actions.ALTERNATE_PICKER)))
+    return card([title(heading, COLOUR[Severity.WARNING]), text(explanation)], buttons)
+
+
+def empty_numbers_markdown(location: Location, filters: NumberFilters) -> str:
+    heading, explanation = _empty_text(location, filters)
+    return f"**{heading}**\n\n{explanation}"

@@ -1,0 +1,124 @@
+"""The location picker for alternate numbers.
+
+AC 1.3 has no type-ahead ChoiceSet (``style: filtered`` is 1.5), so with many locations the
+card lists the first ones and offers a name search that the bot answers with a narrower
+picker.
+"""
+from __future__ import annotations
+
+from webexpythonsdk.models import cards as ac
+from webexpythonsdk.models.cards import options as opt
+
+from bot.models import Location, NumberFilters
+
+from . import actions
+from .base import card, size_of, submit, subtle, text, title
+from .limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES
+from .text import card_bytes, clip, escape, md_bytes
+
+NAME_CHARS = 100
+
+
+def _choice(location: Location) -> ac.Choice:
+    # Choice titles are plain text in every renderer (no markdown): shown as they are.
+    return ac.Choice(clip(location.name, NAME_CHARS), location.id)
+
+
+def location_picker_card(
+    locations: list[Location],
+    *,
+    message: str | None = None,
+    query: str | None = None,
+    max_choices: int = 100,
+) -> dict:
+    locations = list(locations)
+    head: list = [title("Alternate numbers: which location?")]
+    if message:
+        head.append(text(escape(message)))
+    filter_input = ac.Text(
+        id=actions.INPUT_FILTER_NUMBERS,
+        label="Only these numbers (optional)",
+        placeholder="+12145557861, +12145557862",
+    )
+    show = submit("Show numbers", actions.alternate_data(None, 0, NumberFilters()), positive=True)
+    search_parts = [
+        ac.Text(
+            id=actions.INPUT_LOCATION_QUERY,
+            label="Search locations",
+            placeholder="Type part of a location name",
+            value=clip(query, 200) if query else None,
+        ),
+        ac.ActionSet(actions=[submit("Search", actions.action_data(actions.ALTERNATE_SEARCH))]),
+    ]
+
+    def build(choices: list[Location], searching: bool) -> dict:
+        body = list(head)
+        if not locations:
+            body.append(text("No locations to choose from."))
+        if searching:
+            body.append(subtle(
+                f"There are {len(locations)} locations; the list shows the first {len(choices)}. "
+                "Type part of a name and press Search to narrow it.",
+                spacing=opt.Spacing.SMALL,
+            ))
+        if choices:
+            body.append(ac.ChoiceSet(
+                id=actions.INPUT_LOCATION,
+                choices=[_choice(loc) for loc in choices],
+                style=opt.ChoiceInputStyle.COMPACT,
+                label="Location",
+                placeholder="Choose a location",
+                # With a Search button the choice cannot be required: AC 1.3 validates every
+                # input on every Submit, so Search would be blocked until one is chosen.
+                isRequired=None if searching else True,
+                errorMessage=None if searching else "Choose a location",
+            ))
+            body.append(filter_input)
+        if searching:
+            body += search_parts
+        buttons = [show] if choices else []
+        return card(body, buttons)
+
+    if len(locations) <= max_choices:
+        built = build(locations, False)
+        if card_bytes(built) <= CARD_BUDGET_BYTES:
+            return built
+    # Too many to list, or too big: as many choices as the budget allows, and a search.
+    limit = min(len(locations), max_choices)
+    room = CARD_BUDGET_BYTES - card_bytes(build([], True)) - 600  # ChoiceSet, filter, Show button
+    shown: list[Location] = []
+    for location in locations[:limit]:
+        cost = size_of(_choice(location))
+        if cost > room:
+            break
+        shown.append(location)
+        room -= cost
+    return build(shown, True)
+
+
+def location_picker_markdown(
+    locations: list[Location],
+    *,
+    message: str | None = None,
+    query: str | None = None,
+    max_choices: int = 100,
+) -> str:
+    locations = list(locations)
+    out = "**Alternate numbers: which location?**"
+    if message:
+        out += "\n\n" + escape(message)
+    if not locations:
+        return out + "\n\nNo locations to choose from."
+    out += f"\n\nWrite `alternate numbers` and one of these {len(locations)} locations:"
+    tail = "\n\n… and {n} more; write part of a name to narrow the list."
+    reserve = md_bytes(tail.format(n=len(locations)))
+    shown = 0
+    for location in locations[:max_choices]:
+        line = "\n- " + escape(clip(location.name, NAME_CHARS))
+        if md_bytes(out + line) + reserve > MARKDOWN_BUDGET_BYTES:
+            break
+        out += line
+        shown += 1
+    if shown < len(locations):
+        out += tail.format(n=len(locations) - shown)
+    return out

@@ -1,0 +1,177 @@
+"""Every card kind with realistic data, for the card tests and the browser test.
+
+``all_samples()`` gives, per name, the card and its markdown messages; ``all_sample_cards()``
+just the cards. Location ids look like Webex's (base64 of a Spark URI).
+
+From another test directory: ``sys.path.insert(0, str(Path(__file__).parents[1] / "cards"))``
+then ``from samples import all_sample_cards`` (tests/ has no packages: a ``tests/cards``
+package would shadow the real ``cards``).
+"""
+from __future__ import annotations
+
+import base64
+import itertools
+
+import cards
+from bot.models import (
+    AvailableNumber,
+    AvailableNumbersPage,
+    Location,
+    NumberCheck,
+    NumberFilters,
+    NumberState,
+    ValidationResult,
+    WebexErrorInfo,
+)
+
+DUPLICATE_DETAIL = "[Error 8363] DN is in use : +12145557862"
+UNAVAILABLE_DETAIL = "[Error 9627] Number is not available in this organization: +442071838750"
+INVALID_DETAIL = "[Error 8361] Invalid phone number format : 12345"
+TRACKING_ID = "ROUTER_6553C1A4-0BD1-01BB-0B9B-AC1C8A9E0B9B"
+
+
+def location_id(n: int) -> str:
+    uri = f"ciscospark://us/LOCATION/{n:08x}-b164-11ee-91ea-fbb9b190226b"
+    return base64.b64encode(uri.encode()).decode().rstrip("=")
+
+
+def location(n: int, name: str) -> Location:
+    return Location(id=location_id(n), name=name)
+
+
+DALLAS = location(1, "Dallas HQ")
+
+
+def every_state() -> ValidationResult:
+    return ValidationResult(
+        checks=(
+            NumberCheck("+12145557861", "+12145557861", NumberState.AVAILABLE),
+            NumberCheck("(214) 555-7862", "+12145557862", NumberState.DUPLICATE, detail=(DUPLICATE_DETAIL,)),
+            NumberCheck("214.555.7862", "+12145557862", NumberState.DUPLICATE_IN_LIST),
+            NumberCheck("+1 800 555 0100", "+18005550100", NumberState.AVAILABLE, toll_free=True),
+            NumberCheck("+442071838750", "+442071838750", NumberState.UNAVAILABLE, detail=(UNAVAILABLE_DETAIL,)),
+            NumberCheck("12345", "12345", NumberState.INVALID, detail=(INVALID_DETAIL, "second *detail* [x](y)")),
+        ),
+        not_numbers=("hello", "*bold*", "[link](x)"),
+    )
+
+
+def big_result(n: int = 500) -> ValidationResult:
+    states = itertools.cycle([
+        NumberState.AVAILABLE, NumberState.AVAILABLE, NumberState.AVAILABLE,
+        NumberState.DUPLICATE, NumberState.DUPLICATE_IN_LIST, NumberState.AVAILABLE,
+        NumberState.INVALID, NumberState.UNAVAILABLE, NumberState.AVAILABLE,
+    ])
+    checks = []
+    for i, state in zip(range(n), states):
+        e164 = f"+1214555{i:04d}"
+        detail = ()
+        if state is NumberState.DUPLICATE:
+            detail = (f"[Error 8363] DN is in use : {e164}",)
+        elif state is NumberState.UNAVAILABLE:
+            detail = (f"[Error 9627] Number is not available: {e164}",)
+        elif state is NumberState.INVALID:
+            detail = (f"[Error 8361] Invalid phone number format : {e164}",)
+        checks.append(NumberCheck(f"(214) 555-{i:04d}", e164, state, toll_free=i % 11 == 0, detail=detail))
+    return ValidationResult(checks=tuple(checks), not_numbers=("foo", "bar"))
+
+
+def junk_tokens(n: int = 10_000) -> tuple[str, ...]:
+    return tuple(f"junk{i:06d}_tok*n[{i % 7}]"[:20].ljust(20, "x") for i in range(n))
+
+
+def numbers(start: int, count: int) -> tuple[AvailableNumber, ...]:
+    out = []
+    for i in range(start, start + count):
+        flags = [(i >> b) & 1 for b in range(4)]  # every combination of the four flags
+        out.append(AvailableNumber(
+            phone_number=f"+1205635{i:04d}",
+            state="INACTIVE" if flags[0] else "ACTIVE",
+            is_main_number=bool(flags[1]),
+            toll_free=bool(flags[2]),
+            is_service_number=bool(flags[3]),
+        ))
+    return tuple(out)
+
+
+def pages() -> dict[str, AvailableNumbersPage]:
+    return {
+        "numbers_first": AvailableNumbersPage(DALLAS, numbers(0, 16), start=0, page_size=16, next_start=16),
+        "numbers_middle": AvailableNumbersPage(DALLAS, numbers(10, 10), start=10, page_size=10, next_start=20, back=(0,)),
+        "numbers_last": AvailableNumbersPage(DALLAS, numbers(20, 4), start=20, page_size=10, back=(0, 10)),
+        "numbers_filtered": AvailableNumbersPage(
+            location(2, "Richardson *lab* [x](y)"),
+            numbers(0, 25),
+            start=37,
+            page_size=25,
+            next_start=88,
+            back=(0, 12),
+            filters=NumberFilters(only_active=True, only_toll_free=True, only_service=True,
+                                  phone_numbers=("+12056350001", "+12056350002")),
+        ),
+        "numbers_mobile": AvailableNumbersPage(
+            DALLAS, (AvailableNumber("+12056359999", "ACTIVE", telephony_type="MOBILE_NUMBER"),),
+            start=0, page_size=10,
+        ),
+    }
+
+
+def many_locations(n: int = 250) -> list[Location]:
+    return [location(i, f"Site {i:03d} – Building {chr(65 + i % 26)}") for i in range(n)]
+
+
+def all_samples() -> dict[str, tuple[dict, list[str]]]:
+    """name -> (card, markdown messages)."""
+    out: dict[str, tuple[dict, list[str]]] = {}
+
+    def add(name, card, markdown):
+        out[name] = (card, markdown if isinstance(markdown, list) else [markdown])
+
+    add("help", cards.help_card("US"), cards.help_markdown("US"))
+    add("help_region_gb", cards.help_card("GB"), cards.help_markdown("GB"))
+    results = {
+        "validation_every_state": every_state(),
+        "validation_all_ok": ValidationResult(checks=(NumberCheck("+12145557861", "+12145557861", NumberState.AVAILABLE),)),
+        "validation_not_numbers_only": ValidationResult(checks=(), not_numbers=("hello", "world", "_x_")),
+        "validation_500": big_result(500),
+        "validation_junk_10000": ValidationResult(checks=every_state().checks, not_numbers=junk_tokens()),
+        "validation_long_details": ValidationResult(checks=tuple(
+            NumberCheck(f"+1214555{i:04d}", f"+1214555{i:04d}", NumberState.UNAVAILABLE, detail=("x" * 400, "y" * 400))
+            for i in range(30)
+        )),
+    }
+    for name, result in results.items():
+        add(name, cards.validation_card(result), cards.validation_markdown(result))
+    for name, page in pages().items():
+        add(name, cards.numbers_page_card(page), cards.numbers_page_markdown(page))
+    few = [DALLAS, location(2, "Richardson"), location(3, "London *Soho*")]
+    add("picker_few", cards.location_picker_card(few), cards.location_picker_markdown(few))
+    message = "Several locations match “dallas”: which one?"
+    add("picker_message", cards.location_picker_card(few[:2], message=message, query="dallas"),
+        cards.location_picker_markdown(few[:2], message=message, query="dallas"))
+    many = many_locations()
+    add("picker_many", cards.location_picker_card(many, query="site"), cards.location_picker_markdown(many, query="site"))
+    add("picker_100", cards.location_picker_card(many[:100]), cards.location_picker_markdown(many[:100]))
+    add("picker_none", cards.location_picker_card([], message="No location called “x”."),
+        cards.location_picker_markdown([], message="No location called “x”."))
+    add("empty_numbers", cards.empty_numbers_card(DALLAS, NumberFilters()), cards.empty_numbers_markdown(DALLAS, NumberFilters()))
+    filters = NumberFilters(only_active=True, only_toll_free=True, phone_numbers=("+12056350001",))
+    add("empty_numbers_filtered", cards.empty_numbers_card(DALLAS, filters), cards.empty_numbers_markdown(DALLAS, filters))
+    err = WebexErrorInfo(404, "Location not found [x](y)", TRACKING_ID)
+    add("error_tracking", cards.error_card("Webex said no", "Could not list the numbers.", err),
+        cards.error_markdown("Webex said no", "Could not list the numbers.", err))
+    err2 = WebexErrorInfo(None, "Connection reset by peer")
+    add("error_no_tracking", cards.error_card("Webex did not answer", "Try again in a minute.", err2),
+        cards.error_markdown("Webex did not answer", "Try again in a minute.", err2))
+    add("error_plain", cards.error_card("Unknown button", "That button is from a card this bot does not know."),
+        cards.error_markdown("Unknown button", "That button is from a card this bot does not know."))
+    add("access_denied", cards.access_denied_card("alice@example.com is not on the allowed list."),
+        cards.access_denied_markdown("alice@example.com is not on the allowed list."))
+    add("notice", cards.notice_card("Unknown button", "That button is from a card this bot does not know."),
+        cards.notice_markdown("Unknown button", "That button is from a card this bot does not know."))
+    return out
+
+
+def all_sample_cards() -> dict[str, dict]:
+    """name -> card, every card kind (for rendering them all in a browser)."""
+    return {name: card for name, (card, _) in all_samples().items()}

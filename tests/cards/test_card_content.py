@@ -1,0 +1,439 @@
+"""What an admin sees on each card, and what its buttons send back."""
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cards
+from bot.models import (
+    AvailableNumbersPage,
+    NumberCheck,
+    NumberFilters,
+    NumberState,
+    ValidationResult,
+    WebexErrorInfo,
+)
+from cards import actions
+from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES
+from cards.text import card_bytes, escape
+import samples
+from samples import DALLAS, DUPLICATE_DETAIL, TRACKING_ID
+from test_card_rules import all_actions, walk
+
+
+def texts(card: dict) -> list[str]:
+    """Every piece of text an admin reads, in order."""
+    out = []
+    for node in walk(card):
+        if node.get("type") in ("TextBlock", "TextRun"):
+            out.append(node["text"])
+    return out
+
+
+def unescape(s: str) -> str:
+    """What a markdown renderer shows for our escaped text."""
+    out, i = [], 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s):
+            out.append(s[i + 1])
+            i += 2
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
+
+
+def shown(card: dict) -> str:
+    return "\n".join(unescape(t) for t in texts(card))
+
+
+def button(card: dict, title: str) -> dict | None:
+    found = [a for a in all_actions(card) if a["title"] == title]
+    assert len(found) <= 1
+    return found[0]["data"] if found else None
+
+
+def colour_of(card: dict, label: str) -> set[str]:
+    return {n.get("color", "default") for n in walk(card) if n.get("type") == "TextBlock" and n["text"] == label}
+
+
+# ---------------------------------------------------------------- help
+
+
+def test_help_says_what_to_type_and_has_a_box_for_numbers():
+    card = cards.help_card("US")
+    text = shown(card)
+    assert "validate +12145557861, (214) 555-7862 +442071838750" in text
+    assert "alternate numbers" in text and "available" in text and "aa numbers" in text
+    assert "US numbers" in text
+    box = [n for n in walk(card) if n.get("type") == "Input.Text"]
+    assert [b["id"] for b in box] == [actions.INPUT_NUMBERS] and box[0]["isMultiline"] is True
+    assert button(card, "Validate") == actions.validate_data()
+    assert button(card, "Alternate numbers") == actions.action_data(actions.ALTERNATE_PICKER)
+    assert "US" in cards.help_markdown("US") and "validate" in cards.help_markdown("US")
+
+
+# ---------------------------------------------------------------- validation
+
+
+def test_validation_headline_counts_and_colours():
+    card = cards.validation_card(samples.every_state())
+    assert texts(card)[0] == "Number validation: ERRORS"
+    assert colour_of(card, "Number validation: ERRORS") == {"attention"}
+    assert "2 Available · 1 Duplicate · 1 Duplicate In List · 1 Invalid · 1 Unavailable · 3 not phone numbers" in texts(card)
+    assert colour_of(card, "Available") == {"good"}
+    assert colour_of(card, "Duplicate") == {"warning"}
+    assert colour_of(card, "Duplicate In List") == {"warning"}
+    assert colour_of(card, "Invalid") == {"attention"}
+    assert colour_of(card, "Unavailable") == {"attention"}
+
+
+def test_all_available_is_ok_in_green():
+    result = ValidationResult(checks=(NumberCheck("+12145557861", "+12145557861", NumberState.AVAILABLE),))
+    card = cards.validation_card(result)
+    assert colour_of(card, "Number validation: OK") == {"good"}
+    assert "1 Available" in texts(card)
+    assert "Number validation: OK" in cards.validation_markdown(result)[0]
+
+
+def test_duplicate_row_shows_typed_text_e164_and_the_webex_detail():
+    card = cards.validation_card(samples.every_state())
+    text = shown(card)
+    assert "(214) 555-7862 → +12145557862" in text
+    assert DUPLICATE_DETAIL in text  # "[Error 8363] DN is in use : +1..."
+    detail = next(n for n in walk(card) if n.get("type") == "TextBlock" and "8363" in n["text"])
+    assert detail["isSubtle"] is True and detail["wrap"] is True
+    assert "Toll-free" in texts(card)
+    md = cards.validation_markdown(samples.every_state())
+    assert len(md) == 1 and DUPLICATE_DETAIL in unescape(md[0]) and "Toll-free" in md[0]
+
+
+def test_rows_in_the_admins_order():
+    card = cards.validation_card(samples.every_state())
+    rows = [t for t in texts(card) if "→" in t]
+    assert [unescape(r).split(" → ")[0] for r in rows] == [c.original for c in samples.every_state().checks]
+
+
+def test_not_a_number_tokens_listed_apart_and_escaped():
+    result = samples.every_state()
+    card = cards.validation_card(result)
+    assert "Not a phone number (not sent to Webex)" in texts(card)
+    tokens = next(t for t in texts(card) if "hello" in t)
+    assert tokens == "hello, \\*bold\\*, \\[link\\](x)"
+    assert "*bold*" not in "".join(t.replace("\\*", "") for t in texts(card))
+
+
+def test_only_tokens_says_nothing_was_sent():
+    result = ValidationResult(checks=(), not_numbers=("hello", "world"))
+    card = cards.validation_card(result)
+    assert texts(card)[0] == "No phone numbers to validate"
+    assert "Nothing was sent to Webex" in shown(card)
+    assert button(card, "Validate again") is None and button(card, "Help") is not None
+    assert "hello, world" in cards.validation_markdown(result)[0]
+
+
+def test_validate_again_carries_the_e164_numbers():
+    result = samples.every_state()
+    data = button(cards.validation_card(result), "Validate again")
+    assert data == actions.validate_data([c.e164 for c in result.checks])
+    assert button(cards.validation_card(result), "Help") == actions.action_data(actions.HELP)
+
+
+def test_500_numbers_card_shows_problems_first_and_says_more_follow():
+    result = samples.big_result(500)
+    card = cards.validation_card(result)
+    assert card_bytes(card) <= CARD_BUDGET_BYTES
+    rows = [n for n in walk(card) if n.get("type") == "ColumnSet"]
+    assert 0 < len(rows) <= 40
+    states = [c["items"][0]["text"] for r in rows for c in r["columns"][1:]]
+    assert "Available" not in states  # 222 problems: the first 40 rows are all problems
+    note = next(t for t in texts(card) if t.startswith("Showing"))
+    assert note == f"Showing {len(rows)} of 500 numbers (problems first); the full list follows below."
+    assert button(card, "Validate again") is None  # 500 numbers would not fit in a button
+
+
+def test_problem_rows_first_then_available_in_input_order():
+    checks = tuple(
+        NumberCheck(f"+1214555{i:04d}", f"+1214555{i:04d}",
+                    NumberState.INVALID if i in (5, 7) else NumberState.AVAILABLE)
+        for i in range(10)
+    )
+    card = cards.validation_card(ValidationResult(checks=checks), max_rows=4)
+    rows = [unescape(t).split(" → ")[0] for t in texts(card) if "→" in t]
+    assert rows == ["+12145550005", "+12145550007", "+12145550000", "+12145550001"]
+    assert "Showing 4 of 10 numbers (problems first); the full list follows below." in texts(card)
+    md = cards.validation_markdown(ValidationResult(checks=checks), max_rows=4)
+    assert len(md) > 1  # the card said the full list follows
+
+
+def everything_in(messages: list[str]) -> str:
+    return unescape("\n".join(messages))
+
+
+def test_nothing_lost_in_the_500_number_markdown():
+    result = samples.big_result(500)
+    messages = cards.validation_markdown(result)
+    assert len(messages) > 1
+    assert all(len(m.encode()) <= MARKDOWN_BUDGET_BYTES for m in messages)
+    continuation = everything_in(messages[1:])
+    for check in result.checks:
+        line = f"{check.original} → {check.e164}: **{check.state.value}**"
+        assert line in continuation, line
+        for detail in check.detail:
+            assert detail in continuation
+    lines = [line for line in continuation.splitlines() if "→" in line]
+    assert len(lines) == 500  # each once, in the admin's order
+    assert [line.split(" ")[2] for line in lines[:3]] == ["(214)", "(214)", "(214)"]
+    assert sum("Toll-free" in line for line in lines) == sum(c.toll_free for c in result.checks)
+    assert "foo" in continuation and "bar" in continuation
+    assert "Showing" in messages[0] and "full list follows" in messages[0]
+
+
+def test_nothing_lost_with_10000_junk_tokens():
+    tokens = samples.junk_tokens(10_000)
+    result = ValidationResult(checks=samples.every_state().checks, not_numbers=tokens)
+    messages = cards.validation_markdown(result)
+    assert all(len(m.encode()) <= MARKDOWN_BUDGET_BYTES for m in messages)
+    found = []
+    for message in messages[1:]:
+        for line in message.splitlines():
+            if line and not line.startswith("**") and "→" not in line:
+                found += [unescape(t) for t in line.split(", ")]
+    assert found == list(tokens)
+    card = cards.validation_card(result)
+    assert card_bytes(card) <= CARD_BUDGET_BYTES
+    assert any("more, listed below" in t for t in texts(card))
+
+
+def test_a_token_longer_than_a_message_is_split_not_lost():
+    token = "Q" * 20_000
+    messages = cards.validation_markdown(ValidationResult(checks=(), not_numbers=(token,)))
+    assert all(len(m.encode()) <= MARKDOWN_BUDGET_BYTES for m in messages)
+    assert "".join(messages[1:]).count("Q") == 20_000
+
+
+checks_strategy = st.builds(
+    NumberCheck,
+    original=st.text(min_size=1, max_size=40),
+    e164=st.from_regex(r"\+[1-9][0-9]{6,14}", fullmatch=True),
+    state=st.sampled_from(list(NumberState)),
+    toll_free=st.booleans(),
+    detail=st.lists(st.text(max_size=300), max_size=2).map(tuple),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    checks=st.lists(checks_strategy, max_size=150).map(tuple),
+    not_numbers=st.lists(st.text(min_size=1, max_size=60), max_size=200).map(tuple),
+    max_rows=st.integers(1, 60),
+)
+def test_any_result_fits_and_loses_nothing(validator, checks, not_numbers, max_rows):
+    result = ValidationResult(checks=checks, not_numbers=not_numbers)
+    card = cards.validation_card(result, max_rows=max_rows)
+    assert card_bytes(card) <= CARD_BUDGET_BYTES
+    assert not list(validator.iter_errors(card))
+    assert len(all_actions(card)) <= 5
+    messages = cards.validation_markdown(result, max_rows=max_rows)
+    assert all(len(m.encode()) <= MARKDOWN_BUDGET_BYTES for m in messages)
+    text = everything_in(messages if len(messages) == 1 else messages[1:])
+    for check in checks:
+        assert escape(check.original) in "\n".join(messages)
+        assert check.e164 in text
+    if any("full list follows below" in t for t in texts(card)):
+        assert len(messages) > 1
+
+
+# ---------------------------------------------------------------- alternate numbers
+
+
+def test_page_rows_states_and_flags():
+    page = samples.pages()["numbers_first"]
+    card = cards.numbers_page_card(page)
+    text = shown(card)
+    assert texts(card)[0] == "Alternate numbers · Dallas HQ"
+    assert "Numbers 1–16 · more available" in text
+    for number in page.numbers:
+        assert number.phone_number in text
+    assert colour_of(card, "ACTIVE") == {"good"}
+    assert colour_of(card, "INACTIVE") == {"warning"}
+    flags = [t for t in texts(card) if "PSTN" in t]
+    assert "Main number (location CLID) · PSTN" in flags
+    assert "Toll-free · Service number · PSTN" in flags
+    assert "PSTN_NUMBER" not in text
+
+
+def test_first_page_next_carries_the_next_offset_and_back():
+    page = samples.pages()["numbers_first"]
+    card = cards.numbers_page_card(page)
+    assert button(card, "Previous") is None
+    nxt = button(card, "Next")
+    assert nxt[actions.KEY_START] == 16 and nxt[actions.KEY_BACK] == [0]
+    assert nxt[actions.INPUT_LOCATION] == DALLAS.id
+    assert button(card, "Validate these")[actions.INPUT_NUMBERS] == ", ".join(n.phone_number for n in page.numbers)
+    assert button(card, "Other location") == actions.action_data(actions.ALTERNATE_PICKER)
+    assert button(card, "Apply filters") == actions.alternate_data(DALLAS.id, 0, NumberFilters())
+
+
+def test_middle_page_has_previous_and_next():
+    page = samples.pages()["numbers_middle"]
+    card = cards.numbers_page_card(page)
+    assert button(card, "Previous") == actions.alternate_data(DALLAS.id, 0, NumberFilters(), ())
+    nxt = button(card, "Next")
+    assert nxt[actions.KEY_START] == 20 and nxt[actions.KEY_BACK] == [0, 10]
+    assert "Numbers 11–20 · more available" in shown(card)
+    assert len(all_actions(card)) == 5
+
+
+def test_last_page_has_no_next():
+    page = samples.pages()["numbers_last"]
+    card = cards.numbers_page_card(page)
+    assert button(card, "Next") is None
+    prev = button(card, "Previous")
+    assert prev[actions.KEY_START] == 10 and prev[actions.KEY_BACK] == [0]
+    assert "Numbers 21–24 · last page" in shown(card)
+
+
+def test_filtered_page_toggles_and_filter_words():
+    page = samples.pages()["numbers_filtered"]
+    card = cards.numbers_page_card(page)
+    toggles = {n["id"]: n["value"] for n in walk(card) if n.get("type") == "Input.Toggle"}
+    assert toggles == {actions.INPUT_ONLY_ACTIVE: "true", actions.INPUT_ONLY_TOLL_FREE: "true", actions.INPUT_ONLY_SERVICE: "true"}
+    summary = shown(card)
+    assert "only active, only toll-free, only service numbers; numbers +12056350001, +12056350002" in summary
+    assert "Numbers 51–75" in summary  # third page of 25 matching rows
+    assert texts(card)[0] == "Alternate numbers · Richardson \\*lab\\* \\[x\\](y)"
+    nxt = button(card, "Next")
+    assert nxt[actions.KEY_START] == 88 and nxt[actions.KEY_BACK] == [0, 12, 37]
+    assert nxt[actions.KEY_PHONE_NUMBERS] == "+12056350001,+12056350002"
+    assert nxt[actions.KEY_SHOWN] == "onlyActive,onlyTollFree,onlyService"
+    prev = button(card, "Previous")
+    assert prev[actions.KEY_START] == 12 and prev[actions.KEY_BACK] == [0]
+    assert button(card, "Apply filters") == actions.alternate_data(page.location.id, 0, page.filters)
+
+
+def test_unfiltered_toggles_are_off():
+    card = cards.numbers_page_card(samples.pages()["numbers_first"])
+    assert {n["value"] for n in walk(card) if n.get("type") == "Input.Toggle"} == {"false"}
+
+
+def test_page_without_numbers_has_no_validate_button():
+    page = AvailableNumbersPage(DALLAS, (), start=0, page_size=10)
+    card = cards.numbers_page_card(page)
+    assert button(card, "Validate these") is None
+
+
+def test_page_markdown_lists_every_number():
+    page = samples.pages()["numbers_filtered"]
+    md = cards.numbers_page_markdown(page)
+    for number in page.numbers:
+        assert number.phone_number in md
+    assert "Mobile" in cards.numbers_page_markdown(samples.pages()["numbers_mobile"])
+
+
+def test_empty_result_says_which_filters_and_offers_to_clear_them():
+    filters = NumberFilters(only_active=True, only_toll_free=True)
+    card = cards.empty_numbers_card(DALLAS, filters)
+    assert "No alternate available numbers at Dallas HQ" in texts(card)
+    assert "only active, only toll-free" in shown(card)
+    assert button(card, "Clear filters") == actions.alternate_data(DALLAS.id, 0, NumberFilters())
+    assert button(card, "Other location") == actions.action_data(actions.ALTERNATE_PICKER)
+    plain = cards.empty_numbers_card(DALLAS, NumberFilters())
+    assert button(plain, "Clear filters") is None
+    assert "only active" in cards.empty_numbers_markdown(DALLAS, filters)
+
+
+# ---------------------------------------------------------------- location picker
+
+
+def choice_set(card: dict) -> dict:
+    return next(n for n in walk(card) if n.get("type") == "Input.ChoiceSet")
+
+
+def test_picker_lists_every_location():
+    locations = [DALLAS, samples.location(2, "Richardson"), samples.location(3, "London *Soho*")]
+    card = cards.location_picker_card(locations)
+    choices = choice_set(card)
+    assert choices["id"] == actions.INPUT_LOCATION and choices["style"] == "compact"
+    assert choices["isRequired"] is True and choices["errorMessage"] and choices["label"] == "Location"
+    assert [(c["title"], c["value"]) for c in choices["choices"]] == [(l.name, l.id) for l in locations]
+    assert button(card, "Show numbers") == actions.alternate_data(None, 0, NumberFilters())
+    assert button(card, "Search") is None
+    ids = {n["id"] for n in walk(card) if str(n.get("type", "")).startswith("Input.")}
+    assert actions.INPUT_FILTER_NUMBERS in ids and actions.INPUT_NUMBERS not in ids
+    md = cards.location_picker_markdown(locations)
+    assert "Dallas HQ" in md and "London \\*Soho\\*" in md
+
+
+def test_picker_shows_the_message_escaped():
+    card = cards.location_picker_card([DALLAS], message="No location called “*x*”.")
+    assert "No location called “\\*x\\*”." in texts(card)
+
+
+def test_picker_with_many_locations_offers_a_search():
+    many = samples.many_locations(250)
+    card = cards.location_picker_card(many, query="site")
+    choices = choice_set(card)["choices"]
+    assert 0 < len(choices) <= 100
+    assert [c["value"] for c in choices] == [l.id for l in many[: len(choices)]]
+    assert f"There are 250 locations; the list shows the first {len(choices)}." in shown(card)
+    query = next(n for n in walk(card) if n.get("id") == actions.INPUT_LOCATION_QUERY)
+    assert query["placeholder"] == "Type part of a location name" and query["value"] == "site"
+    assert button(card, "Search") == actions.action_data(actions.ALTERNATE_SEARCH)
+    assert "isRequired" not in choice_set(card)  # else Search could not be pressed
+    assert card_bytes(card) <= CARD_BUDGET_BYTES
+
+
+def test_picker_max_choices():
+    locations = samples.many_locations(12)
+    card = cards.location_picker_card(locations, max_choices=5)
+    assert len(choice_set(card)["choices"]) == 5
+    assert button(card, "Search") is not None
+    assert len(choice_set(cards.location_picker_card(locations, max_choices=12))["choices"]) == 12
+
+
+# ---------------------------------------------------------------- errors, access, notices
+
+
+def test_error_with_tracking_id():
+    err = WebexErrorInfo(404, "Location not found", TRACKING_ID)
+    card = cards.error_card("Webex said no", "Could not list the numbers.", err)
+    assert colour_of(card, "Webex said no") == {"attention"}
+    text = "".join(texts(card))
+    assert "Webex answered 404: Location not found" in text
+    assert f"Tracking ID: {TRACKING_ID}" in text  # a TextRun: exactly as Webex sent it
+    assert button(card, "Help") == actions.action_data(actions.HELP)
+    md = cards.error_markdown("Webex said no", "Could not list the numbers.", err)
+    assert TRACKING_ID in md and "404" in md
+
+
+def test_error_without_tracking_id_and_without_error():
+    card = cards.error_card("Webex did not answer", "Try again.", WebexErrorInfo(None, "timeout"))
+    assert "Tracking ID" not in json.dumps(card)
+    assert "Webex answered no status: timeout" in texts(card)
+    bare = cards.error_card("Unknown button", "That button is from a card this bot does not know.")
+    assert texts(bare) == ["Unknown button", "That button is from a card this bot does not know."]
+
+
+def test_error_message_from_webex_cannot_inject_markdown():
+    err = WebexErrorInfo(400, "bad [click](http://evil) **now** <@all>", "ROUTER_X")
+    card = cards.error_card("Failed", "x", err)
+    said = next(t for t in texts(card) if t.startswith("Webex answered"))
+    assert said == "Webex answered 400: bad \\[click\\](http://evil) \\*\\*now\\*\\* \\<@all\\>"
+    assert "\\[click\\]" in cards.error_markdown("Failed", "x", err)
+
+
+def test_access_denied_is_polite_and_says_who_to_ask():
+    card = cards.access_denied_card("alice@example.com is not on the allowed list.")
+    text = shown(card)
+    assert "alice@example.com is not on the allowed list." in text
+    assert "Ask the person who runs this bot to add you" in text
+    assert all_actions(card) == []
+    assert "Ask the person who runs this bot" in cards.access_denied_markdown("x")
+
+
+def test_notice():
+    card = cards.notice_card("Unknown button", "That button is from a card this bot does not know.")
+    assert texts(card) == ["Unknown button", "That button is from a card this bot does not know."]

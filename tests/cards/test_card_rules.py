@@ -1,0 +1,151 @@
+"""Rules every card obeys, checked on every card kind (tests/cards/samples.py)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import cards
+from cards import actions
+from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, MARKDOWN_LIMIT_BYTES, MAX_ACTIONS
+from cards.text import card_bytes
+from samples import all_sample_cards, all_samples
+
+SAMPLES = all_samples()
+NAMES = sorted(SAMPLES)
+
+# What Webex renders (AC 1.3 subset): anything else is a mistake.
+WEBEX_TYPES = {
+    "AdaptiveCard", "TextBlock", "RichTextBlock", "TextRun", "FactSet", "ColumnSet", "Column",
+    "Container", "ActionSet", "Image", "Input.Text", "Input.Toggle", "Input.ChoiceSet",
+    "Input.Number", "Input.Date", "Input.Time", "Action.Submit", "Action.OpenUrl",
+    "Action.ShowCard", "Action.ToggleVisibility",
+}
+# Properties of AC 1.4 and later (or 1.5 in disguise, like associatedInputs): never sent.
+NEWER_KEYS = {
+    "associatedInputs", "refresh", "authentication", "mode", "tooltip", "isEnabled", "rtl",
+    "showBorder", "roundedCorners", "metadata", "targetWidth", "conditionallyEnabled",
+    "choices.data", "grid.area", "layouts", "menuActions", "themedUrls", "fallbackContent",
+}
+DATA_KEYS = {
+    actions.KEY_ACTION, actions.KEY_VERSION, actions.INPUT_NUMBERS, actions.INPUT_LOCATION,
+    actions.KEY_START, actions.KEY_PHONE_NUMBERS, actions.KEY_BACK, actions.KEY_SHOWN,
+}
+
+
+def walk(node):
+    """Every dict in a card, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def all_actions(card: dict) -> list[dict]:
+    return [d for d in walk(card) if str(d.get("type", "")).startswith("Action.")]
+
+
+@pytest.fixture(params=NAMES)
+def sample(request):
+    card, markdown = SAMPLES[request.param]
+    return request.param, card, markdown
+
+
+def test_every_card_kind_is_sampled():
+    kinds = {name.split("_")[0] for name in NAMES}
+    assert kinds >= {"help", "validation", "numbers", "picker", "empty", "error", "access", "notice"}
+    assert set(all_sample_cards()) == set(NAMES)
+
+
+def test_valid_against_the_official_ac_1_3_schema(sample, validator):
+    name, card, _ = sample
+    errors = sorted(validator.iter_errors(card), key=lambda e: list(e.absolute_path))
+    assert not errors, f"{name}: {errors[0].message} at {list(errors[0].absolute_path)}"
+
+
+def test_version_1_3(sample):
+    _, card, _ = sample
+    assert card["type"] == "AdaptiveCard"
+    assert card["version"] == "1.3"
+
+
+def test_at_most_five_actions(sample):
+    _, card, _ = sample
+    assert len(all_actions(card)) <= MAX_ACTIONS == 5
+
+
+def test_only_ac_1_3_things_webex_renders(sample):
+    name, card, _ = sample
+    for node in walk(card):
+        assert not NEWER_KEYS & node.keys(), (name, NEWER_KEYS & node.keys())
+        if "type" in node:
+            assert node["type"] in WEBEX_TYPES, (name, node["type"])
+        if node.get("type") == "Input.ChoiceSet":
+            assert node.get("style") in (None, "compact", "expanded")  # never "filtered" (1.5)
+        if node.get("type") == "TextBlock":
+            assert node.get("style") is None  # "heading" is 1.5
+    assert "associatedInputs" not in json.dumps(card)
+    assert "Action.Execute" not in json.dumps(card)
+
+
+def test_under_the_card_budget(sample):
+    name, card, _ = sample
+    assert card_bytes(card) <= CARD_BUDGET_BYTES, name
+    # ensure_ascii=True is never shorter than the UTF-8 form actually sent
+    assert len(json.dumps(card, separators=(",", ":"), ensure_ascii=False).encode()) <= card_bytes(card)
+
+
+def test_every_markdown_message_under_the_budget(sample):
+    name, _, markdown = sample
+    assert markdown and all(isinstance(m, str) and m.strip() for m in markdown)
+    assert MARKDOWN_BUDGET_BYTES < MARKDOWN_LIMIT_BYTES
+    for message in markdown:
+        assert len(message.encode("utf-8")) <= MARKDOWN_BUDGET_BYTES, name
+
+
+def test_json_serialisable(sample):
+    _, card, _ = sample
+    assert json.loads(json.dumps(card)) == card
+
+
+def test_buttons_follow_the_actions_contract(sample):
+    name, card, _ = sample
+    for action in all_actions(card):
+        assert action["type"] == "Action.Submit"
+        assert action["title"]
+        data = action["data"]
+        assert data[actions.KEY_ACTION] in {
+            actions.VALIDATE, actions.ALTERNATE, actions.ALTERNATE_SEARCH, actions.ALTERNATE_PICKER, actions.HELP,
+        }
+        assert data[actions.KEY_VERSION] == actions.VERSION
+        assert set(data) <= DATA_KEYS, (name, set(data) - DATA_KEYS)
+
+
+def test_input_ids_are_unique_and_known(sample):
+    name, card, _ = sample
+    ids = [n["id"] for n in walk(card) if str(n.get("type", "")).startswith("Input.")]
+    assert len(ids) == len(set(ids)), name
+    known = {
+        actions.INPUT_NUMBERS, actions.INPUT_LOCATION, actions.INPUT_LOCATION_QUERY,
+        actions.INPUT_FILTER_NUMBERS, *actions.TOGGLE_INPUTS,
+    }
+    assert set(ids) <= known
+
+
+def test_same_input_same_output():
+    again = all_samples()
+    assert json.dumps(again, sort_keys=True) == json.dumps(SAMPLES, sort_keys=True)
+
+
+def test_no_defaults_wasting_bytes(sample):
+    _, card, _ = sample
+    for node in walk(card):
+        assert node.get("isVisible", False) is not True
+
+
+def test_public_names():
+    for name in cards.__all__:
+        assert getattr(cards, name) is not None
