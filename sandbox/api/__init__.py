@@ -1,0 +1,92 @@
+"""The sandbox's Flask app: Webex API blueprints under ``/v1``, helpers under ``/_sandbox``."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Optional
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from sandbox.api import actions, helpers, locations, messages, people, telephony, tokens, webhooks
+from sandbox.api.common import error, problem_response, sandbox
+from sandbox.errors import WebexProblem, tracking_id
+from sandbox.models import LoggedRequest
+from sandbox.state import Sandbox
+
+API_BLUEPRINTS = (tokens, people, messages, actions, webhooks, locations, telephony)
+
+
+def create_app(state: Sandbox) -> Flask:
+    app = Flask("sandbox")
+    app.json.sort_keys = False  # keep Webex's field order
+    app.json.compact = True
+    app.extensions["sandbox"] = state
+    for module in API_BLUEPRINTS:
+        app.register_blueprint(module.blueprint, url_prefix="/v1")
+    app.register_blueprint(helpers.blueprint, url_prefix="/_sandbox")
+    app.before_request(_before)
+    app.after_request(_after)
+    app.register_error_handler(WebexProblem, problem_response)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _crash)
+    return app
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/v1/")
+
+
+def _before() -> Optional[Response]:
+    g.started = time.time()
+    if not _is_api():
+        return None
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else None
+    g.identity = sandbox().identify(token)
+    g.label = g.identity.label if g.identity else "anonymous"
+    fault = sandbox().take_fault(request.method, request.path)
+    if fault is None:
+        return None
+    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+    response = error(fault.status, fault.message or _default_message(fault.status), headers=headers)
+    if fault.body is not None:
+        response.set_data(json.dumps(fault.body))
+    return response
+
+
+def _default_message(status: int) -> str:
+    if status == 429:
+        return "Too Many Requests: the request has been rate limited."
+    if status >= 500:
+        return "Internal Server Error: something went wrong on the server."
+    return f"Injected error {status}."
+
+
+def _after(response: Response) -> Response:
+    if "TrackingID" not in response.headers:
+        response.headers["TrackingID"] = tracking_id()
+    if _is_api():
+        body = request.get_json(silent=True) if request.is_json else (request.form.to_dict() or None)
+        if body and "client_secret" in body:
+            body = {**body, "client_secret": "***"}
+        sandbox().log_request(LoggedRequest(
+            method=request.method, path=request.path, query=request.args.to_dict(), json=body,
+            identity=g.get("label", "anonymous"), status=response.status_code, time=g.get("started", time.time()),
+            tracking_id=response.headers.get("TrackingID", ""),
+        ))
+    return response
+
+
+def _http_error(exc: HTTPException) -> Response:
+    if exc.code == 404:
+        return error(404, "The requested resource could not be found.")
+    if exc.code == 405:
+        return error(405, f"Method {request.method} is not allowed for this resource.")
+    return error(exc.code or 500, exc.description or "Error")
+
+
+def _crash(exc: Exception) -> Response:
+    logging.getLogger("sandbox").exception("sandbox crashed on %s %s", request.method, request.path)
+    return error(500, f"Sandbox internal error: {type(exc).__name__}: {exc}")

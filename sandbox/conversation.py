@@ -1,0 +1,125 @@
+"""Test helpers that read like a conversation: an admin says something, the bot answers.
+
+``say`` and ``press`` go over HTTP with the person's own token, as their Webex
+client would; the reading helpers look at the state directly.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Optional
+
+import requests
+
+from sandbox.markup import mention_markdown
+
+if TYPE_CHECKING:
+    from sandbox.models import Delivery, LoggedRequest, Message, Person, Room
+
+
+class Conversation:
+    """Mixed into ``Sandbox``; relies on its people, rooms, messages and ``base_url``."""
+
+    base_url: Optional[str]
+    lock: threading.RLock
+    bot: Person
+    rooms: dict[str, Room]
+    messages: dict[str, Message]
+    deliveries: list[Delivery]
+    requests: list[LoggedRequest]
+    group_room_id: str
+
+    if TYPE_CHECKING:
+        def token_of(self, email: str) -> str: ...
+
+        def direct_room(self, email: str) -> str: ...
+
+    def _post_as(self, email: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        if not self.base_url:
+            raise RuntimeError("the sandbox is not served yet: start a SandboxServer first")
+        response = requests.post(
+            f"{self.base_url}/v1/{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {self.token_of(email)}"},
+            timeout=10,
+        )
+        if response.status_code != 200:
+            raise AssertionError(f"POST /v1/{path} as {email} answered {response.status_code}: {response.text}")
+        return response.json()
+
+    def room_id_for(self, email: str, room: str) -> str:
+        if room == "direct":
+            return self.direct_room(email)
+        if room == "group":
+            return self.group_room_id
+        return room
+
+    def say(self, email: str, text: str, room: str = "direct", parent_id: Optional[str] = None,
+            mention_bot: Optional[bool] = None) -> dict[str, Any]:
+        """Post ``text`` as ``email``; in a group room the bot is @mentioned unless told not to."""
+        room_id = self.room_id_for(email, room)
+        rooms = self.rooms
+        if mention_bot is None:
+            mention_bot = rooms[room_id].type == "group" if room_id in rooms else False
+        body: dict[str, Any] = {"roomId": room_id}
+        if mention_bot:
+            bot = self.bot
+            body["markdown"] = f"{mention_markdown(bot.id, bot.display_name)} {text}"
+        else:
+            body["text"] = text
+        if parent_id:
+            body["parentId"] = parent_id
+        return self._post_as(email, "messages", body)
+
+    def press(self, email: str, message_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Submit the card of ``message_id`` as ``email`` with these inputs."""
+        return self._post_as(email, "attachment/actions", {"type": "submit", "messageId": message_id,
+                                                            "inputs": inputs})
+
+    def messages_from_bot(self, room_id: str, after_message_id: Optional[str] = None) -> list[dict[str, Any]]:
+        """The bot's messages in a room, oldest first (optionally only those after a message)."""
+        with self.lock:
+            messages: list[Message] = [m for m in self.messages.values() if m.room_id == room_id]
+        if after_message_id is not None:
+            ids = [m.id for m in messages]
+            messages = messages[ids.index(after_message_id) + 1:] if after_message_id in ids else messages
+        bot_id = self.bot.id
+        return [m.to_json() for m in messages if m.person_id == bot_id]
+
+    def wait_for_reply(self, room_id: str, after_message_id: Optional[str] = None, timeout: float = 10,
+                       count: int = 1) -> list[dict[str, Any]]:
+        """Wait until the bot posted ``count`` messages in the room (after a message); return them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            replies = self.messages_from_bot(room_id, after_message_id)
+            if len(replies) >= count:
+                return replies[:count]
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
+        raise AssertionError(self._timeout_report(room_id, count, len(replies), timeout))
+
+    def _timeout_report(self, room_id: str, wanted: int, got: int, timeout: float) -> str:
+        with self.lock:
+            recent = [m for m in self.messages.values() if m.room_id == room_id][-5:]
+            deliveries = self.deliveries[-5:]
+            calls = self.requests[-10:]
+        lines = [f"waited {timeout}s for {wanted} bot message(s) in room {room_id}, got {got}",
+                 "last messages in the room:"]
+        lines += [f"  {m.person_email}: {m.text[:120]!r}" for m in recent]
+        lines.append("last webhook deliveries:")
+        lines += [f"  #{d.index} {d.resource} -> {d.target_url}: status={d.status_code} error={d.error}"
+                  for d in deliveries]
+        lines.append("last API requests:")
+        lines += [f"  {c.identity} {c.method} {c.path} -> {c.status}" for c in calls]
+        return "\n".join(lines)
+
+    @staticmethod
+    def last_card(message: dict[str, Any]) -> dict[str, Any]:
+        """The Adaptive Card of a message JSON (AssertionError when it has none)."""
+        for attachment in message.get("attachments") or []:
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+                content = attachment.get("content")
+                return json.loads(content) if isinstance(content, str) else content
+        raise AssertionError(f"message has no card: {json.dumps(message)[:500]}")

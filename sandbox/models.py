@@ -1,0 +1,303 @@
+"""The sandbox's records, and their Webex JSON shapes (``to_json``).
+
+Key order in ``to_json`` follows Webex's documented examples; the Flask app
+keeps insertion order when serialising.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+
+def iso_now() -> str:
+    """Webex timestamps: ISO 8601, UTC, milliseconds, ``Z``."""
+    now = datetime.now(timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+@dataclass
+class Person:
+    id: str
+    email: str
+    display_name: str
+    first_name: str
+    last_name: str
+    org_id: str
+    type: str  # "person" or "bot"
+    token: str
+    roles: list[str] = field(default_factory=list)
+    created: str = "2024-01-15T09:00:00.000Z"
+
+    def to_json(self, with_roles: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": self.id,
+            "emails": [self.email],
+            "displayName": self.display_name,
+            "nickName": self.first_name or self.display_name,
+            "firstName": self.first_name,
+            "lastName": self.last_name,
+            "orgId": self.org_id,
+            "created": self.created,
+            "type": self.type,
+        }
+        if with_roles:
+            # Webex returns roles only to callers allowed to read admin data.
+            body["roles"] = list(self.roles)
+        return body
+
+
+@dataclass
+class Room:
+    id: str
+    title: str
+    type: str  # "direct" or "group"
+    member_ids: list[str]
+    creator_id: str
+    created: str = "2024-01-15T09:00:00.000Z"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "type": self.type,
+            "isLocked": False,
+            "lastActivity": self.created,
+            "creatorId": self.creator_id,
+            "created": self.created,
+        }
+
+
+@dataclass
+class Message:
+    id: str
+    room_id: str
+    room_type: str
+    person_id: str
+    person_email: str
+    text: str
+    created: str
+    markdown: Optional[str] = None
+    html: Optional[str] = None
+    parent_id: Optional[str] = None
+    attachments: Optional[list[dict[str, Any]]] = None
+    mentioned_people: list[str] = field(default_factory=list)
+    card_bytes: int = 0  # size of the card JSON, for tests about Webex's limit
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"id": self.id}
+        if self.parent_id:
+            body["parentId"] = self.parent_id
+        body.update(roomId=self.room_id, roomType=self.room_type, text=self.text)
+        body.update(personId=self.person_id, personEmail=self.person_email)
+        if self.markdown is not None:
+            body["markdown"] = self.markdown
+        if self.html is not None:
+            body["html"] = self.html
+        if self.mentioned_people:
+            body["mentionedPeople"] = list(self.mentioned_people)
+        if self.attachments:
+            body["attachments"] = self.attachments
+        body["created"] = self.created
+        return body
+
+    def event_data(self) -> dict[str, Any]:
+        """What a webhook carries: no text, the receiver must fetch the message."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "roomId": self.room_id,
+            "roomType": self.room_type,
+            "personId": self.person_id,
+            "personEmail": self.person_email,
+        }
+        if self.mentioned_people:
+            data["mentionedPeople"] = list(self.mentioned_people)
+        if self.parent_id:
+            data["parentId"] = self.parent_id
+        data["created"] = self.created
+        return data
+
+
+@dataclass
+class CardAction:
+    id: str
+    message_id: str
+    inputs: dict[str, Any]
+    person_id: str
+    room_id: str
+    created: str
+    type: str = "submit"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "messageId": self.message_id,
+            "inputs": self.inputs,
+            "personId": self.person_id,
+            "roomId": self.room_id,
+            "created": self.created,
+        }
+
+    def event_data(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "messageId": self.message_id,
+            "personId": self.person_id,
+            "roomId": self.room_id,
+            "created": self.created,
+        }
+
+
+@dataclass
+class Webhook:
+    id: str
+    name: str
+    target_url: str
+    resource: str
+    event: str
+    org_id: str
+    created_by: str
+    app_id: str
+    created: str
+    filter: Optional[str] = None
+    secret: Optional[str] = None
+    status: str = "active"
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "targetUrl": self.target_url,
+            "resource": self.resource,
+            "event": self.event,
+        }
+        if self.filter:
+            body["filter"] = self.filter
+        if self.secret:
+            body["secret"] = self.secret
+        body.update(
+            orgId=self.org_id,
+            createdBy=self.created_by,
+            appId=self.app_id,
+            ownedBy="creator",
+            status=self.status,
+            created=self.created,
+        )
+        return body
+
+    def filter_matches(self, data: dict[str, Any]) -> bool:
+        """Webex filters are ``key=value`` pairs joined by ``&``; ``mentionedPeople=me``
+        means the webhook's owner."""
+        if not self.filter:
+            return True
+        for part in self.filter.split("&"):
+            key, _, value = part.partition("=")
+            if key == "mentionedPeople":
+                wanted = self.created_by if value == "me" else value
+                if wanted not in data.get("mentionedPeople", []):
+                    return False
+            elif str(data.get(key, "")) != value:
+                return False
+        return True
+
+
+@dataclass
+class AvailableNumber:
+    """One row of the auto attendant alternate available numbers API."""
+
+    phone_number: str
+    state: str = "ACTIVE"  # "ACTIVE" or "INACTIVE"
+    is_main_number: bool = False
+    toll_free_number: bool = False
+    is_service_number: bool = False
+    telephony_type: str = "PSTN_NUMBER"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "phoneNumber": self.phone_number,
+            "state": self.state,
+            "isMainNumber": self.is_main_number,
+            "telephonyType": self.telephony_type,
+            "tollFreeNumber": self.toll_free_number,
+            "isServiceNumber": self.is_service_number,
+        }
+
+
+@dataclass
+class Location:
+    id: str
+    name: str
+    org_id: str
+    time_zone: str
+    preferred_language: str
+    address: dict[str, str]
+    calling: bool = True
+    numbers: list[AvailableNumber] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "orgId": self.org_id,
+            "timeZone": self.time_zone,
+            "preferredLanguage": self.preferred_language,
+            "address": dict(self.address),
+        }
+
+
+@dataclass
+class Fault:
+    """An injected failure: the next ``times`` matching requests get ``status``."""
+
+    method: Optional[str]
+    path_regex: str
+    status: int
+    times: int = 1
+    retry_after: Optional[int] = None
+    body: Optional[dict[str, Any]] = None
+    message: Optional[str] = None
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.times <= 0:
+            return False
+        if self.method and self.method.upper() != method.upper():
+            return False
+        return re.search(self.path_regex, path) is not None
+
+
+@dataclass
+class LoggedRequest:
+    method: str
+    path: str
+    query: dict[str, Any]
+    json: Any
+    identity: str  # "bot", "service", "person:<email>" or "anonymous"
+    status: int
+    time: float
+    tracking_id: str = ""
+
+
+@dataclass
+class Delivery:
+    """One webhook POST (and its retries) as the bot received it."""
+
+    index: int
+    webhook_id: Optional[str]
+    resource: Optional[str]
+    data_id: Optional[str]
+    target_url: str
+    body: bytes
+    signature: Optional[str]
+    status_code: Optional[int] = None
+    elapsed: Optional[float] = None
+    error: Optional[str] = None
+    attempts: int = 0
+    redelivery_of: Optional[int] = None
+    done: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"delivery-{self.index}"

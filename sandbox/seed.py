@@ -1,0 +1,187 @@
+"""The seeded organisation: people, tokens, rooms, locations and numbers.
+
+Pure data builders and documented constants. Everything is deterministic, so
+ids and tokens printed by ``python -m sandbox`` are valid in every run.
+"""
+from __future__ import annotations
+
+from itertools import product
+
+from sandbox.ids import seeded_id, webex_id
+from sandbox.models import AvailableNumber, Location, Person
+
+ORG_ID = seeded_id("ORGANIZATION", "numbot-sandbox-org")
+OTHER_ORG_ID = seeded_id("ORGANIZATION", "outsider-org")
+APP_ID = seeded_id("APPLICATION", "numbot")
+
+# Real Webex role ids decode to ``ciscospark://us/ROLE/id_full_admin``; the
+# location administrator role name is the sandbox's pick (Webex does not
+# document it) and is one of the names bot/access.py accepts.
+FULL_ADMIN_ROLE_ID = webex_id("ROLE", "id_full_admin")
+LOCATION_ADMIN_ROLE_ID = webex_id("ROLE", "id_location_full_admin")
+
+BOT_EMAIL = "numbot@webex.bot"
+BOT_NAME = "numbot"
+ALICE = "alice@example.com"  # full administrator
+LOU = "lou@example.com"  # location administrator
+BOB = "bob@example.com"  # plain user
+EVE = "eve@outsider.test"  # another organisation
+
+BOT_TOKEN = "sandbox-bot-token"
+PERSON_TOKENS = {
+    ALICE: "sandbox-token-alice",
+    LOU: "sandbox-token-lou",
+    BOB: "sandbox-token-bob",
+    EVE: "sandbox-token-eve",
+}
+
+SERVICE_APP_CLIENT_ID = "sandbox-service-app-client-id"
+SERVICE_APP_CLIENT_SECRET = "sandbox-service-app-client-secret"
+SERVICE_APP_REFRESH_TOKEN = "sandbox-service-app-refresh-token"
+# A ready service app access token that never expires on its own
+# (``Sandbox.expire_service_tokens`` still kills it).
+SERVICE_APP_TOKEN = "sandbox-service-app-access-token"
+WEBHOOK_SECRET = "sandbox-webhook-secret"  # a suggestion for the bot's webhooks
+
+GROUP_ROOM_TITLE = "Voice team"
+GROUP_MEMBERS = (ALICE, LOU, BOB)
+
+# Location names, as an admin types them.
+DALLAS_HQ = "Dallas HQ"
+DALLAS_WAREHOUSE = "Dallas Warehouse"
+LONDON = "London"
+BIG_CAMPUS = "Big Campus"
+EMPTY_SITE = "Empty Site"
+PARIS = "Paris Office"  # not enabled for Webex Calling
+RICHARDSON = "Richardson"
+LOCATION_NAMES = (DALLAS_HQ, DALLAS_WAREHOUSE, LONDON, BIG_CAMPUS, EMPTY_SITE, PARIS, RICHARDSON)
+BIG_CAMPUS_COUNT = 2345  # more than the API's default max of 2000
+DALLAS_HQ_MAIN_NUMBER = "+12143020001"
+
+# Example numbers for validate tests and demos (see EXPECTED_STATES).
+AVAILABLE_US = "+12145557861"
+AVAILABLE_US_2 = "+12145557862"
+AVAILABLE_US_2_NATIONAL = "2145557862"  # the same number in US national format
+AVAILABLE_UK = "+442071838750"
+AVAILABLE_TOLL_FREE = "+18332001234"
+DUPLICATE_IN_USE = DALLAS_HQ_MAIN_NUMBER  # every location number is in use
+DUPLICATE_ASSIGNED = "+12143029001"  # assigned to a person, not in any location list
+UNAVAILABLE = "+12143040000"  # blocked by the PSTN provider
+INVALID_POSSIBLE = "+11234567890"  # looks possible (10 digits) but area code 123 does not exist
+INVALID_GARBAGE = "12345"
+EXPECTED_STATES = {
+    AVAILABLE_US: "Available",
+    AVAILABLE_US_2: "Available",
+    AVAILABLE_US_2_NATIONAL: "Available",
+    AVAILABLE_UK: "Available",
+    AVAILABLE_TOLL_FREE: "Available",
+    DUPLICATE_IN_USE: "Duplicate",
+    DUPLICATE_ASSIGNED: "Duplicate",
+    UNAVAILABLE: "Unavailable",
+    INVALID_POSSIBLE: "Invalid",
+    INVALID_GARBAGE: "Invalid",
+}
+
+IN_USE_EXTRA = frozenset({DUPLICATE_ASSIGNED, "+14693029001", "+442079469001"})
+UNAVAILABLE_NUMBERS = frozenset({UNAVAILABLE, "+12143040001", "+442079469999"})
+
+
+def people() -> list[Person]:
+    def person(email: str, first: str, last: str, roles: list[str], org: str = ORG_ID) -> Person:
+        return Person(
+            id=seeded_id("PEOPLE", email),
+            email=email,
+            display_name=f"{first} {last}",
+            first_name=first,
+            last_name=last,
+            org_id=org,
+            type="person",
+            token=PERSON_TOKENS[email],
+            roles=roles,
+        )
+
+    bot = Person(
+        id=seeded_id("PEOPLE", BOT_EMAIL),
+        email=BOT_EMAIL,
+        display_name=BOT_NAME,
+        first_name="",
+        last_name="",
+        org_id=ORG_ID,
+        type="bot",
+        token=BOT_TOKEN,
+    )
+    return [
+        bot,
+        person(ALICE, "Alice", "Admin", [FULL_ADMIN_ROLE_ID]),
+        person(LOU, "Lou", "Location", [LOCATION_ADMIN_ROLE_ID]),
+        person(BOB, "Bob", "User", []),
+        person(EVE, "Eve", "Outsider", [FULL_ADMIN_ROLE_ID], org=OTHER_ORG_ID),
+    ]
+
+
+def location_id(name: str) -> str:
+    return seeded_id("LOCATION", name)
+
+
+def _us_address(street: str, city: str, postal: str) -> dict[str, str]:
+    return {"address1": street, "city": city, "state": "TX", "postalCode": postal, "country": "US"}
+
+
+def _location(name: str, address: dict[str, str], numbers: list[AvailableNumber], *, tz: str = "America/Chicago",
+              language: str = "en_us", calling: bool = True) -> Location:
+    return Location(
+        id=location_id(name), name=name, org_id=ORG_ID, time_zone=tz, preferred_language=language,
+        address=address, calling=calling, numbers=sorted(numbers, key=lambda n: n.phone_number),
+    )
+
+
+def _plain(prefix: str, first: int, count: int, width: int = 4) -> list[AvailableNumber]:
+    return [AvailableNumber(f"{prefix}{n:0{width}d}") for n in range(first, first + count)]
+
+
+def dallas_hq_numbers() -> list[AvailableNumber]:
+    """120 numbers; every ACTIVE/INACTIVE x main x toll-free x service combination appears."""
+    numbers: list[AvailableNumber] = []
+    combos = list(product(("ACTIVE", "INACTIVE"), (True, False), (False, True)))
+    for i, (state, main, service) in enumerate(combos, start=1):
+        numbers.append(AvailableNumber(f"+1214302{i:04d}", state, main, False, service))
+        numbers.append(AvailableNumber(f"+1844302{i:04d}", state, main, True, service))
+    for i in range(len(combos) + 1, 113):
+        numbers.append(AvailableNumber(f"+1214302{i:04d}", "INACTIVE" if i % 9 == 0 else "ACTIVE",
+                                       False, False, i % 13 == 0))
+    return numbers
+
+
+def locations() -> list[Location]:
+    warehouse = _plain("+1469302", 1, 30)
+    warehouse[0].is_main_number = True
+    london = _plain("+4420794600", 1, 25, width=2)
+    london[0].is_main_number = True
+    for n in london[20:]:
+        n.state = "INACTIVE"
+    big = _plain("+1469300", 0, BIG_CAMPUS_COUNT)
+    big[0].is_main_number = True
+    richardson = _plain("+1972302", 1, 12)
+    richardson[0].is_main_number = True
+    richardson[5].is_service_number = True
+    return [
+        _location(DALLAS_HQ, _us_address("100 Main St", "Dallas", "75201"), dallas_hq_numbers()),
+        _location(DALLAS_WAREHOUSE, _us_address("4000 Industrial Blvd", "Dallas", "75207"), warehouse),
+        _location(LONDON, {"address1": "1 Poultry", "city": "London", "postalCode": "EC2R 8EJ", "country": "GB"},
+                  london, tz="Europe/London", language="en_gb"),
+        _location(BIG_CAMPUS, _us_address("2000 Campus Dr", "Irving", "75038"), big),
+        _location(EMPTY_SITE, _us_address("1 Nowhere Rd", "Plano", "75024"), []),
+        _location(PARIS, {"address1": "10 Rue de Rivoli", "city": "Paris", "postalCode": "75001", "country": "FR"},
+                  [], tz="Europe/Paris", language="fr_fr", calling=False),
+        _location(RICHARDSON, _us_address("500 Telecom Pkwy", "Richardson", "75080"), richardson),
+    ]
+
+
+def extra_locations(count: int, prefix: str, start: int = 1) -> list[Location]:
+    """Many similar calling locations (``prefix 001`` ...), each with three numbers."""
+    made = []
+    for i in range(start, start + count):
+        name = f"{prefix} {i:03d}"
+        made.append(_location(name, _us_address(f"{i} Branch Rd", "Dallas", "75001"),
+                              _plain(f"+1945{i % 800 + 200:03d}", 1, 3)))
+    return made

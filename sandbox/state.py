@@ -1,0 +1,490 @@
+"""The sandbox's in-memory Webex: one organisation, guarded by one lock.
+
+API views call these methods; tests call them too (and the conversation
+helpers in ``sandbox.conversation``), so every method is thread-safe.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from sandbox import seed
+from sandbox.conversation import Conversation
+from sandbox.delivery import Deliverer, event_body, sign
+from sandbox.errors import WebexProblem
+from sandbox.ids import new_id, seeded_id
+from sandbox.markup import render
+from sandbox.models import (CardAction, Delivery, Fault, Location, LoggedRequest, Message, Person, Room, Webhook,
+                            iso_now)
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+# Webex rejects text or markdown longer than 7439 bytes.
+MAX_TEXT_BYTES = 7439
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a bearer token belongs to."""
+
+    kind: str  # "bot", "person" or "service"
+    person: Optional[Person] = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == "person" and self.person is not None:
+            return f"person:{self.person.email}"
+        return self.kind
+
+    @property
+    def is_admin(self) -> bool:
+        """May call the admin (telephony, locations) APIs: the service app, or an
+        administrator's own token (full or location admin; the sandbox does not
+        narrow a location admin to their locations)."""
+        if self.kind == "service":
+            return True
+        return (self.kind == "person" and self.person is not None and self.person.org_id == seed.ORG_ID
+                and bool({seed.FULL_ADMIN_ROLE_ID, seed.LOCATION_ADMIN_ROLE_ID} & set(self.person.roles)))
+
+
+class Sandbox(Conversation):
+    """State of the emulated Webex organisation."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.org_id = seed.ORG_ID
+        self.base_url: Optional[str] = None  # set by SandboxServer.start
+        # Knobs tests may set.
+        self.service_token_ttl = 3600
+        self.rotate_refresh_tokens = False
+        self.max_card_bytes = 28_000  # the sandbox's stand-in for Webex's (undocumented) card size limit
+        self.validate_shape = "live"  # "live" (observed) or "doc" (documented) response of validateNumbers
+        self.validate_max_numbers: Optional[int] = None
+        self.delivery_retries = 0
+        self.delivery_timeout = 10.0
+        # People, rooms, messages.
+        self.people: dict[str, Person] = {p.id: p for p in seed.people()}
+        self.bot = self.person_by_email(seed.BOT_EMAIL)
+        self.rooms: dict[str, Room] = {}
+        self._direct: dict[frozenset[str], str] = {}
+        for person in self.people.values():
+            if person.type == "person":
+                self._direct_room_between(self.bot, person)
+        members = [self.bot.id] + [self.person_by_email(e).id for e in seed.GROUP_MEMBERS]
+        self.group_room_id = seeded_id("ROOM", seed.GROUP_ROOM_TITLE)
+        self.rooms[self.group_room_id] = Room(self.group_room_id, seed.GROUP_ROOM_TITLE, "group", members,
+                                              self.person_by_email(seed.ALICE).id)
+        self.messages: dict[str, Message] = {}  # insertion order = creation order
+        self.actions: dict[str, CardAction] = {}
+        self.webhooks: dict[str, Webhook] = {}
+        # Telephony.
+        self.locations: list[Location] = seed.locations()
+        self.in_use: set[str] = set(seed.IN_USE_EXTRA)
+        self.unavailable: set[str] = set(seed.UNAVAILABLE_NUMBERS)
+        # Service app tokens: access token -> expiry (epoch seconds, None = never).
+        self._service_tokens: dict[str, Optional[float]] = {seed.SERVICE_APP_TOKEN: None}
+        self._refresh_tokens: set[str] = {seed.SERVICE_APP_REFRESH_TOKEN}
+        self.token_grants = 0
+        # Test instrumentation.
+        self.requests: list[LoggedRequest] = []
+        self.faults: list[Fault] = []
+        self.deliveries: list[Delivery] = []
+        self._deliverer = Deliverer(lambda: self.delivery_retries, lambda: self.delivery_timeout)
+
+    # -- people and rooms ---------------------------------------------------
+
+    def person_by_email(self, email: str) -> Person:
+        with self.lock:
+            for person in self.people.values():
+                if person.email.lower() == email.lower():
+                    return person
+        raise KeyError(email)
+
+    def find_person(self, email: str) -> Optional[Person]:
+        try:
+            return self.person_by_email(email)
+        except KeyError:
+            return None
+
+    def token_of(self, email: str) -> str:
+        return self.person_by_email(email).token
+
+    def _direct_room_between(self, a: Person, b: Person) -> Room:
+        key = frozenset({a.id, b.id})
+        with self.lock:
+            if key not in self._direct:
+                room_id = seeded_id("ROOM", "direct:" + ":".join(sorted(key)))
+                self.rooms[room_id] = Room(room_id, b.display_name, "direct", [a.id, b.id], b.id)
+                self._direct[key] = room_id
+            return self.rooms[self._direct[key]]
+
+    def direct_room(self, email: str) -> str:
+        """Id of the 1:1 room between the bot and ``email``."""
+        return self._direct_room_between(self.bot, self.person_by_email(email)).id
+
+    def room_for(self, identity: Identity, room_id: str) -> Room:
+        with self.lock:
+            room = self.rooms.get(room_id)
+        if room is None or identity.person is None or identity.person.id not in room.member_ids:
+            raise WebexProblem(404, "Could not find a room with provided ID.")
+        return room
+
+    # -- tokens ---------------------------------------------------------------
+
+    def identify(self, token: Optional[str]) -> Optional[Identity]:
+        """The identity behind a bearer token; None when missing, unknown or expired."""
+        if not token:
+            return None
+        with self.lock:
+            if token in self._service_tokens:
+                expiry = self._service_tokens[token]
+                if expiry is not None and expiry <= time.time():
+                    return None
+                return Identity("service")
+            for person in self.people.values():
+                if person.token == token:
+                    return Identity("bot" if person.type == "bot" else "person", person)
+        return None
+
+    def grant_service_token(self, client_id: str, client_secret: str, refresh_token: str) -> dict[str, Any]:
+        """The refresh-token grant of ``POST /v1/access_token``."""
+        with self.lock:
+            if client_id != seed.SERVICE_APP_CLIENT_ID or client_secret != seed.SERVICE_APP_CLIENT_SECRET:
+                raise WebexProblem(401, "invalid_client: client authentication failed")
+            if refresh_token not in self._refresh_tokens:
+                raise WebexProblem(400, "invalid_grant: the refresh token is invalid or expired")
+            self.token_grants += 1
+            access = "sandbox-sat-" + secrets.token_urlsafe(24)
+            self._service_tokens[access] = time.time() + self.service_token_ttl
+            if self.rotate_refresh_tokens:
+                self._refresh_tokens.discard(refresh_token)
+                refresh_token = "sandbox-srt-" + secrets.token_urlsafe(24)
+                self._refresh_tokens.add(refresh_token)
+            return {
+                "access_token": access,
+                "expires_in": self.service_token_ttl,
+                "refresh_token": refresh_token,
+                "refresh_token_expires_in": 7776000,
+                "token_type": "Bearer",
+            }
+
+    def expire_service_tokens(self) -> None:
+        """Every service app access token issued so far stops working (401)."""
+        with self.lock:
+            for token in self._service_tokens:
+                self._service_tokens[token] = 0.0
+
+    @property
+    def refresh_tokens(self) -> set[str]:
+        with self.lock:
+            return set(self._refresh_tokens)
+
+    # -- messages ---------------------------------------------------------------
+
+    def create_message(self, identity: Identity, body: dict[str, Any]) -> Message:
+        """``POST /v1/messages`` after JSON parsing; raises WebexProblem like Webex would."""
+        author = identity.person
+        if author is None:
+            raise WebexProblem(403, "This token cannot post messages.")
+        room = self._target_room(author, body)
+        text, markdown = body.get("text"), body.get("markdown")
+        for name, value in (("text", text), ("markdown", markdown)):
+            if value is not None and not isinstance(value, str):
+                raise WebexProblem(400, f"{name} must be a string.")
+            if value is not None and len(value.encode("utf-8")) > MAX_TEXT_BYTES:
+                raise WebexProblem(400, f"Message {name} exceeds the maximum length of {MAX_TEXT_BYTES} bytes.")
+        attachments, card_bytes = self._check_attachments(body.get("attachments"))
+        if not text and not markdown:
+            # Webex rejects card-only messages: clients that cannot render cards need text.
+            raise WebexProblem(400, "Message must contain text or markdown." if attachments
+                               else "Message must contain text, markdown, files or attachments.")
+        parent_id = body.get("parentId")
+        with self.lock:
+            if parent_id is not None:
+                parent = self.messages.get(parent_id)
+                if parent is None or parent.room_id != room.id:
+                    raise WebexProblem(400, "Invalid parentId: the parent message must be in the same room.")
+                if parent.parent_id:
+                    raise WebexProblem(400, "Cannot reply to a reply: use the thread's first message as parentId.")
+            html, mentioned = None, []
+            if markdown:
+                rendered, html, mentioned = render(markdown, self._resolve_mention)
+                text = text or rendered
+                mentioned = [m for m in mentioned if m in room.member_ids]
+            message = Message(
+                id=new_id("MESSAGE"), room_id=room.id, room_type=room.type, person_id=author.id,
+                person_email=author.email, text=text or "", created=iso_now(), markdown=markdown, html=html,
+                parent_id=parent_id, attachments=attachments, mentioned_people=mentioned, card_bytes=card_bytes,
+            )
+            self.messages[message.id] = message
+            self._emit("messages", message.event_data(), author.id, self._message_receivers(message, room))
+        return message
+
+    def _target_room(self, author: Person, body: dict[str, Any]) -> Room:
+        if body.get("roomId"):
+            return self.room_for(Identity("person", author), str(body["roomId"]))
+        other = None
+        if body.get("toPersonId"):
+            other = self.people.get(str(body["toPersonId"]))
+        elif body.get("toPersonEmail"):
+            other = self.find_person(str(body["toPersonEmail"]))
+        else:
+            raise WebexProblem(400, "roomId, toPersonId or toPersonEmail is required.")
+        if other is None:
+            raise WebexProblem(404, "Could not find the person to message.")
+        return self._direct_room_between(author, other)
+
+    def _check_attachments(self, attachments: Any) -> tuple[Optional[list[dict[str, Any]]], int]:
+        if attachments is None:
+            return None, 0
+        if not isinstance(attachments, list) or len(attachments) > 1:
+            raise WebexProblem(400, "Only one attachment per message is supported.")
+        if not attachments:
+            return None, 0
+        card = attachments[0]
+        if not isinstance(card, dict) or card.get("contentType") != CARD_CONTENT_TYPE:
+            raise WebexProblem(400, f"Unsupported attachment contentType; expected {CARD_CONTENT_TYPE}.")
+        if not isinstance(card.get("content"), dict):
+            raise WebexProblem(400, "Attachment content must be an Adaptive Card object.")
+        size = len(json.dumps(card["content"], separators=(",", ":")).encode("utf-8"))
+        if size > self.max_card_bytes:
+            raise WebexProblem(400, f"Attachment content is too large ({size} bytes; limit {self.max_card_bytes}).")
+        return [card], size
+
+    def _resolve_mention(self, kind: str, value: str) -> Optional[tuple[str, str]]:
+        person = self.people.get(value) if kind == "personId" else self.find_person(value)
+        return (person.id, person.display_name) if person else None
+
+    def _message_receivers(self, message: Message, room: Room) -> list[Webhook]:
+        """Webhooks owned by room members; in group rooms a bot hears only its mentions
+        (and, like on Webex, its own messages)."""
+        chosen = []
+        for hook in self.webhooks.values():
+            if hook.resource != "messages" or hook.event not in ("created", "all"):
+                continue
+            if hook.created_by not in room.member_ids:
+                continue
+            owner = self.people.get(hook.created_by)
+            if (room.type == "group" and owner is not None and owner.type == "bot"
+                    and owner.id not in message.mentioned_people and owner.id != message.person_id):
+                continue
+            chosen.append(hook)
+        return chosen
+
+    def message_for(self, identity: Identity, message_id: str) -> Message:
+        with self.lock:
+            message = self.messages.get(message_id)
+            room = self.rooms.get(message.room_id) if message else None
+        if message is None or room is None or identity.person is None or identity.person.id not in room.member_ids:
+            raise WebexProblem(404, "Could not find a message with provided ID.")
+        return message
+
+    def list_messages(self, room_id: str, parent_id: Optional[str] = None, before: Optional[str] = None,
+                      mentioned_only_for: Optional[str] = None) -> list[Message]:
+        """Messages of a room, newest first."""
+        with self.lock:
+            found = [m for m in self.messages.values() if m.room_id == room_id]
+        found.reverse()
+        if before:
+            ids = [m.id for m in found]
+            found = found[ids.index(before) + 1:] if before in ids else []
+        if parent_id:
+            found = [m for m in found if m.parent_id == parent_id]
+        if mentioned_only_for:
+            found = [m for m in found if mentioned_only_for in m.mentioned_people]
+        return found
+
+    def delete_message(self, identity: Identity, message_id: str) -> None:
+        message = self.message_for(identity, message_id)
+        if identity.person is None or message.person_id != identity.person.id:
+            raise WebexProblem(403, "You can only delete your own messages.")
+        with self.lock:
+            self.messages.pop(message_id, None)
+
+    # -- card actions -------------------------------------------------------------
+
+    def create_action(self, identity: Identity, body: dict[str, Any]) -> CardAction:
+        if body.get("type") != "submit":
+            raise WebexProblem(400, "type must be \"submit\".")
+        inputs = body.get("inputs", {})
+        if not isinstance(inputs, dict):
+            raise WebexProblem(400, "inputs must be an object.")
+        try:
+            message = self.message_for(identity, str(body.get("messageId") or ""))
+        except WebexProblem:
+            raise WebexProblem(400, "Invalid messageId: no such message.") from None
+        if not message.attachments:
+            raise WebexProblem(400, "Invalid messageId: the message has no card.")
+        assert identity.person is not None
+        with self.lock:
+            action = CardAction(new_id("ATTACHMENT_ACTION"), message.id, inputs, identity.person.id,
+                                message.room_id, iso_now())
+            self.actions[action.id] = action
+            # Webex tells the app that posted the card, not the other room members.
+            hooks = [h for h in self.webhooks.values() if h.resource == "attachmentActions"
+                     and h.event in ("created", "all") and h.created_by == message.person_id]
+            self._emit("attachmentActions", action.event_data(), identity.person.id, hooks)
+        return action
+
+    def action_for(self, identity: Identity, action_id: str) -> CardAction:
+        with self.lock:
+            action = self.actions.get(action_id)
+            message = self.messages.get(action.message_id) if action else None
+        if action is None or message is None or identity.person is None or message.person_id != identity.person.id:
+            raise WebexProblem(404, "Could not find an attachment action with provided ID.")
+        return action
+
+    # -- webhooks and delivery ----------------------------------------------------
+
+    def create_webhook(self, identity: Identity, body: dict[str, Any]) -> Webhook:
+        if identity.person is None:
+            raise WebexProblem(403, "This token cannot create webhooks.")
+        for name in ("name", "targetUrl", "resource", "event"):
+            if not isinstance(body.get(name), str) or not body[name]:
+                raise WebexProblem(400, f"{name} is required.")
+        if body["resource"] not in ("messages", "attachmentActions", "memberships", "rooms", "all"):
+            raise WebexProblem(400, f"Unsupported resource {body['resource']}.")
+        if body["event"] not in ("created", "updated", "deleted", "all"):
+            raise WebexProblem(400, f"Unsupported event {body['event']}.")
+        hook = Webhook(new_id("WEBHOOK"), body["name"], body["targetUrl"], body["resource"], body["event"],
+                       identity.person.org_id, identity.person.id, seed.APP_ID, iso_now(),
+                       filter=body.get("filter") or None, secret=body.get("secret") or None)
+        with self.lock:
+            self.webhooks[hook.id] = hook
+        return hook
+
+    def webhooks_of(self, identity: Identity) -> list[Webhook]:
+        with self.lock:
+            return [h for h in self.webhooks.values() if identity.person and h.created_by == identity.person.id]
+
+    def webhook_for(self, identity: Identity, webhook_id: str) -> Webhook:
+        for hook in self.webhooks_of(identity):
+            if hook.id == webhook_id:
+                return hook
+        raise WebexProblem(404, "Could not find a webhook with provided ID.")
+
+    def delete_webhook(self, identity: Identity, webhook_id: str) -> None:
+        hook = self.webhook_for(identity, webhook_id)
+        with self.lock:
+            self.webhooks.pop(hook.id, None)
+
+    def _emit(self, resource: str, data: dict[str, Any], actor_id: str, hooks: list[Webhook]) -> None:
+        for hook in hooks:
+            if not hook.filter_matches(data):
+                continue
+            body = event_body(hook, actor_id, data)
+            signature = sign(body, hook.secret) if hook.secret else None
+            self._queue(Delivery(0, hook.id, resource, str(data.get("id")), hook.target_url, body, signature))
+
+    def _queue(self, delivery: Delivery) -> Delivery:
+        with self.lock:
+            delivery.index = len(self.deliveries)
+            self.deliveries.append(delivery)
+        self._deliverer.submit(delivery)
+        return delivery
+
+    def redeliver(self, which: Union[int, str]) -> Delivery:
+        """Send a recorded delivery again, same bytes and signature (a Webex re-delivery)."""
+        with self.lock:
+            original = self.deliveries[which] if isinstance(which, int) else next(
+                d for d in self.deliveries if d.id == which)
+        return self._queue(Delivery(0, original.webhook_id, original.resource, original.data_id,
+                                    original.target_url, original.body, original.signature,
+                                    redelivery_of=original.index))
+
+    def deliver_raw(self, target_url: str, body: Union[bytes, dict[str, Any]],
+                    signature: Optional[str] = None) -> Delivery:
+        """POST any body (forged, unsigned, wrongly signed) to a target, through the delivery queue."""
+        raw = body if isinstance(body, bytes) else json.dumps(body, separators=(",", ":")).encode("utf-8")
+        return self._queue(Delivery(0, None, None, None, target_url, raw, signature))
+
+    def wait_for_deliveries(self, timeout: float = 10.0) -> bool:
+        """True once the delivery queue is drained."""
+        return self._deliverer.wait(timeout)
+
+    def close(self) -> None:
+        self._deliverer.stop()
+
+    # -- locations ------------------------------------------------------------------
+
+    def location(self, location_id: str) -> Optional[Location]:
+        with self.lock:
+            return next((loc for loc in self.locations if loc.id == location_id), None)
+
+    def location_named(self, name: str) -> Location:
+        with self.lock:
+            return next(loc for loc in self.locations if loc.name == name)
+
+    def add_locations(self, n: int, prefix: str = "Branch") -> list[Location]:
+        with self.lock:
+            start = sum(1 for loc in self.locations if loc.name.startswith(prefix + " ")) + 1
+            made = seed.extra_locations(n, prefix, start)
+            self.locations.extend(made)
+            return made
+
+    def numbers_in_use(self) -> set[str]:
+        """Every number the org already has: location numbers plus assigned ones."""
+        with self.lock:
+            return self.in_use | {n.phone_number for loc in self.locations for n in loc.numbers}
+
+    # -- instrumentation -------------------------------------------------------------
+
+    def inject_fault(self, method: Optional[str] = "GET", path_regex: str = ".*", status: int = 500, times: int = 1,
+                     retry_after: Optional[int] = None, body: Optional[dict[str, Any]] = None,
+                     message: Optional[str] = None) -> Fault:
+        """The next ``times`` requests matching method and path regex answer ``status``."""
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        fault = Fault(method, path_regex, status, times, retry_after, body, message)
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+
+    def take_fault(self, method: str, path: str) -> Optional[Fault]:
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(method, path):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def log_request(self, entry: LoggedRequest) -> None:
+        with self.lock:
+            self.requests.append(entry)
+
+    def calls(self, path_contains: Optional[str] = None, identity: Optional[str] = None,
+              method: Optional[str] = None) -> list[LoggedRequest]:
+        """Logged API requests, filtered."""
+        with self.lock:
+            entries = list(self.requests)
+        return [e for e in entries
+                if (path_contains is None or path_contains in e.path)
+                and (identity is None or e.identity == identity)
+                and (method is None or e.method == method.upper())]
+
+    def snapshot(self) -> dict[str, Any]:
+        """What ``GET /_sandbox/state`` shows (tokens included: it is a local emulator)."""
+        with self.lock:
+            return {
+                "orgId": self.org_id,
+                "apiUrl": (self.base_url or "") + "/v1",
+                "people": [{**p.to_json(with_roles=True), "token": p.token} for p in self.people.values()],
+                "rooms": [r.to_json() | {"members": [self.people[m].email for m in r.member_ids]}
+                          for r in self.rooms.values()],
+                "locations": [loc.to_json() | {"callingEnabled": loc.calling, "numberCount": len(loc.numbers)}
+                              for loc in self.locations],
+                "serviceApp": {
+                    "clientId": seed.SERVICE_APP_CLIENT_ID,
+                    "clientSecret": seed.SERVICE_APP_CLIENT_SECRET,
+                    "refreshTokens": sorted(self._refresh_tokens),
+                    "accessToken": seed.SERVICE_APP_TOKEN,
+                },
+                "webhooks": [h.to_json() for h in self.webhooks.values()],
+            }
