@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot serve [--port N]`` or ``python -m bot register-webhooks URL``."""
+"""Command line: ``python -m bot serve|worker|register-webhooks URL``."""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the bot with Flask's server (use gunicorn in production)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    commands.add_parser("worker", help="run queue workers only (with NUMBOT_EMBEDDED_WORKERS=false on the web side)")
     register = commands.add_parser("register-webhooks", help="point this bot's webhooks at URL/webhook")
     register.add_argument("url", help="the bot's public base URL, e.g. https://numbot.example.com")
     args = parser.parse_args(argv)
@@ -27,9 +28,30 @@ def main(argv: list[str] | None = None) -> int:
         for hook in register_webhooks(settings, args.url):
             print(f"registered {hook['resource']} -> {hook['targetUrl']} ({hook['id']})")
         return 0
+    if args.command == "worker":
+        return run_worker(settings)
     from bot.app import create_app
 
     create_app(settings).run(host=args.host, port=args.port, threaded=True)
+    return 0
+
+
+def run_worker(settings) -> int:
+    """Queue workers in their own process, until SIGTERM/SIGINT."""
+    import signal
+    import threading
+
+    from bot.logs import configure_logging
+    from bot.runtime import build_runtime
+
+    configure_logging()
+    runtime = build_runtime(settings)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    runtime.jobs.start_workers(settings.workers)
+    stop.wait()
+    runtime.jobs.stop_workers()
     return 0
 
 
