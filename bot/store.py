@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from contextlib import contextmanager
 from typing import Iterator, Optional
 from urllib.parse import urlparse
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisExpireHuey, SqliteHuey
 from huey.constants import EmptyData
-from huey.exceptions import TaskLockedException
+from huey.storage import RedisExpireStorage, SqliteStorage
 
 QUEUE_NAME = "numbot"
 
@@ -33,21 +34,91 @@ def make_huey(store_url: str) -> Huey:
             os.makedirs(directory, exist_ok=True)
         return SqliteHuey(QUEUE_NAME, filename=path, fsync=True, timeout=10, results=False)
     if parsed.scheme in ("redis", "rediss", "unix"):
-        return RedisHuey(QUEUE_NAME, url=store_url, results=False)
+        # The "expire" flavour: claims and locks get real Redis TTLs (SET NX EX).
+        return RedisExpireHuey(QUEUE_NAME, url=store_url, results=False)
     if parsed.scheme == "memory":
         return MemoryHuey(QUEUE_NAME, results=False)
     raise ValueError(f"NUMBOT_STORE_URL must start with sqlite://, redis:// or memory://, not {parsed.scheme}://")
 
 
+class LockTimeout(Exception):
+    """A store lock could not be taken in time (its holder is slow or died recently)."""
+
+
+def _marker(ttl_seconds: float) -> bytes:
+    """A stored value that says until when it holds: ``<epoch seconds, fixed width>:<owner>``.
+
+    Fixed width so that SQLite can compare expiries as text when it prunes."""
+    return f"{time.time() + ttl_seconds:017.3f}:{uuid.uuid4().hex}".encode("ascii")
+
+
+def _expired(value: object) -> bool:
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        return True
+    try:
+        return float(bytes(value).split(b":", 1)[0]) <= time.time()
+    except ValueError:
+        return True  # not a marker of ours: nothing can rely on it
+
+
 class Store:
-    """Small typed helpers over huey's key-value storage."""
+    """Small typed helpers over huey's key-value storage.
+
+    Claims (re-delivery marks) and locks must expire: a lock whose holder died
+    must free itself, and claims must not pile up for ever. Only Redis has TTLs
+    in huey's storage API, so elsewhere the expiry lives in the value and an
+    expired value is taken over with huey's atomic ``put_if_empty`` and
+    ``pop_data``.
+    """
+
+    PRUNE_EVERY = 500  # claims between two prunings of expired ones (SQLite)
 
     def __init__(self, huey: Huey) -> None:
         self.huey = huey
+        self._native_ttl = isinstance(huey.storage, RedisExpireStorage)
+        self._claims = 0
 
-    def claim(self, key: str, ttl_seconds: int = 7 * 24 * 3600) -> bool:
-        """True the first time ``key`` is claimed, by any process sharing the store."""
-        return bool(self.huey.storage.put_if_empty(f"claim:{key}", b"1", ttl_seconds))
+    def _take(self, key: str, ttl_seconds: float) -> Optional[bytes]:
+        """Put a fresh marker under ``key`` unless a live one is there; the marker, or None."""
+        storage = self.huey.storage
+        marker = _marker(ttl_seconds)
+        if self._native_ttl:
+            return marker if storage.put_if_empty(key, marker, max(1, int(ttl_seconds))) else None
+        for _ in range(3):
+            if storage.put_if_empty(key, marker):
+                return marker
+            current = storage.peek_data(key)
+            if current is EmptyData:
+                continue  # released meanwhile: try again
+            if not _expired(current):
+                return None
+            taken = storage.pop_data(key)  # atomic: one process wins the expired value
+            if taken is not EmptyData and not _expired(taken):
+                storage.put_if_empty(key, bytes(taken))  # a live marker was popped: put it back
+                return None
+        return None
+
+    def claim(self, key: str, ttl_seconds: float = 7 * 24 * 3600) -> bool:
+        """True the first time ``key`` is claimed within ``ttl_seconds``, by any
+        process sharing the store."""
+        claimed = self._take(f"claim:{key}", ttl_seconds) is not None
+        self._claims += 1
+        if self._claims % self.PRUNE_EVERY == 0:
+            self.prune()
+        return claimed
+
+    def prune(self) -> int:
+        """Delete expired claims (SQLite; Redis expires them itself). How many went."""
+        storage = self.huey.storage
+        if not isinstance(storage, SqliteStorage):
+            return 0
+        now = f"{time.time():017.3f}"
+        with storage.db(commit=True) as cursor:
+            cursor.execute(
+                "delete from kv where queue = ? and key like 'claim:%' and substr(cast(value as text), 1, 17) < ?",
+                (storage.name, now),
+            )
+            return cursor.rowcount
 
     def get_json(self, key: str) -> Optional[dict]:
         raw = self.huey.storage.peek_data(f"kv:{key}")
@@ -63,23 +134,25 @@ class Store:
         self.huey.storage.put_data(f"kv:{key}", json.dumps(value).encode("utf-8"))
 
     @contextmanager
-    def lock(self, name: str, wait_seconds: float = 30.0, ttl_seconds: int = 60) -> Iterator[None]:
+    def lock(self, name: str, wait_seconds: float = 30.0, ttl_seconds: float = 60) -> Iterator[None]:
         """A lock across threads and processes sharing the store; the TTL frees
         it if its holder dies."""
-        lock = self.huey.lock_task(name, ttl=ttl_seconds)
+        key = f"lock:{name}"
         deadline = time.monotonic() + wait_seconds
         while True:
-            try:
-                lock.__enter__()
+            marker = self._take(key, ttl_seconds)
+            if marker is not None:
                 break
-            except TaskLockedException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
+            if time.monotonic() > deadline:
+                raise LockTimeout(f"the store lock {name!r} was not free within {wait_seconds:g}s")
+            time.sleep(0.02)
         try:
             yield
         finally:
-            lock.__exit__(None, None, None)
+            # Release only our own marker: after our TTL ran out, another holder may have it.
+            current = self.huey.storage.peek_data(key)
+            if current is not EmptyData and bytes(current) == marker:
+                self.huey.storage.delete_data(key)
 
     def ping(self) -> bool:
         """Whether the store answers (for /readyz)."""

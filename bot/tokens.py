@@ -20,7 +20,7 @@ from webexpythonsdk.exceptions import ApiError
 from webexpythonsdk.models.immutable import immutable_data_factory
 
 from bot.config import ServiceAppCredentials
-from bot.store import Store
+from bot.store import LockTimeout, Store
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +73,14 @@ class ServiceAppTokens:
                 "Webex refused the service app token (WEBEX_SERVICE_APP_TOKEN); "
                 "it may have expired. Configure the refresh-token settings to renew it automatically."
             )
-        with self._local, self._store.lock(LOCK_NAME):
-            cached = self._current()
-            if cached and cached["access_token"] != stale and not self._expiring(cached):
-                return cached["access_token"]
-            return self._grant(cached)
+        try:
+            with self._local, self._store.lock(LOCK_NAME):
+                cached = self._current()
+                if cached and cached["access_token"] != stale and not self._expiring(cached):
+                    return cached["access_token"]
+                return self._grant(cached)
+        except LockTimeout:
+            raise TokenError("Another worker is renewing the service app token and has not finished; try again.") from None
 
     def _current(self) -> Optional[dict]:
         stored = self._store.get_json(STORE_KEY)

@@ -1,0 +1,77 @@
+"""The store over a real SQLite file: claims happen once, across processes' Store objects, and
+expire; locks exclude each other and free themselves when their holder dies."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.store import LockTimeout, Store, make_huey
+
+
+def open_store(path: Path) -> Store:
+    return Store(make_huey(f"sqlite:///{path}"))
+
+
+def test_a_claim_is_granted_once_also_to_another_store_on_the_same_file(tmp_path: Path) -> None:
+    first, second = open_store(tmp_path / "s.db"), open_store(tmp_path / "s.db")
+    assert first.claim("messages:A")
+    assert not first.claim("messages:A")
+    assert not second.claim("messages:A")
+    assert second.claim("messages:B")
+
+
+def test_an_expired_claim_can_be_claimed_again_and_is_pruned(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    assert store.claim("old", ttl_seconds=0.05)
+    assert store.claim("live", ttl_seconds=3600)
+    time.sleep(0.1)
+    assert store.prune() == 1
+    assert store.claim("old", ttl_seconds=3600)
+    assert not store.claim("live")
+
+
+def test_concurrent_claims_of_one_key_grant_exactly_one(tmp_path: Path) -> None:
+    stores = [open_store(tmp_path / "s.db") for _ in range(8)]
+    results: list[bool] = []
+    barrier = threading.Barrier(len(stores))
+
+    def race(store: Store) -> None:
+        barrier.wait()
+        results.append(store.claim("messages:same"))
+
+    threads = [threading.Thread(target=race, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * 7 + [True]
+
+
+def test_a_lock_excludes_others_until_released(tmp_path: Path) -> None:
+    first, second = open_store(tmp_path / "s.db"), open_store(tmp_path / "s.db")
+    with first.lock("refresh"):
+        with pytest.raises(LockTimeout):
+            with second.lock("refresh", wait_seconds=0.1):
+                pass
+    with second.lock("refresh", wait_seconds=0.1):
+        pass
+
+
+def test_a_dead_holders_lock_frees_itself_after_its_ttl(tmp_path: Path) -> None:
+    first, second = open_store(tmp_path / "s.db"), open_store(tmp_path / "s.db")
+    held = first.lock("refresh", ttl_seconds=0.2)
+    held.__enter__()  # never released: its holder "died"
+    with second.lock("refresh", wait_seconds=5):
+        pass
+
+
+def test_json_values_round_trip_and_bad_ones_read_as_nothing(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    assert store.get_json("token") is None
+    store.put_json("token", {"access_token": "x", "expires_at": 1.5})
+    assert open_store(tmp_path / "s.db").get_json("token") == {"access_token": "x", "expires_at": 1.5}
+    store.huey.storage.put_data("kv:broken", b"not json")
+    assert store.get_json("broken") is None

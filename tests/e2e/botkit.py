@@ -1,0 +1,247 @@
+"""The bot, for real, against the sandbox: helpers shared by the end-to-end tests.
+
+``start_bot`` builds numbot with ``create_app`` (the factory gunicorn calls), serves it on a
+free loopback port and points the bot's webhooks at it through the sandbox's own webhooks API,
+exactly as ``python -m bot register-webhooks`` does in production. Nothing of the bot's HTTP
+layer is replaced: every Webex call goes over HTTP to the sandbox.
+
+``Chat`` reads like a conversation: an admin says something (or presses a button) with their own
+token, the sandbox delivers the signed webhook, and the test reads the bot's reply.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from bot.app import create_app, runtime_of
+from bot.config import ServiceAppCredentials, Settings
+from bot.runtime import Runtime
+from bot.webhooks import register_webhooks
+from sandbox import Sandbox, SandboxServer, seed
+
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def bot_settings(server: SandboxServer, store_path: Path, **overrides: Any) -> Settings:
+    """Settings as an operator would set them for this sandbox: refresh-token grant, the org id,
+    and the seeded admins' domain allowed."""
+    base = Settings(
+        bot_token=seed.BOT_TOKEN,
+        webhook_secret=seed.WEBHOOK_SECRET,
+        service_app=ServiceAppCredentials(
+            client_id=seed.SERVICE_APP_CLIENT_ID,
+            client_secret=seed.SERVICE_APP_CLIENT_SECRET,
+            refresh_token=seed.SERVICE_APP_REFRESH_TOKEN,
+        ),
+        api_url=server.api_url,
+        org_id=seed.ORG_ID,
+        store_url=f"sqlite:///{store_path}",
+        allowed_domains=("example.com",),
+        request_timeout=10,
+    )
+    return dataclasses.replace(base, **overrides)
+
+
+@dataclass
+class RunningBot:
+    """One bot process's worth of numbot: the Flask app, its runtime, and its HTTP server."""
+
+    app: Flask
+    settings: Settings
+    http: BaseWSGIServer
+    thread: threading.Thread
+    url: str
+
+    @property
+    def runtime(self) -> Runtime:
+        return runtime_of(self.app)
+
+    @property
+    def webhook_url(self) -> str:
+        return self.url + "/webhook"
+
+    def stop(self, *, graceful: bool = True) -> None:
+        """Stop serving and stop the queue workers (``graceful``: let running jobs finish)."""
+        self.http.shutdown()
+        self.http.server_close()
+        self.thread.join(timeout=5)
+        consumer = self.runtime.jobs._consumer
+        if consumer is not None:
+            if graceful:
+                self.runtime.jobs.stop_workers()
+            else:
+                consumer.stop(graceful=False)
+                self.runtime.jobs._consumer = None
+
+
+def serve(app: Flask) -> tuple[BaseWSGIServer, threading.Thread, str]:
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
+                              name="numbot-http")
+    thread.start()
+    return http, thread, f"http://127.0.0.1:{http.server_port}"
+
+
+def start_bot(settings: Settings, *, register: bool = True, start_workers: bool = True,
+              retry_backoff: float = 0.01) -> RunningBot:
+    app = create_app(settings, start_workers=start_workers, retry_backoff=retry_backoff)
+    http, thread, url = serve(app)
+    bot = RunningBot(app, settings, http, thread, url)
+    if register:
+        register_webhooks(settings, url)
+    return bot
+
+
+@dataclass
+class BotReply:
+    """One message the bot posted, as the sandbox stored it."""
+
+    message: dict
+
+    @property
+    def id(self) -> str:
+        return self.message["id"]
+
+    @property
+    def markdown(self) -> str:
+        return self.message.get("markdown") or ""
+
+    @property
+    def parent_id(self) -> Optional[str]:
+        return self.message.get("parentId")
+
+    @property
+    def card(self) -> dict:
+        for attachment in self.message.get("attachments") or []:
+            if attachment.get("contentType") == CARD:
+                return attachment["content"]
+        raise AssertionError(f"the reply has no card: {self.markdown[:300]!r}")
+
+    @property
+    def has_card(self) -> bool:
+        return any(a.get("contentType") == CARD for a in self.message.get("attachments") or [])
+
+    def nodes(self) -> Iterator[dict]:
+        """Every element of the card, depth first."""
+        stack: list[Any] = [self.card]
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, dict):
+                yield node
+                stack[:0] = list(node.values())
+            elif isinstance(node, list):
+                stack[:0] = node
+
+    @property
+    def text(self) -> str:
+        """All the text a person reads on the card, one line per TextBlock / TextRun / choice."""
+        lines = []
+        for node in self.nodes():
+            kind = node.get("type")
+            if kind in ("TextBlock", "TextRun") and isinstance(node.get("text"), str):
+                lines.append(node["text"])
+            elif kind == "Input.Toggle":
+                lines.append(node.get("title", ""))
+        return "\n".join(lines)
+
+    def buttons(self) -> list[dict]:
+        return [n for n in self.nodes() if n.get("type") == "Action.Submit"]
+
+    def button_titles(self) -> list[str]:
+        return [b.get("title", "") for b in self.buttons()]
+
+    def button(self, title: str) -> dict:
+        for action in self.buttons():
+            if action.get("title") == title:
+                return action
+        raise AssertionError(f"no button {title!r} on the card; buttons: {self.button_titles()}")
+
+    def inputs(self) -> dict[str, dict]:
+        """The card's inputs by id."""
+        return {n["id"]: n for n in self.nodes() if str(n.get("type", "")).startswith("Input.") and "id" in n}
+
+    def input_values(self) -> dict[str, Any]:
+        """What the Webex client sends for untouched inputs: each input's current value."""
+        values: dict[str, Any] = {}
+        for input_id, node in self.inputs().items():
+            if "value" in node:
+                values[input_id] = node["value"]
+            elif node.get("type") == "Input.Toggle":
+                values[input_id] = node.get("valueOff", "false")
+            else:
+                values[input_id] = ""
+        return values
+
+    def choices(self, input_id: str) -> list[dict]:
+        return list(self.inputs()[input_id].get("choices") or [])
+
+
+@dataclass
+class Chat:
+    """One admin talking to the bot in one room."""
+
+    state: Sandbox
+    email: str = seed.ALICE
+    room: str = "direct"
+    timeout: float = 20.0
+    said: list[str] = field(default_factory=list)
+
+    @property
+    def room_id(self) -> str:
+        return self.state.room_id_for(self.email, self.room)
+
+    def _last_message_id(self) -> Optional[str]:
+        with self.state.lock:
+            ids = [m.id for m in self.state.messages.values() if m.room_id == self.room_id]
+        return ids[-1] if ids else None
+
+    def say(self, text: str, *, count: int = 1, parent_id: Optional[str] = None,
+            mention_bot: Optional[bool] = None) -> BotReply:
+        """Post ``text`` and wait for the bot's reply (``count``: messages to wait for)."""
+        return self.say_all(text, count=count, parent_id=parent_id, mention_bot=mention_bot)[0]
+
+    def say_all(self, text: str, *, count: int = 1, parent_id: Optional[str] = None,
+                mention_bot: Optional[bool] = None) -> list[BotReply]:
+        posted = self.state.say(self.email, text, room=self.room, parent_id=parent_id, mention_bot=mention_bot)
+        self.said.append(posted["id"])
+        return self.wait(posted["id"], count)
+
+    def post(self, text: str, **kwargs: Any) -> dict:
+        """Post without waiting (for tests that check nothing comes back)."""
+        posted = self.state.say(self.email, text, room=self.room, **kwargs)
+        self.said.append(posted["id"])
+        return posted
+
+    def press(self, reply: BotReply, title: str, *, count: int = 1, **inputs: Any) -> BotReply:
+        """Press ``title`` on the card of ``reply``, with the card's inputs as they are unless
+        given: Webex sends the button's ``data`` merged with the inputs' values."""
+        return self.press_all(reply, title, count=count, **inputs)[0]
+
+    def press_all(self, reply: BotReply, title: str, *, count: int = 1, **inputs: Any) -> list[BotReply]:
+        action = reply.button(title)
+        values = {**(action.get("data") or {}), **reply.input_values(), **inputs}
+        return self.submit(reply, values, count=count)
+
+    def submit(self, reply: BotReply, inputs: dict, *, count: int = 1) -> list[BotReply]:
+        """Submit raw ``inputs`` on the card of ``reply`` (what a Webex client sends)."""
+        before = self._last_message_id()
+        self.state.press(self.email, reply.id, inputs)
+        return self.wait(before, count)
+
+    def wait(self, after_message_id: Optional[str], count: int = 1) -> list[BotReply]:
+        messages = self.state.wait_for_reply(self.room_id, after_message_id, timeout=self.timeout, count=count)
+        return [BotReply(m) for m in messages]
+
+    def bot_messages(self) -> list[BotReply]:
+        return [BotReply(m) for m in self.state.messages_from_bot(self.room_id)]
+
+
+def card_json(reply: BotReply) -> str:
+    return json.dumps(reply.card, ensure_ascii=False)
