@@ -34,6 +34,16 @@ def to_e164(number: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
+def is_complete(number: phonenumbers.PhoneNumber) -> bool:
+    """A whole number, not one that is dialable only locally.
+
+    POSSIBLE leniency also matches local-only numbers (``555 1234`` in the US,
+    ``+44 20 7183``) and even joins junk across a space (``12345 42x`` ->
+    ``12345 42``). Their "E.164" (``+11234542``) is not what the admin wrote,
+    so they are reported as not a phone number instead of being sent."""
+    return phonenumbers.is_possible_number_with_reason(number) == phonenumbers.ValidationResult.IS_POSSIBLE
+
+
 def parse_numbers(text: str, region: str) -> ParsedText:
     """Numbers in order of appearance (repeats kept: the API reports them as
     Duplicate In List), and the numeric-looking tokens that are not numbers."""
@@ -42,6 +52,8 @@ def parse_numbers(text: str, region: str) -> ParsedText:
     leftovers: list[str] = []
     position = 0
     for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
+        if not is_complete(match.number):
+            continue  # its text stays in the leftovers
         leftovers.append(text[position : match.start])
         numbers.append(ParsedNumber(original=match.raw_string.strip(), e164=to_e164(match.number)))
         position = match.end

@@ -80,3 +80,10 @@ def test_any_text_parses_without_error_and_loses_no_digit_token(text):
         assert number.e164.startswith("+") and number.e164[1:].isdigit()
     for token in parsed.not_numbers:
         assert token.strip()
+
+
+def test_local_only_numbers_and_junk_joined_across_a_space_are_not_numbers():
+    # POSSIBLE leniency matches "12345 42" (7 digits: a US local number) and "+44 20 7183".
+    parsed = parse_numbers("12345 42x, 555 1234 +44 20 7183 +12145557861", "US")
+    assert e164s("+12145557861") == [n.e164 for n in parsed.numbers]
+    assert parsed.not_numbers == ("12345", "42x", "555", "1234", "+44", "20", "7183")
