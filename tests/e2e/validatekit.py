@@ -1,0 +1,93 @@
+"""Reading a validation answer the way an admin reads it: rows of the card, rows of the
+markdown fallback, and the checks that an answer never leaks a secret or a stack trace.
+
+Local to the validate end-to-end tests (``test_validate*.py``)."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from botkit import BotReply, card_json
+from sandbox import Sandbox, seed
+
+COLOUR = {"Available": "good", "Duplicate": "warning", "Duplicate In List": "warning",
+          "Invalid": "attention", "Unavailable": "attention"}
+ICON = {"good": "✅", "warning": "⚠️", "attention": "❌"}
+VALIDATE = "validateNumbers"
+SECRETS = (seed.BOT_TOKEN, seed.SERVICE_APP_TOKEN, seed.SERVICE_APP_REFRESH_TOKEN, seed.SERVICE_APP_CLIENT_SECRET,
+           seed.WEBHOOK_SECRET, "sandbox-sat-", "sandbox-token-", "Bearer")
+_MD_ROW = re.compile(r"^- (✅|⚠️|❌) (.+?) → (\S+): \*\*(.+?)\*\*( · Toll-free)?(?: — (.*))?$", re.MULTILINE)
+
+
+def unescape(text: str) -> str:
+    """Markdown as the admin reads it: ``\\[Error 8363\\]`` shows as ``[Error 8363]``."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One number as the answer shows it."""
+
+    written: str  # the number as the admin wrote it
+    sent: str  # the E.164 form sent to Webex
+    state: str
+    colour: str  # good / warning / attention
+    toll_free: bool = False
+    detail: str = ""
+
+
+def card_rows(reply: BotReply) -> list[Row]:
+    """The card's number rows: a ColumnSet "written → sent" | state (+ Toll-free), then the
+    error detail in a small TextBlock right under it."""
+    rows: list[Row] = []
+    for element in reply.card["body"]:
+        if element.get("type") == "ColumnSet":
+            left, right = (column["items"] for column in element["columns"])
+            written, sent = unescape(left[0]["text"]).split(" → ")
+            state = right[0]
+            toll_free = any(item.get("text") == "Toll-free" for item in right[1:])
+            rows.append(Row(written, sent, state["text"], state.get("color", ""), toll_free))
+        elif rows and element.get("size") == "small" and element.get("isSubtle") and not rows[-1].detail:
+            last = rows[-1]
+            rows[-1] = Row(last.written, last.sent, last.state, last.colour, last.toll_free,
+                           unescape(element["text"]))
+    return rows
+
+
+def markdown_rows(markdown: str) -> list[Row]:
+    """The rows of a markdown answer; the icon stands for the colour."""
+    colour_of = {icon: colour for colour, icon in ICON.items()}
+    return [Row(unescape(written), sent, state, colour_of[icon], bool(toll_free), unescape(detail or ""))
+            for icon, written, sent, state, toll_free, detail in _MD_ROW.findall(markdown)]
+
+
+def headline(reply: BotReply) -> tuple[str, str]:
+    """The card's first two lines: the headline and the counts."""
+    first, second = reply.card["body"][:2]
+    return first["text"], second["text"]
+
+
+def sent_numbers(state: Sandbox) -> list[list[str]]:
+    """``phoneNumbers`` of every validate request so far, one list per request."""
+    return [call.json["phoneNumbers"] for call in state.calls(VALIDATE)]
+
+
+def assert_safe_to_show(reply: BotReply) -> None:
+    """No stack trace and no secret anywhere in what the admin sees."""
+    everything = reply.markdown + "\n" + (card_json(reply) if reply.has_card else "")
+    assert "Traceback" not in everything
+    assert 'File "' not in everything
+    for secret in SECRETS:
+        assert secret not in everything, f"the reply shows {secret!r}"
+
+
+def stays_quiet(check: Callable[[], Optional[str]], seconds: float = 0.6) -> None:
+    """``check`` returns a complaint (or None); it must stay None for ``seconds``: for
+    things that must NOT happen, which no reply can signal."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        complaint = check()
+        assert complaint is None, complaint
+        time.sleep(0.05)
