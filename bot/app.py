@@ -21,8 +21,8 @@ from bot.runtime import Runtime, build_runtime
 log = logging.getLogger("numbot.app")
 
 
-def _json(status: int, **body: object) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json")
+def _json(http_status: int, **body: object) -> Response:
+    return Response(json.dumps(body), status=http_status, mimetype="application/json")
 
 
 def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[bool] = None, retry_backoff: float = 1.0) -> Flask:

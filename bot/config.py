@@ -50,6 +50,8 @@ class Settings:
     max_body_bytes: int = 1_000_000
     request_timeout: int = 30
     max_retries: int = 3
+    job_lease_seconds: int = 300
+    recover_after: int = 60
     public_url: Optional[str] = None
     allowed_users: tuple[str, ...] = ()
     allowed_domains: tuple[str, ...] = ()
@@ -148,6 +150,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None, *, read_dotenv: bool 
         max_body_bytes=_int(get("NUMBOT_MAX_BODY_BYTES", "1000000"), "NUMBOT_MAX_BODY_BYTES", 1024, 50_000_000),
         request_timeout=_int(get("NUMBOT_REQUEST_TIMEOUT", "30"), "NUMBOT_REQUEST_TIMEOUT", 1, 300),
         max_retries=_int(get("NUMBOT_MAX_RETRIES", "3"), "NUMBOT_MAX_RETRIES", 0, 10),
+        job_lease_seconds=_int(get("NUMBOT_JOB_LEASE_SECONDS", "300"), "NUMBOT_JOB_LEASE_SECONDS", 1, 86400),
+        recover_after=_int(get("NUMBOT_RECOVER_AFTER", "60"), "NUMBOT_RECOVER_AFTER", 1, 86400),
         public_url=get("NUMBOT_PUBLIC_URL"),
         allowed_users=_list(get("NUMBOT_ALLOWED_USERS", "")),
         allowed_domains=_list(get("NUMBOT_ALLOWED_DOMAINS", "")),

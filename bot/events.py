@@ -76,6 +76,11 @@ def parse_event(body: object) -> WebhookEvent:
     )
 
 
+def event_key(body: dict) -> str:
+    """The dedupe/journal key of a webhook body that already passed ``parse_event``."""
+    return parse_event(body).key
+
+
 def route(command: Command, ctx: FlowContext) -> tuple[str, Reply]:
     """The flow for a command, and its name for the log."""
     if isinstance(command, Validate):
@@ -102,31 +107,69 @@ class EventHandler:
         record: dict = {"event": None, "outcome": None}
         calls: list = []
         token = calls_made.set(calls)
+        event: Optional[WebhookEvent] = None
+        keep_journal = False
         try:
             event = parse_event(body)
             record.update(event=event.key, webhook=event.webhook_id, person=event.person_id)
-            record["outcome"] = self._handle(event, record)
+            record["outcome"], keep_journal = self._handle_once(event, record)
         except BadEvent as error:
             record["outcome"] = f"ignored: {error}"
         except WebexError as error:
             record["outcome"] = "failed"
             record["error"] = str(error)
+            if event is not None and not record.get("replied"):
+                self._tell_failure(event, error, record)
         except Exception as error:  # the log gets the stack; the admin already got a card or nothing can be sent
             record["outcome"] = "crashed"
             record["error"] = type(error).__name__
             log.exception("event %s crashed", record.get("event"))
         finally:
+            if event is not None and not keep_journal:
+                self.store.drop_inflight(event.key)
             calls_made.reset(token)
             record["calls"] = calls
             record["ms"] = round((time.monotonic() - started) * 1000)
             log.info(json.dumps({"msg": "event handled", **record}, default=str))
 
-    def _handle(self, event: WebhookEvent, record: dict) -> str:
+    def _handle_once(self, event: WebhookEvent, record: dict) -> tuple[str, bool]:
+        """Handle an event unless it was handled already or is being handled;
+        the outcome, and whether its journal entry must stay (another worker owns it)."""
         me = self.client.me()
         if event.person_id and event.person_id == me.id:
-            return "ignored: the bot's own event"
-        if not self.store.claim(event.key):
-            return "ignored: re-delivery"
+            return "ignored: the bot's own event", False
+        if self.store.is_claimed(event.key):
+            return "ignored: re-delivery", False
+        lease = self.store.lease(event.key, self.settings.job_lease_seconds)
+        if lease is None:
+            return "ignored: re-delivery (another worker is handling it)", True
+        try:
+            return self._handle(event, me, record), False
+        finally:
+            # Handled, whatever the outcome: a re-delivery must not answer twice.
+            self.store.claim(event.key)
+            self.store.release(event.key, lease)
+
+    def _tell_failure(self, event: WebhookEvent, error: WebexError, record: dict) -> None:
+        """Webex failed before the reply could be built: say so in the event's room."""
+        me = self.client.known_me
+        # Without knowing who the bot is, this could answer the bot's own
+        # messages and loop for as long as Webex fails.
+        if not event.room_id or me is None or not event.person_id or event.person_id == me.id:
+            return
+        title = "Webex answered with an error"
+        if record.get("replying"):
+            explanation = "Webex did not accept my answer to your request, so I could not post it. Please try again."
+        else:
+            explanation = "I could not read your request because a call to Webex failed. Please try again in a minute."
+        reply = Reply(markdown=cards.error_markdown(title, explanation, error.info), card=cards.error_card(title, explanation, error.info))
+        try:
+            self.client.send(event.room_id, reply)
+            record["replied"] = True
+        except WebexError as again:
+            record["error_reply"] = str(again)
+
+    def _handle(self, event: WebhookEvent, me, record: dict) -> str:
         if event.resource == "messages":
             message = self.client.get_message(event.data_id)
             if message.person_id == me.id:
@@ -152,10 +195,13 @@ class EventHandler:
             record["flow"] = "refused"
             reply = Reply(markdown=cards.access_denied_markdown(decision.reason), card=cards.access_denied_card(decision.reason))
             self.client.send(room_id, reply, parent_id)
+            record["replied"] = True
             log.warning(json.dumps({"msg": "access refused", "person": person_id}))
             return "refused"
         reply = self._reply(command, record)
+        record["replying"] = True
         self.client.send(room_id, reply, parent_id)
+        record["replied"] = True
         return "replied"
 
     def _reply(self, command, record: dict) -> Reply:

@@ -3,10 +3,19 @@
 ``POST /webhook`` only stores the event and answers; workers do the Webex
 calls. Jobs live in the store (SQLite file or Redis), so an acknowledged event
 survives a crash or restart of the bot and is handled after it.
+
+huey drops a job from its queue as soon as a worker takes it, so the store
+also keeps an in-flight journal (``Store.put_inflight``) that the handler
+clears when it is done. A sweeper re-queues journalled events that nobody is
+working on (no live lease) and that are older than ``recover_after`` seconds:
+the jobs of a worker that died mid-way. Duplicates that this may queue are
+harmless: the handler drops an event that was already handled.
 """
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Callable, Optional
 
 from huey.consumer import Consumer
@@ -29,18 +38,54 @@ class _EmbeddedConsumer(Consumer):
 
 
 class Jobs:
-    def __init__(self, store: Store, handler: Callable[[dict], None]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        handler: Callable[[dict], None],
+        key_of: Callable[[dict], str],
+        recover_after: float = 60.0,
+    ) -> None:
         self.store = store
+        self.recover_after = recover_after
+        self._key_of = key_of
         # retries=0: Webex retries (429/5xx) happen inside the client; a job
         # that still fails has already told the admin with an error card.
         self._task = store.huey.task(name=TASK_NAME, retries=0)(handler)
         self._consumer: Optional[Consumer] = None
+        self._stop = threading.Event()
+        self._sweeper: Optional[threading.Thread] = None
 
     def submit(self, event: dict) -> None:
+        """Journal, then queue: once this returns, the event will be handled."""
+        self.store.put_inflight(self._key_of(event), event)
         self._task(event)
 
     def pending(self) -> int:
         return self.store.huey.pending_count()
+
+    def recover(self) -> int:
+        """Re-queue journalled events that a dead worker left behind; how many."""
+        requeued = 0
+        now = time.time()
+        for key, event, queued_at in self.store.inflight():
+            if self.store.is_claimed(key):
+                self.store.drop_inflight(key)  # handled; the journal entry outlived its worker
+            elif now - queued_at >= self.recover_after and not self.store.lease_held(key):
+                self.store.put_inflight(key, event)
+                self._task(event)
+                requeued += 1
+        if requeued:
+            log.warning("re-queued %d event(s) left unfinished by a stopped worker", requeued)
+        return requeued
+
+    def _sweep(self) -> None:
+        while True:
+            try:
+                self.recover()
+            except Exception:  # the store may be briefly unreachable; try again next round
+                log.exception("recovering unfinished events failed")
+            if self._stop.wait(max(0.5, self.recover_after / 2)):
+                return
 
     def start_workers(self, workers: int) -> None:
         if self._consumer is not None:
@@ -50,9 +95,16 @@ class Jobs:
             backoff=1.5, check_worker_health=True,
         )
         self._consumer.start()
-        log.info("started %d embedded queue workers", workers)
+        self._stop.clear()
+        self._sweeper = threading.Thread(target=self._sweep, name="numbot-recover", daemon=True)
+        self._sweeper.start()
+        log.info("started %d queue workers", workers)
 
-    def stop_workers(self) -> None:
+    def stop_workers(self, graceful: bool = True) -> None:
+        self._stop.set()
+        if self._sweeper is not None:
+            self._sweeper.join(timeout=5)
+            self._sweeper = None
         if self._consumer is not None:
-            self._consumer.stop(graceful=True)
+            self._consumer.stop(graceful=graceful)
             self._consumer = None

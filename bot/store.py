@@ -107,6 +107,58 @@ class Store:
             self.prune()
         return claimed
 
+    def is_claimed(self, key: str) -> bool:
+        return not _expired(self.huey.storage.peek_data(f"claim:{key}"))
+
+    def lease(self, key: str, ttl_seconds: float) -> Optional[bytes]:
+        """Exclusive right to work on ``key`` for ``ttl_seconds`` (then it lapses,
+        e.g. because its holder died); a token for :meth:`release`, or None when
+        someone else holds it."""
+        return self._take(f"lease:{key}", ttl_seconds)
+
+    def lease_held(self, key: str) -> bool:
+        return not _expired(self.huey.storage.peek_data(f"lease:{key}"))
+
+    def release(self, key: str, token: bytes) -> None:
+        self._release(f"lease:{key}", token)
+
+    def _release(self, key: str, token: bytes) -> None:
+        # Release only our own marker: after our TTL ran out, another holder may have it.
+        current = self.huey.storage.peek_data(key)
+        if current is not EmptyData and bytes(current) == token:
+            self.huey.storage.delete_data(key)
+
+    # -- the in-flight journal ---------------------------------------------
+    # huey removes a job from the queue when a worker takes it, so a process
+    # that dies mid-job would lose an event Webex already saw acknowledged.
+    # Each acknowledged event is therefore also written here, and removed only
+    # when it was handled; ``bot.jobs`` re-queues what a dead worker left.
+
+    def put_inflight(self, key: str, event: dict) -> None:
+        self.put_json(f"inflight:{key}", {"event": event, "queued_at": time.time()})
+
+    def drop_inflight(self, key: str) -> None:
+        self.huey.storage.delete_data(f"kv:inflight:{key}")
+
+    def inflight(self) -> list[tuple[str, dict, float]]:
+        """Every journalled event: (key, event, when it was last queued)."""
+        storage = self.huey.storage
+        prefix = "kv:inflight:"
+        if isinstance(storage, SqliteStorage):
+            rows = storage.sql(
+                "select key, value from kv where queue = ? and key like 'kv:inflight:%'", (storage.name,), results=True
+            )
+        else:
+            rows = [(k, v) for k, v in storage.result_items().items() if k.startswith(prefix)]
+        found = []
+        for key, raw in rows:
+            try:
+                entry = json.loads(bytes(raw))
+                found.append((key[len(prefix) :], entry["event"], float(entry["queued_at"])))
+            except (ValueError, KeyError, TypeError):
+                storage.delete_data(key)  # unreadable: nothing could ever handle it
+        return found
+
     def prune(self) -> int:
         """Delete expired claims (SQLite; Redis expires them itself). How many went."""
         storage = self.huey.storage
@@ -149,10 +201,7 @@ class Store:
         try:
             yield
         finally:
-            # Release only our own marker: after our TTL ran out, another holder may have it.
-            current = self.huey.storage.peek_data(key)
-            if current is not EmptyData and bytes(current) == marker:
-                self.huey.storage.delete_data(key)
+            self._release(key, marker)
 
     def ping(self) -> bool:
         """Whether the store answers (for /readyz)."""

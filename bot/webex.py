@@ -247,6 +247,11 @@ class WebexClient:
             self._me = Me(id=str(body.get("id", "")), display_name=str(body.get("displayName", "")))
         return self._me
 
+    @property
+    def known_me(self) -> Optional[Me]:
+        """The bot's own person if it was looked up already (no call)."""
+        return self._me
+
     def get_message(self, message_id: str) -> Message:
         body = self._request(self._bot, "GET", f"messages/{quote(message_id, safe='')}").json()
         return Message(

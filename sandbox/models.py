@@ -250,15 +250,18 @@ class Location:
 
 @dataclass
 class Fault:
-    """An injected failure: the next ``times`` matching requests get ``status``."""
+    """An injected failure: the next ``times`` matching requests get ``status``
+    (after ``delay`` seconds; ``status=None``: only slow, then answered as usual)."""
 
     method: Optional[str]
     path_regex: str
-    status: int
+    status: Optional[int]
     times: int = 1
     retry_after: Optional[int] = None
     body: Optional[dict[str, Any]] = None
     message: Optional[str] = None
+    delay: float = 0.0
+    hits: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         if self.times <= 0:

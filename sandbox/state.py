@@ -432,13 +432,14 @@ class Sandbox(Conversation):
 
     # -- instrumentation -------------------------------------------------------------
 
-    def inject_fault(self, method: Optional[str] = "GET", path_regex: str = ".*", status: int = 500, times: int = 1,
-                     retry_after: Optional[int] = None, body: Optional[dict[str, Any]] = None,
-                     message: Optional[str] = None) -> Fault:
-        """The next ``times`` requests matching method and path regex answer ``status``."""
+    def inject_fault(self, method: Optional[str] = "GET", path_regex: str = ".*", status: Optional[int] = 500,
+                     times: int = 1, retry_after: Optional[int] = None, body: Optional[dict[str, Any]] = None,
+                     message: Optional[str] = None, delay: float = 0.0) -> Fault:
+        """The next ``times`` requests matching method and path regex answer ``status``
+        (``None``: as usual) after ``delay`` seconds; ``fault.hits`` counts them."""
         if status == 429 and retry_after is None:
             retry_after = 1
-        fault = Fault(method, path_regex, status, times, retry_after, body, message)
+        fault = Fault(method, path_regex, status, times, retry_after, body, message, delay)
         with self.lock:
             self.faults.append(fault)
         return fault
@@ -452,6 +453,7 @@ class Sandbox(Conversation):
             for fault in self.faults:
                 if fault.matches(method, path):
                     fault.times -= 1
+                    fault.hits += 1
                     return fault
         return None
 

@@ -9,7 +9,7 @@ from typing import Optional
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from sandbox.api import actions, helpers, locations, messages, people, telephony, tokens, webhooks
+from sandbox.api import actions, chat, helpers, locations, messages, people, telephony, tokens, webhooks
 from sandbox.api.common import error, problem_response, sandbox
 from sandbox.errors import WebexProblem, tracking_id
 from sandbox.models import LoggedRequest
@@ -26,6 +26,7 @@ def create_app(state: Sandbox) -> Flask:
     for module in API_BLUEPRINTS:
         app.register_blueprint(module.blueprint, url_prefix="/v1")
     app.register_blueprint(helpers.blueprint, url_prefix="/_sandbox")
+    app.register_blueprint(chat.blueprint)  # the chat page at / (see sandbox/static/chat.html)
     app.before_request(_before)
     app.after_request(_after)
     app.register_error_handler(WebexProblem, problem_response)
@@ -48,6 +49,10 @@ def _before() -> Optional[Response]:
     g.label = g.identity.label if g.identity else "anonymous"
     fault = sandbox().take_fault(request.method, request.path)
     if fault is None:
+        return None
+    if fault.delay:
+        time.sleep(fault.delay)
+    if fault.status is None:
         return None
     headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
     response = error(fault.status, fault.message or _default_message(fault.status), headers=headers)

@@ -245,3 +245,110 @@ class Chat:
 
 def card_json(reply: BotReply) -> str:
     return json.dumps(reply.card, ensure_ascii=False)
+
+
+def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment an operator would set for ``settings`` (the names the README documents)."""
+    env = {
+        "WEBEX_BOT_TOKEN": settings.bot_token,
+        "WEBEX_API_URL": settings.api_url,
+        "NUMBOT_STORE_URL": settings.store_url,
+        "NUMBOT_ALLOWED_USERS": ",".join(settings.allowed_users),
+        "NUMBOT_ALLOWED_DOMAINS": ",".join(settings.allowed_domains),
+        "NUMBOT_REQUIRE_ADMIN": str(settings.require_admin).lower(),
+        "NUMBOT_JOB_LEASE_SECONDS": str(settings.job_lease_seconds),
+        "NUMBOT_RECOVER_AFTER": str(settings.recover_after),
+        "NUMBOT_EMBEDDED_WORKERS": str(settings.embedded_workers).lower(),
+        "NUMBOT_LOG_LEVEL": "INFO",
+    }
+    optional = {
+        "WEBEX_WEBHOOK_SECRET": settings.webhook_secret,
+        "WEBEX_ORG_ID": settings.org_id,
+        "WEBEX_SERVICE_APP_TOKEN": settings.service_app.access_token,
+        "WEBEX_SERVICE_APP_CLIENT_ID": settings.service_app.client_id,
+        "WEBEX_SERVICE_APP_CLIENT_SECRET": settings.service_app.client_secret,
+        "WEBEX_SERVICE_APP_REFRESH_TOKEN": settings.service_app.refresh_token,
+    }
+    env.update({name: value for name, value in optional.items() if value})
+    env.update(extra)
+    return env
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class BotProcess:
+    """numbot as its own OS process (``python -m bot serve``), to be killed for real."""
+
+    def __init__(self, settings: Settings, log_path: Path, **extra_env: str) -> None:
+        import os
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("WEBEX_", "NUMBOT_"))}
+        env.update(settings_env(settings, **extra_env))
+        self.log_path = log_path
+        self._log = open(log_path, "ab")
+        root = Path(__file__).resolve().parents[2]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(self.port)],
+            cwd=root, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        self._wait_up()
+
+    @property
+    def webhook_url(self) -> str:
+        return self.url + "/webhook"
+
+    def _wait_up(self, timeout: float = 30.0) -> None:
+        import time
+
+        import requests
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the bot process exited with {self.process.returncode}: {self.log()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"the bot process did not come up: {self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no graceful stop, as in a crash."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except Exception:
+                self.process.kill()
+        self._log.close()
+
+
+def wait_idle(bot: RunningBot, timeout: float = 20.0) -> None:
+    """Until the bot has no queued job and no event in flight."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if bot.runtime.jobs.pending() == 0 and not bot.runtime.store.inflight():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the bot did not finish its jobs in time")
