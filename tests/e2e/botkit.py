@@ -151,6 +151,13 @@ class BotReply:
                 lines.append(node.get("title", ""))
         return "\n".join(lines)
 
+    @property
+    def readable(self) -> str:
+        """``text`` as a markdown renderer shows it: backslash escapes resolved."""
+        import re
+
+        return re.sub(r"\\(.)", r"\1", self.text)
+
     def buttons(self) -> list[dict]:
         return [n for n in self.nodes() if n.get("type") == "Action.Submit"]
 

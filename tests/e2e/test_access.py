@@ -1,0 +1,110 @@
+"""Who may use the bot: it acts with a service app token that reads the org's numbers, and anyone
+who can message a bot can reach it. A refused sender gets one polite card and no admin API is
+called on their behalf."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import pytest
+
+from botkit import Chat, RunningBot, wait_idle
+from sandbox import Sandbox, seed
+
+ADMIN_PATHS = ("/telephony/", "/locations")
+
+
+def admin_calls(state: Sandbox) -> list:
+    return [c for c in state.calls(identity="service") if any(p in c.path for p in ADMIN_PATHS)]
+
+
+def assert_refused(reply, state: Sandbox, admin_calls_before: int = 0) -> None:
+    assert "can't use this bot" in reply.text
+    assert "can't use this bot" in reply.markdown
+    assert len(admin_calls(state)) == admin_calls_before
+
+
+def test_with_nothing_configured_everyone_is_refused_and_told_how_to_configure(
+    state: Sandbox, make_bot: Callable[..., RunningBot]
+) -> None:
+    make_bot(allowed_domains=(), allowed_users=(), require_admin=False)
+    reply = Chat(state, seed.ALICE).say(f"validate {seed.AVAILABLE_US}")
+    assert_refused(reply, state)
+    assert "NUMBOT_ALLOWED_USERS" in reply.readable
+
+
+def test_a_listed_email_is_served_and_an_unlisted_one_refused_with_one_card(
+    state: Sandbox, make_bot: Callable[..., RunningBot], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    bot = make_bot(allowed_domains=(), allowed_users=(seed.ALICE.upper(),))
+    bob = Chat(state, seed.BOB)
+    reply = bob.say(f"validate {seed.AVAILABLE_US}")
+    assert_refused(reply, state)
+    wait_idle(bot)
+    assert len(bob.bot_messages()) == 1
+    bob_id = state.person_by_email(seed.BOB).id
+    refusals = [r.getMessage() for r in caplog.records if "access refused" in r.getMessage()]
+    assert refusals and bob_id in refusals[0]
+    assert "Available" in Chat(state, seed.ALICE).say(f"validate {seed.AVAILABLE_US}").text
+
+
+def test_a_person_id_on_the_list_is_served(state: Sandbox, make_bot: Callable[..., RunningBot]) -> None:
+    make_bot(allowed_domains=(), allowed_users=(state.person_by_email(seed.LOU).id,))
+    assert "Available" in Chat(state, seed.LOU).say(f"validate {seed.AVAILABLE_US}").text
+    assert_refused(Chat(state, seed.ALICE).say(f"validate {seed.AVAILABLE_US}"), state, admin_calls_before=1)
+
+
+def test_an_allowed_domain_serves_its_people_only(state: Sandbox, make_bot: Callable[..., RunningBot]) -> None:
+    make_bot(allowed_domains=("example.com",))
+    assert "Available" in Chat(state, seed.BOB).say(f"validate {seed.AVAILABLE_US}").text
+    assert_refused(Chat(state, seed.EVE).say(f"validate {seed.AVAILABLE_US}"), state, admin_calls_before=1)
+
+
+@pytest.mark.parametrize(
+    "email, allowed",
+    [(seed.ALICE, True), (seed.LOU, True), (seed.BOB, False), (seed.EVE, False)],
+    ids=["full admin", "location admin", "plain user", "admin of another org"],
+)
+def test_require_admin_serves_full_and_location_administrators_of_the_org_only(
+    state: Sandbox, make_bot: Callable[..., RunningBot], email: str, allowed: bool
+) -> None:
+    make_bot(allowed_domains=(), require_admin=True)
+    reply = Chat(state, email).say(f"validate {seed.AVAILABLE_US}")
+    if allowed:
+        assert "Available" in reply.text
+    else:
+        assert_refused(reply, state)
+        assert "administrators" in reply.text
+
+
+def test_require_admin_also_applies_on_top_of_the_lists(state: Sandbox, make_bot: Callable[..., RunningBot]) -> None:
+    make_bot(allowed_domains=("example.com",), require_admin=True)
+    assert_refused(Chat(state, seed.BOB).say(f"validate {seed.AVAILABLE_US}"), state)
+
+
+def test_a_card_press_is_checked_against_the_person_who_pressed(
+    state: Sandbox, make_bot: Callable[..., RunningBot]
+) -> None:
+    make_bot(allowed_domains=(), allowed_users=(seed.ALICE,))
+    alice = Chat(state, seed.ALICE, room="group")
+    help_card = alice.say("help")
+    bob = Chat(state, seed.BOB, room="group")
+    reply = bob.press(help_card, "Validate", numbers=seed.AVAILABLE_US)
+    assert_refused(reply, state)
+    assert "Available" in alice.press(help_card, "Validate", numbers=seed.AVAILABLE_US).text
+
+
+def test_a_forged_signature_is_refused_before_anything_happens(state: Sandbox, bot: RunningBot) -> None:
+    alice_id = state.person_by_email(seed.ALICE).id
+    body = {"resource": "messages", "event": "created",
+            "data": {"id": "Y2lzY29zcGFyazovL3VzL01FU1NBR0UvZm9yZ2Vk", "personId": alice_id,
+                     "roomId": state.direct_room(seed.ALICE)}}
+    before = len(state.requests)
+    forged = state.deliver_raw(bot.webhook_url, body, signature="0" * 40)
+    unsigned = state.deliver_raw(bot.webhook_url, body, signature=None)
+    assert state.wait_for_deliveries()
+    assert forged.status_code == 401 and unsigned.status_code == 401
+    wait_idle(bot)
+    assert len(state.requests) == before  # not one call to Webex
+    assert bot.runtime.jobs.pending() == 0
