@@ -7,13 +7,13 @@ is ``Duplicate In List`` — what one request with the whole list answers.
 """
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Iterator, Optional, Sequence
 
 import cards
 from bot.flows import FlowContext
-from bot.models import NumberCheck, NumberState, ParsedText, Reply, ValidationResult
+from bot.models import NumberCheck, NumberState, ParsedText, Reply, ValidationResult, WebexErrorInfo
 from bot.parsing import parse_numbers
-from bot.webex import RawCheck
+from bot.webex import RawCheck, WebexError
 
 # More numbers than this in one message are refused with a clear answer
 # rather than silently cut: it keeps one message's work (and card) bounded.
@@ -23,6 +23,13 @@ MAX_NUMBERS_PER_MESSAGE = 1000
 def _batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
     for index in range(0, len(items), size):
         yield list(items[index : index + size])
+
+
+def repeated(original: str, e164: str) -> NumberCheck:
+    """A later occurrence of a number, as one request with the whole list answers it:
+    Webex stops at "Duplicate In List" and judges nothing else, so ``tollFreeNumber`` is
+    false and there is no detail (the first occurrence's row carries both)."""
+    return NumberCheck(original, e164, NumberState.DUPLICATE_IN_LIST, toll_free=False)
 
 
 def check_numbers(parsed: ParsedText, ctx: FlowContext) -> ValidationResult:
@@ -36,11 +43,28 @@ def check_numbers(parsed: ParsedText, ctx: FlowContext) -> ValidationResult:
     for number in parsed.numbers:
         raw = answers[number.e164]
         if number.e164 in seen:
-            checks.append(NumberCheck(number.original, number.e164, NumberState.DUPLICATE_IN_LIST, raw.toll_free))
+            checks.append(repeated(number.original, number.e164))
         else:
             seen.add(number.e164)
             checks.append(NumberCheck(number.original, number.e164, raw.state, raw.toll_free, raw.detail))
     return ValidationResult(checks=tuple(checks), not_numbers=parsed.not_numbers)
+
+
+def error_reply(title: str, explanation: str, info: Optional[WebexErrorInfo] = None) -> Reply:
+    """An error card and the same words as markdown, for clients without cards."""
+    return Reply(markdown=cards.error_markdown(title, explanation, info), card=cards.error_card(title, explanation, info))
+
+
+def refused_reply(error: WebexError, unique: int, batch: int) -> Reply:
+    """Webex answered 400: it will not judge this request. Its per-request limit is
+    undocumented, so "too many numbers" is a likely cause that the admin cannot fix alone:
+    name the setting the bot's operator can lower."""
+    title = "Webex refused to validate these numbers"
+    explanation = "Webex said the request was not valid, so no number was validated."
+    if unique > 1:
+        explanation += (f" I send up to {batch} numbers per request; if Webex says that is too many, "
+                        "ask whoever runs this bot to lower NUMBOT_VALIDATE_BATCH.")
+    return error_reply(title, explanation, error.info)
 
 
 def validate_reply(text: str, ctx: FlowContext) -> Reply:
@@ -51,7 +75,12 @@ def validate_reply(text: str, ctx: FlowContext) -> Reply:
             f"That message has {len(parsed.numbers)} phone numbers; I validate at most "
             f"{MAX_NUMBERS_PER_MESSAGE} per message. Please send them in smaller parts."
         )
-        return Reply(markdown=cards.error_markdown(title, explanation), card=cards.error_card(title, explanation))
-    result = check_numbers(parsed, ctx) if parsed.numbers else ValidationResult(checks=(), not_numbers=parsed.not_numbers)
+        return error_reply(title, explanation)
+    try:
+        result = check_numbers(parsed, ctx) if parsed.numbers else ValidationResult(checks=(), not_numbers=parsed.not_numbers)
+    except WebexError as error:
+        if error.status_code != 400:
+            raise  # the worker answers every other Webex error with its error card
+        return refused_reply(error, len({n.e164 for n in parsed.numbers}), ctx.settings.validate_batch)
     messages = cards.validation_markdown(result)
     return Reply(markdown=messages[0], card=cards.validation_card(result), continuation=tuple(messages[1:]))
