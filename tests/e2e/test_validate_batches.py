@@ -1,0 +1,142 @@
+"""An admin pastes hundreds of numbers: the bot sends them in batches of NUMBOT_VALIDATE_BATCH,
+merges the answers as one request would give them (repeats across batches are Duplicate In
+List), and its card plus the continuation messages threaded under it list every number."""
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable
+
+from botkit import BotReply, Chat, RunningBot
+from sandbox import Sandbox, seed
+from sandbox.numbers import judge
+from validatekit import (COLOUR, VALIDATE, Row, assert_safe_to_show, card_rows, headline, markdown_rows, sent_numbers,
+                         unescape)
+
+# Positions of repeats: each repeats a number first written in an earlier batch of 100.
+REPEATS = {150: 3, 260: 21, 320: 33, 410: 3, 499: 7}  # 3 is written three times
+
+
+def pasted_numbers(count: int = 500) -> list[str]:
+    """A realistic paste: mostly free numbers, some in use, unavailable, invalid, toll-free,
+    and repeats far apart (see REPEATS)."""
+    numbers = []
+    for i in range(count):
+        kind = i % 50
+        if kind == 7:
+            numbers.append(f"+1469300{i:04d}")  # Big Campus: in use
+        elif kind == 13:
+            numbers.append(sorted(seed.UNAVAILABLE_NUMBERS)[i // 50 % 2])
+        elif kind == 21:
+            numbers.append(f"+1123456{i:04d}")  # area code 123: invalid
+        elif kind == 33:
+            numbers.append(f"+1833200{i:04d}")  # toll-free
+        else:
+            numbers.append(f"+1214555{i:04d}")
+    for at, original in REPEATS.items():
+        if at < count:
+            numbers[at] = numbers[original]
+    return numbers
+
+
+def one_request_rows(state: Sandbox, numbers: list[str]) -> list[Row]:
+    """What a single validate request with the whole list answers, as rows."""
+    return [Row(number, v.phone_number, v.state, COLOUR[v.state], v.toll_free, "; ".join(v.detail))
+            for number, v in zip(numbers, judge(numbers, state.numbers_in_use(), state.unavailable))]
+
+
+def full_list(chat: Chat, card: BotReply, rows: int, timeout: float = 20) -> list[BotReply]:
+    """The continuation messages threaded under ``card``, once they list ``rows`` numbers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        thread = [m for m in chat.bot_messages() if m.parent_id == card.id]
+        if len(markdown_rows("\n".join(m.markdown for m in thread))) >= rows or time.monotonic() > deadline:
+            return thread
+        time.sleep(0.05)
+
+
+def test_500_numbers_go_to_webex_in_batches_of_100_each_number_once(chat: Chat, state: Sandbox) -> None:
+    numbers = pasted_numbers()
+    chat.say("validate\n" + "\n".join(numbers))
+    unique = list(dict.fromkeys(numbers))
+    batches = sent_numbers(state)
+    assert len(batches) == math.ceil(len(unique) / 100) == 5
+    assert all(len(batch) <= 100 for batch in batches)
+    assert [n for batch in batches for n in batch] == unique
+    assert {call.query["orgId"] for call in state.calls(VALIDATE)} == {seed.ORG_ID}
+
+
+def test_500_numbers_answer_exactly_as_one_request_would(chat: Chat, state: Sandbox) -> None:
+    numbers = pasted_numbers()
+    card = chat.say("validate\n" + "\n".join(numbers))
+    thread = full_list(chat, card, len(numbers))
+    listed = markdown_rows("\n".join(m.markdown for m in thread))
+    expected = one_request_rows(state, numbers)
+    assert listed == expected
+    # Repeats across batches: the first occurrence keeps its own state, later ones are Duplicate In List.
+    for at, first in REPEATS.items():
+        assert listed[at].state == "Duplicate In List"
+        assert listed[first].state == expected[first].state != "Duplicate In List"
+    assert {row.state for row in listed} == set(COLOUR)
+
+
+def test_500_numbers_the_card_and_the_messages_threaded_under_it_list_every_number(
+        chat: Chat, state: Sandbox) -> None:
+    numbers = pasted_numbers()
+    card = chat.say("validate\n" + "\n".join(numbers))
+    thread = full_list(chat, card, len(numbers))
+
+    assert thread, "the numbers the card could not show must follow"
+    assert all(m.parent_id == card.id for m in thread)  # threaded under the card, nothing top level
+    assert [m.id for m in chat.bot_messages()] == [card.id] + [m.id for m in thread]
+    expected = one_request_rows(state, numbers)
+    states = [row.state for row in expected]
+    assert headline(card) == ("Number validation: ERRORS",
+                              " · ".join(f"{states.count(s)} {s}" for s in COLOUR if s in states))
+    shown = card_rows(card)
+    assert 0 < len(shown) < len(numbers)
+    assert f"Showing {len(shown)} of {len(numbers)} numbers" in card.text
+    assert all(row in expected for row in shown)
+    # Problems first: the card shows every number that is not Available before any Available one.
+    problems = [row for row in expected if row.state != "Available"]
+    assert shown[:len(problems)] == problems
+    listed = markdown_rows("\n".join(m.markdown for m in thread))
+    assert [row.written for row in listed] == numbers
+    for message in [card, *thread]:
+        assert len(message.markdown.encode()) <= 7439  # Webex's limit for one message
+        assert_safe_to_show(message)
+
+
+def test_a_small_batch_size_sends_more_requests_and_gives_the_same_answer(
+        make_bot: Callable[..., RunningBot], state: Sandbox) -> None:
+    numbers = pasted_numbers(40)
+    numbers[35] = numbers[3]  # a repeat in another batch of 7
+    text = "validate " + ", ".join(numbers)
+    small_batches = make_bot(validate_batch=7)
+    small = Chat(state, seed.ALICE).say(text)
+    unique = list(dict.fromkeys(numbers))
+    assert [len(batch) for batch in sent_numbers(state)] == [7] * (len(unique) // 7) + [len(unique) % 7]
+
+    small_batches.stop()  # the same admin, the same message, to a bot with the default batch of 100
+    make_bot()
+    one = Chat(state, seed.ALICE).say(text)
+    assert len(sent_numbers(state)) == math.ceil(len(unique) / 7) + 1
+
+    assert small.card == one.card
+    assert small.markdown == one.markdown
+    assert card_rows(small) == one_request_rows(state, numbers)
+    assert card_rows(small)[35].state == "Duplicate In List"
+
+
+def test_when_webex_refuses_a_batch_as_too_large_the_admin_gets_a_clear_error_card(
+        chat: Chat, state: Sandbox) -> None:
+    state.validate_max_numbers = 50  # the API's own limit is undocumented; here it is below the batch
+    numbers = pasted_numbers(60)
+    reply = chat.say("validate " + " ".join(numbers))
+    [call] = state.calls(VALIDATE)
+    assert call.status == 400
+    assert "Too many phone numbers" in reply.text
+    assert "NUMBOT_VALIDATE_BATCH" in unescape(reply.text)  # what the operator can change
+    assert call.tracking_id in reply.text
+    assert call.tracking_id in reply.markdown
+    assert_safe_to_show(reply)
