@@ -1,0 +1,128 @@
+"""An admin uses the demo's chat page in a real browser: the bot's cards are drawn by Microsoft's
+Adaptive Cards renderer, and what the test checks is what a person reads on them.
+
+Screenshots go to ``test-artifacts/`` (the README's come from here)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox import seed
+from sandbox.demo import Demo
+
+pytestmark = pytest.mark.browser
+
+# seed.EXPECTED_STATES: every state and the toll-free flag in one message (12345 is not a phone
+# number for the bot: it is listed apart and never sent to Webex).
+VALIDATE = ("validate +12145557861, (214) 555-7862 +442071838750 +12143020001 12345 "
+            f"{seed.AVAILABLE_TOLL_FREE} {seed.INVALID_POSSIBLE} {seed.UNAVAILABLE}")
+CARDS = ".message.from-bot .card[data-rendered]"
+# The page's host config colours (sandbox/static/chat.js), as the browser computes them.
+GOOD, WARNING, ATTENTION = "rgb(20, 129, 61)", "rgb(179, 89, 0)", "rgb(212, 55, 28)"
+
+
+def open_chat(page: Any, demo: Demo, room: str = "direct") -> None:
+    page.goto(f"{demo.chat_url}#person={seed.ALICE}&room={room}")
+    page.wait_for_selector("body[data-ready=true]")
+
+
+def wait_for_card(page: Any, cards_before: int) -> Any:
+    """The next card the bot posts, once the renderer has drawn it (and it drew it cleanly)."""
+    # The page fixture's default timeout (30 s) applies.
+    page.wait_for_function("([selector, n]) => document.querySelectorAll(selector).length > n",
+                           arg=[CARDS, cards_before])
+    card = page.locator(CARDS).nth(cards_before)
+    problems = card.locator(".card-problems")
+    assert card.get_attribute("data-rendered") == "true", problems.inner_text()
+    page.mouse.move(1, 1)  # no hover highlight in the screenshots
+    return card
+
+
+def say(page: Any, text: str) -> Any:
+    before = page.locator(CARDS).count()
+    page.fill("#text", text)
+    page.press("#text", "Enter")
+    return wait_for_card(page, before)
+
+
+def press(page: Any, card: Any, title: str) -> Any:
+    before = page.locator(CARDS).count()
+    card.get_by_role("button", name=title, exact=True).click()
+    return wait_for_card(page, before)
+
+
+def row(card: Any, number: str) -> str:
+    """The text of the card's row (a ColumnSet) that shows ``number``."""
+    return card.locator(".ac-columnSet", has_text=number).first.inner_text()
+
+
+def colour(card: Any, text: str) -> str:
+    return card.get_by_text(text, exact=True).first.evaluate("node => getComputedStyle(node).color")
+
+
+def test_validate_then_page_through_alternate_numbers(page: Any, demo: Demo, artifacts: Path) -> None:
+    open_chat(page, demo)
+
+    card = say(page, VALIDATE)
+    assert card.locator(".ac-textBlock").first.inner_text() == "Number validation: ERRORS"
+    assert colour(card, "Number validation: ERRORS") == ATTENTION
+    read = card.inner_text()
+    for count in ("4 Available", "1 Duplicate", "1 Invalid", "1 Unavailable", "1 not a phone number"):
+        assert count in read
+    assert "Available" in row(card, "+12145557861")
+    assert "Available" in row(card, "(214) 555-7862 → +12145557862")
+    assert "Available" in row(card, "+442071838750")
+    assert "Duplicate" in row(card, "+12143020001")
+    toll_free = row(card, seed.AVAILABLE_TOLL_FREE)
+    assert "Available" in toll_free and "Toll-free" in toll_free
+    assert "Toll-free" not in row(card, "+12145557861")
+    assert "Invalid" in row(card, seed.INVALID_POSSIBLE)
+    assert "Unavailable" in row(card, seed.UNAVAILABLE)
+    assert "DN is in use" in read  # Webex's error detail, as the admin reads it (no markdown escapes)
+    assert "\\[" not in read
+    assert re.search(r"Not a phone number.*\n.*12345", read)
+    assert (colour(card, "Available"), colour(card, "Duplicate"), colour(card, "Invalid")) == (GOOD, WARNING, ATTENTION)
+    fallback = page.locator(".message.from-bot .fallback").last
+    fallback.locator("summary").click()
+    assert "Number validation: ERRORS" in fallback.locator("pre").inner_text()
+    fallback.locator("summary").click()
+    page.screenshot(path=str(artifacts / "validate.png"))
+
+    first = say(page, "alternate numbers Dallas HQ")
+    read = first.inner_text()
+    assert "Alternate numbers · Dallas HQ" in read
+    assert "Numbers 1–10" in read
+    assert "ACTIVE" in row(first, seed.DALLAS_HQ_MAIN_NUMBER) and "Main number" in row(first, seed.DALLAS_HQ_MAIN_NUMBER)
+    page.screenshot(path=str(artifacts / "alternate.png"))
+
+    second = press(page, first, "Next")
+    read = second.inner_text()
+    assert "Numbers 11–20" in read
+    assert "+12143020011" in read and "+12143020020" in read and "+12143020010" not in read
+    assert second.get_by_role("button", name="Previous", exact=True).is_visible()
+    # The page sent what a Webex client sends: the button's data merged with the card's inputs.
+    action = list(demo.sandbox.state.actions.values())[-1]
+    assert action.inputs["onlyActive"] == "false" and len(action.inputs) > 3
+    second.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "alternate-next.png"))
+    second.screenshot(path=str(artifacts / "alternate-next-card.png"))
+
+
+def test_in_the_group_space_the_page_mentions_the_bot_and_sends_card_inputs(page: Any, demo: Demo, artifacts: Path) -> None:
+    open_chat(page, demo, room="group")
+    assert page.locator("#space-title").inner_text() == seed.GROUP_ROOM_TITLE
+
+    help_card = say(page, "help")
+    assert "numbot" in help_card.inner_text()
+    mine = page.locator(".message:not(.from-bot)").last
+    assert mine.locator(".mention").inner_text() == seed.BOT_NAME
+    help_card.locator("textarea").fill(f"{seed.AVAILABLE_US}\n{seed.AVAILABLE_US_2_NATIONAL}")
+    page.screenshot(path=str(artifacts / "group-help.png"))
+
+    # What the admin typed into the card reaches the bot with the button press.
+    result = press(page, help_card, "Validate")
+    assert result.locator(".ac-textBlock").first.inner_text() == "Number validation: OK"
+    assert "Available" in row(result, seed.AVAILABLE_US) and "Available" in row(result, "+12145557862")
