@@ -63,7 +63,12 @@ def _summary(page: AvailableNumbersPage) -> str:
         first = len(page.back) * page.page_size + 1
     else:
         first = None
-    span = f"Numbers {first}–{first + count - 1}" if first is not None and count else f"{count} numbers"
+    if not count:
+        span = "No match among the numbers read so far" if page.has_more else "No numbers on this page"
+    elif first is not None:
+        span = f"Numbers {first}–{first + count - 1}"
+    else:
+        span = f"{count} numbers"
     span += " · more available" if page.has_more else " · last page"
     filters = describe_filters(page.filters)
     if filters:
@@ -96,7 +101,10 @@ def numbers_page_card(page: AvailableNumbersPage) -> dict:
                 separator=True,
             )
         )
-    if not page.numbers:
+    if not page.numbers and page.has_more:
+        # The bot reads a bounded number of rows per page when it filters (bot.flows.alternate).
+        body.append(text("None of the numbers read for this page match the filters. Press Next to read on."))
+    elif not page.numbers:
         body.append(text("No numbers on this page."))
     filters = page.filters
     body += [

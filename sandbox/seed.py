@@ -185,3 +185,12 @@ def extra_locations(count: int, prefix: str, start: int = 1) -> list[Location]:
         made.append(_location(name, _us_address(f"{i} Branch Rd", "Dallas", "75001"),
                               _plain(f"+1945{i % 800 + 200:03d}", 1, 3)))
     return made
+
+
+def sparse_location(name: str, count: int, toll_free: tuple[int, ...]) -> Location:
+    """A calling location with ``count`` numbers of which only those at the ``toll_free``
+    positions are toll-free: far apart, they test a bot that filters the list itself."""
+    numbers = _plain("+1817300", 0, count)
+    for index in toll_free:
+        numbers[index].toll_free_number = True
+    return _location(name, _us_address("1 Sparse Way", "Fort Worth", "76102"), numbers)
