@@ -179,7 +179,13 @@ class EventHandler:
             def command() -> Command:
                 return parse_message(message.text, self.settings.default_region, me.display_name)
         else:
-            action = self.client.get_card_action(event.data_id)
+            try:
+                action = self.client.get_card_action(event.data_id)
+            except WebexError as error:
+                if error.status_code == 404:
+                    # Webex shows a bot only the actions on its own cards.
+                    return "ignored: not an action on a card of this bot"
+                raise
             card_message = self.client.get_message(action.message_id)
             if card_message.person_id != me.id:
                 return "ignored: a card this bot did not send"

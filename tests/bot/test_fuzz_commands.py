@@ -1,0 +1,52 @@
+"""Fuzzing what comes from outside: message text, card inputs and webhook bodies become commands or
+a clear refusal, never an exception."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.commands import AlternateNumbers, Help, UnknownCard, Validate, parse_card_action, parse_message
+from bot.events import BadEvent, parse_event
+from cards import actions
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+# Keys the bot reads, so that the fuzzer reaches past the first check.
+known_keys = st.sampled_from([
+    actions.KEY_ACTION, actions.KEY_VERSION, actions.INPUT_NUMBERS, actions.INPUT_LOCATION,
+    actions.INPUT_LOCATION_QUERY, actions.INPUT_FILTER_NUMBERS, actions.INPUT_ONLY_ACTIVE,
+    actions.INPUT_ONLY_TOLL_FREE, actions.INPUT_ONLY_SERVICE, actions.KEY_START, actions.KEY_PHONE_NUMBERS,
+    actions.KEY_BACK, actions.KEY_SHOWN,
+])
+action_names = st.sampled_from([actions.VALIDATE, actions.ALTERNATE, actions.ALTERNATE_SEARCH,
+                                actions.ALTERNATE_PICKER, actions.HELP, "nope"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400), st.sampled_from(["US", "GB", "DE"]), st.none() | st.text(max_size=20))
+def test_any_message_text_becomes_a_command(text: str, region: str, bot_name) -> None:
+    command = parse_message(text, region, bot_name)
+    assert isinstance(command, (Help, Validate, AlternateNumbers))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(known_keys | st.text(max_size=10), json_values, max_size=8), action_names)
+def test_any_card_submission_becomes_a_command_or_an_unknown_card(inputs: dict, action: str) -> None:
+    command = parse_card_action({**inputs, actions.KEY_ACTION: action}, "US")
+    assert isinstance(command, (Help, Validate, AlternateNumbers, UnknownCard))
+    if isinstance(command, AlternateNumbers):
+        assert command.start >= 0 and all(b >= 0 for b in command.back)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values | st.dictionaries(st.sampled_from(["resource", "event", "data", "id"]), json_values))
+def test_any_webhook_body_is_an_event_or_a_clear_refusal(body) -> None:
+    try:
+        event = parse_event(body)
+    except BadEvent as refusal:
+        assert str(refusal)
+    else:
+        assert event.key.startswith(event.resource + ":")
