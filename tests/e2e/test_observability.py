@@ -1,0 +1,91 @@
+"""What an operator sees: one JSON log line per event, health and readiness endpoints, and no
+secret anywhere in the logs, whatever happens."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Callable
+
+import pytest
+import requests
+
+from bot.config import ServiceAppCredentials
+from botkit import Chat, RunningBot, wait_idle
+from sandbox import Sandbox, seed
+
+
+def event_lines(caplog: pytest.LogCaptureFixture) -> list[dict]:
+    lines = []
+    for record in caplog.records:
+        message = record.getMessage()
+        if message.startswith("{") and '"event handled"' in message:
+            lines.append(json.loads(message))
+    return lines
+
+
+def test_each_event_handled_logs_one_json_line_with_its_calls_and_tracking_ids(
+    state: Sandbox, bot: RunningBot, chat: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    chat.say(f"validate {seed.AVAILABLE_US}")
+    wait_idle(bot)
+    asked = chat.said[-1]
+    [line] = [entry for entry in event_lines(caplog) if entry["event"] == f"messages:{asked}"]
+    assert line["outcome"] == "replied"
+    assert line["flow"] == "validate"
+    assert line["person"] == state.person_by_email(seed.ALICE).id
+    assert isinstance(line["ms"], int)
+    validate = [c for c in line["calls"] if "validateNumbers" in c["call"]]
+    assert validate and validate[0]["status"] == 200
+    assert validate[0]["trackingId"] == state.calls("validateNumbers")[-1].tracking_id
+    # The bot's own reply comes back as an event too, and is logged as ignored.
+    assert any(entry["outcome"] == "ignored: the bot's own event" for entry in event_lines(caplog))
+
+
+def test_healthz_and_readyz_report_the_process_the_store_and_the_token(bot: RunningBot) -> None:
+    health = requests.get(bot.url + "/healthz", timeout=5)
+    assert health.status_code == 200 and health.json() == {"status": "ok"}
+    ready = requests.get(bot.url + "/readyz", timeout=5)
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"store": "ok", "service_app_token": "ok"}
+
+
+def test_readyz_fails_clearly_when_no_token_can_be_obtained(make_bot: Callable[..., RunningBot]) -> None:
+    bad = ServiceAppCredentials(client_id=seed.SERVICE_APP_CLIENT_ID, client_secret="wrong-secret-value",
+                                refresh_token=seed.SERVICE_APP_REFRESH_TOKEN)
+    bot = make_bot(service_app=bad, register=False)
+    ready = requests.get(bot.url + "/readyz", timeout=10)
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["service_app_token"].startswith("failed")
+    assert "wrong-secret-value" not in ready.text
+
+
+def test_no_secret_reaches_a_log_line_through_refreshes_errors_and_refusals(
+    state: Sandbox, make_bot: Callable[..., RunningBot], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    state.rotate_refresh_tokens = True
+    bot = make_bot(allowed_domains=(), allowed_users=(seed.ALICE,))
+    alice, bob = Chat(state, seed.ALICE), Chat(state, seed.BOB)
+    alice.say(f"validate {seed.AVAILABLE_US}")
+    state.expire_service_tokens()
+    alice.say(f"validate {seed.AVAILABLE_US}")
+    state.inject_fault("POST", "validateNumbers", 500, times=10)
+    alice.say(f"validate {seed.AVAILABLE_US}")
+    bob.say("help")
+    state.inject_fault("POST", "access_token", 400, times=1)
+    state.expire_service_tokens()
+    alice.say(f"validate {seed.AVAILABLE_US}")
+    wait_idle(bot)
+    secrets = {seed.BOT_TOKEN, seed.WEBHOOK_SECRET, seed.SERVICE_APP_CLIENT_SECRET, seed.SERVICE_APP_REFRESH_TOKEN,
+               seed.SERVICE_APP_TOKEN, *state.refresh_tokens}
+    with state.lock:
+        secrets |= set(state._service_tokens)  # every access token ever issued
+    logged = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
+    assert logged
+    for secret in secrets:
+        assert secret not in logged
+    for message in state.messages.values():  # nor in anything the bot posted
+        if message.person_id == state.bot.id:
+            posted = json.dumps(message.to_json())
+            assert not any(secret in posted for secret in secrets)
