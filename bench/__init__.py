@@ -1,0 +1,1 @@
+"""numbot benchmarks: ``./run bench`` (``python -m bench``) prints figures; nothing is asserted."""
