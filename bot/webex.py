@@ -100,12 +100,12 @@ def parse_validate_response(body: Any, sent: list[str]) -> list[RawCheck]:
     """Accept the documented shape (``numbers``/``number``) and the live one
     (``phoneNumbers``/``phoneNumber`` with ``detail``); answer in the order sent."""
     if not isinstance(body, dict):
-        raise WebexError(WebexErrorInfo(None, "Webex answered the validate request with something that is not JSON."))
+        raise WebexError(WebexErrorInfo(None, "the answer to the validate request is not JSON."))
     items = body.get("phoneNumbers")
     if items is None:
         items = body.get("numbers")
     if not isinstance(items, list):
-        raise WebexError(WebexErrorInfo(None, "Webex's validate answer had no list of numbers."))
+        raise WebexError(WebexErrorInfo(None, "the answer to the validate request has no list of numbers."))
     parsed: list[RawCheck] = []
     for item in items:
         if not isinstance(item, dict):
@@ -301,6 +301,8 @@ class WebexClient:
     # -- service app side ----------------------------------------------------
 
     def validate_numbers(self, numbers: list[str]) -> list[RawCheck]:
+        """One validate request. An answer that cannot be read still reaches the admin with
+        its status and trackingId: they are what Cisco needs to look into it."""
         response = self._service_request(
             "POST", "telephony/config/actions/validateNumbers/invoke", params=self._org(), json={"phoneNumbers": numbers}
         )
@@ -308,7 +310,11 @@ class WebexClient:
             body = response.json()
         except ValueError:
             body = None
-        return parse_validate_response(body, numbers)
+        try:
+            return parse_validate_response(body, numbers)
+        except WebexError as error:
+            tracking = response.headers.get("TrackingID")
+            raise WebexError(WebexErrorInfo(response.status_code, error.info.message, tracking)) from None
 
     def locations(self, name: Optional[str] = None, limit: int = 1000) -> list[Location]:
         """Locations of the service app's org (Link-header paging, bounded)."""
