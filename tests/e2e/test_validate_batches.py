@@ -10,8 +10,7 @@ from typing import Callable
 from botkit import BotReply, Chat, RunningBot
 from sandbox import Sandbox, seed
 from sandbox.numbers import judge
-from validatekit import (COLOUR, VALIDATE, Row, assert_safe_to_show, card_rows, headline, markdown_rows, sent_numbers,
-                         unescape)
+from validatekit import COLOUR, VALIDATE, Row, assert_safe_to_show, card_rows, headline, markdown_rows, sent_numbers
 
 # Positions of repeats: each repeats a number first written in an earlier batch of 100.
 REPEATS = {150: 3, 260: 21, 320: 33, 410: 3, 499: 7}  # 3 is written three times
@@ -136,7 +135,7 @@ def test_when_webex_refuses_a_batch_as_too_large_the_admin_gets_a_clear_error_ca
     [call] = state.calls(VALIDATE)
     assert call.status == 400
     assert "Too many phone numbers" in reply.text
-    assert "NUMBOT_VALIDATE_BATCH" in unescape(reply.text)  # what the operator can change
+    assert "NUMBOT_VALIDATE_BATCH" in reply.readable  # what the operator can change
     assert call.tracking_id in reply.text
     assert call.tracking_id in reply.markdown
     assert_safe_to_show(reply)

@@ -5,9 +5,7 @@ Local to the validate end-to-end tests (``test_validate*.py``)."""
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 from botkit import BotReply, card_json
 from sandbox import Sandbox, seed
@@ -81,13 +79,3 @@ def assert_safe_to_show(reply: BotReply) -> None:
     assert 'File "' not in everything
     for secret in SECRETS:
         assert secret not in everything, f"the reply shows {secret!r}"
-
-
-def stays_quiet(check: Callable[[], Optional[str]], seconds: float = 0.6) -> None:
-    """``check`` returns a complaint (or None); it must stay None for ``seconds``: for
-    things that must NOT happen, which no reply can signal."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        complaint = check()
-        assert complaint is None, complaint
-        time.sleep(0.05)
