@@ -288,7 +288,6 @@
       const list = el("ul", "card-problems");
       for (const problem of problems) list.append(el("li", "", problem));
       holder.append(list);
-      console.warn("card problems", problems);
     }
     return holder;
   }

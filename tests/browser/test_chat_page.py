@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from sandbox import seed
 from sandbox.demo import Demo
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.browser
 VALIDATE = ("validate +12145557861, (214) 555-7862 +442071838750 +12143020001 12345 "
             f"{seed.AVAILABLE_TOLL_FREE} {seed.INVALID_POSSIBLE} {seed.UNAVAILABLE}")
 CARDS = ".message.from-bot .card[data-rendered]"
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 # The page's host config colours (sandbox/static/chat.js), as the browser computes them.
 GOOD, WARNING, ATTENTION = "rgb(20, 129, 61)", "rgb(179, 89, 0)", "rgb(212, 55, 28)"
 
@@ -126,3 +128,23 @@ def test_in_the_group_space_the_page_mentions_the_bot_and_sends_card_inputs(page
     result = press(page, help_card, "Validate")
     assert result.locator(".ac-textBlock").first.inner_text() == "Number validation: OK"
     assert "Available" in row(result, seed.AVAILABLE_US) and "Available" in row(result, "+12145557862")
+
+
+def test_the_page_flags_a_card_webex_would_not_render(page: Any, demo: Demo) -> None:
+    """So a card that renders cleanly above means something: AC 1.4+ and unknown types show up."""
+    posted = []
+    for card in ({"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "too new"}]},
+                 {"type": "AdaptiveCard", "version": "1.3", "body": [{"type": "TextBlock", "text": "hi"}],
+                  "actions": [{"type": "Action.Execute", "title": "Go"}]}):
+        answer = requests.post(f"{demo.sandbox.api_url}/messages", timeout=10,
+                               headers={"Authorization": f"Bearer {seed.PERSON_TOKENS[seed.ALICE]}"},
+                               json={"toPersonEmail": seed.BOT_EMAIL, "markdown": "a card",
+                                     "attachments": [{"contentType": CARD_TYPE, "content": card}]})
+        assert answer.status_code == 200, answer.text
+        posted.append(answer.json()["id"])
+    open_chat(page, demo)
+    too_new, execute = (page.locator(f'.message[data-message-id="{i}"] .card[data-rendered]') for i in posted)
+    assert too_new.get_attribute("data-rendered") == "with-problems"
+    assert "(1.5) is not supported" in too_new.inner_text()
+    assert execute.get_attribute("data-rendered") == "with-problems"
+    assert "Action.Execute" in execute.inner_text()
