@@ -8,16 +8,16 @@ does in production. The browser test starts the demo with ``start_demo`` too.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import shutil
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import make_server
 
 from sandbox import SandboxServer, seed
 
@@ -27,14 +27,11 @@ TRY_THIS = ("try: help  |  validate +12145557861, (214) 555-7862 +442071838750 +
 
 @dataclass
 class Demo:
-    """A running sandbox and bot; ``stop()`` ends both and removes the bot's store."""
+    """A running sandbox and bot; ``stop()`` ends both (and removes a temporary store)."""
 
     sandbox: SandboxServer
-    bot_app: Any  # flask.Flask
-    bot_http: BaseWSGIServer
-    bot_thread: threading.Thread
-    store_dir: Path
-    owns_store_dir: bool
+    bot_port: int
+    _running: ExitStack
 
     @property
     def chat_url(self) -> str:
@@ -42,60 +39,50 @@ class Demo:
 
     @property
     def bot_url(self) -> str:
-        return f"http://127.0.0.1:{self.bot_http.server_port}"
+        return f"http://127.0.0.1:{self.bot_port}"
 
     def stop(self) -> None:
-        from bot.app import runtime_of
-
-        self.bot_http.shutdown()
-        self.bot_http.server_close()
-        self.bot_thread.join(timeout=5)
-        runtime_of(self.bot_app).jobs.stop_workers()
-        self.sandbox.stop()
-        if self.owns_store_dir:
-            shutil.rmtree(self.store_dir, ignore_errors=True)
+        self._running.close()
 
 
-def start_demo(port: int = 0, bot_port: int = 0, store_dir: Optional[Path] = None, **settings: Any) -> Demo:
+def start_demo(port: int = 0, bot_port: int = 0, store_dir: Optional[Path] = None) -> Demo:
     """Start the sandbox on ``port`` and the bot on ``bot_port`` (0: any free port), both on 127.0.0.1.
 
-    ``settings`` override the bot's ``Settings`` fields (tests use it; the demo needs none)."""
+    The bot's store goes to ``store_dir``, or to a fresh temporary directory that ``stop()`` removes."""
     # The bot is imported here so that ``import sandbox`` never needs it.
-    from bot.app import create_app
+    from bot.app import create_app, runtime_of
     from bot.config import ServiceAppCredentials, Settings
     from bot.webhooks import register_webhooks
 
-    owns = store_dir is None
-    store_dir = Path(tempfile.mkdtemp(prefix="numbot-demo-")) if store_dir is None else store_dir
-    server = SandboxServer(port=port).start()
-    config = Settings(
-        bot_token=seed.BOT_TOKEN,
-        webhook_secret=seed.WEBHOOK_SECRET,
-        service_app=ServiceAppCredentials(client_id=seed.SERVICE_APP_CLIENT_ID,
-                                          client_secret=seed.SERVICE_APP_CLIENT_SECRET,
-                                          refresh_token=seed.SERVICE_APP_REFRESH_TOKEN),
-        api_url=server.api_url,
-        org_id=seed.ORG_ID,
-        store_url=f"sqlite:///{store_dir / 'numbot.db'}",
-        allowed_domains=("example.com",),
-    )
-    config = dataclasses.replace(config, **settings)
-    try:
-        app = create_app(config, start_workers=True)
+    with ExitStack() as running:  # undone in reverse order by stop(), or here if starting fails
+        server = SandboxServer(port=port).start()
+        running.callback(server.stop)
+        if store_dir is None:
+            store_dir = Path(tempfile.mkdtemp(prefix="numbot-demo-"))
+            running.callback(shutil.rmtree, store_dir, ignore_errors=True)
+        # What an operator would set for this org: the refresh-token grant, the org id, the admins' domain.
+        settings = Settings(
+            bot_token=seed.BOT_TOKEN,
+            webhook_secret=seed.WEBHOOK_SECRET,
+            service_app=ServiceAppCredentials(client_id=seed.SERVICE_APP_CLIENT_ID,
+                                              client_secret=seed.SERVICE_APP_CLIENT_SECRET,
+                                              refresh_token=seed.SERVICE_APP_REFRESH_TOKEN),
+            api_url=server.api_url,
+            org_id=seed.ORG_ID,
+            store_url=f"sqlite:///{store_dir / 'numbot.db'}",
+            allowed_domains=("example.com",),
+        )
+        app = create_app(settings, start_workers=True)
+        running.callback(runtime_of(app).jobs.stop_workers)
         http = make_server("127.0.0.1", bot_port, app, threaded=True)
-    except BaseException:
-        server.stop()
-        raise
-    thread = threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, name="numbot-http",
-                              daemon=True)
-    thread.start()
-    demo = Demo(server, app, http, thread, store_dir, owns)
-    try:
-        register_webhooks(config, demo.bot_url)
-    except BaseException:
-        demo.stop()
-        raise
-    return demo
+        running.callback(http.server_close)
+        thread = threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, name="numbot-http",
+                                  daemon=True)
+        thread.start()
+        running.callback(thread.join, timeout=5)
+        running.callback(http.shutdown)
+        register_webhooks(settings, f"http://127.0.0.1:{http.server_port}")
+        return Demo(server, http.server_port, running.pop_all())
 
 
 def main(argv: Optional[list[str]] = None) -> None:
@@ -104,7 +91,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--port", type=int, default=8900, help="the sandbox and chat page (default 8900)")
     parser.add_argument("--bot-port", type=int, default=0, help="the bot's webhook server (default: any free port)")
     args = parser.parse_args(argv)
-    demo = start_demo(port=args.port, bot_port=args.bot_port)
+    demo = start_demo(port=args.port, bot_port=args.bot_port)  # a taken port: werkzeug says so and exits
     print(f"\n  numbot demo: open {demo.chat_url} in a browser\n  {TRY_THIS}\n"
           f"  (sandbox API {demo.sandbox.api_url}, bot {demo.bot_url}; Ctrl-C stops)\n", flush=True)
     try:
