@@ -14,6 +14,7 @@ MAIN_NUMBER = "Main number (location CLID)"
 STATE_SEVERITY = {"ACTIVE": Severity.GOOD, "INACTIVE": Severity.WARNING}
 TELEPHONY_TYPES = {"PSTN_NUMBER": "PSTN", "MOBILE_NUMBER": "Mobile"}
 FILTERS_SHOWN = 5  # phone-number filter values named in the summary
+NOTE_CHARS = 500  # one note about the request (it may quote what the admin typed)
 
 
 def telephony_type(value: str) -> str:
@@ -85,12 +86,22 @@ def _toggle(label: str, input_id: str, on: bool) -> ac.Toggle:
     return ac.Toggle(label, id=input_id, value="true" if on else "false", spacing=opt.Spacing.NONE)
 
 
-def numbers_page_card(page: AvailableNumbersPage) -> dict:
+def _notes(notes: tuple[str, ...]) -> list:
+    return [text(escape(clip(note, NOTE_CHARS)), color=COLOUR[Severity.WARNING]) for note in notes]
+
+
+def _notes_markdown(notes: tuple[str, ...]) -> str:
+    return "".join(f"\n\n{escape(clip(note, NOTE_CHARS))}" for note in notes)
+
+
+def numbers_page_card(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> dict:
+    """``notes``: what the admin should know about their request, e.g. words that were not numbers."""
     loc = page.location
     body: list = [
         title(f"Alternate numbers · {escape(clip(loc.name, 80))}"),
         subtle(_summary(page)),
     ]
+    body += _notes(notes)
     for number in page.numbers:
         state, severity = _state(number)
         body.append(
@@ -125,8 +136,9 @@ def numbers_page_card(page: AvailableNumbersPage) -> dict:
     return card(body, buttons)
 
 
-def numbers_page_markdown(page: AvailableNumbersPage) -> str:
+def numbers_page_markdown(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> str:
     lines = [f"**Alternate numbers · {escape(clip(page.location.name, 80))}**", _summary(page)]
+    lines += [escape(clip(note, NOTE_CHARS)) for note in notes]
     for number in page.numbers:
         state, _ = _state(number)
         lines.append(f"- {escape(number.phone_number)} · **{state}** · " + " · ".join(_flags(number)))
@@ -145,15 +157,15 @@ def _has_filters(filters: NumberFilters) -> bool:
     return filters.any_toggle or bool(filters.phone_numbers)
 
 
-def empty_numbers_card(location: Location, filters: NumberFilters) -> dict:
+def empty_numbers_card(location: Location, filters: NumberFilters, notes: tuple[str, ...] = ()) -> dict:
     heading, explanation = _empty_text(location, filters)
     buttons = []
     if _has_filters(filters):
         buttons.append(submit("Clear filters", actions.alternate_data(location.id, 0, NumberFilters())))
     buttons.append(submit("Other location", actions.action_data(actions.ALTERNATE_PICKER)))
-    return card([title(heading, COLOUR[Severity.WARNING]), text(explanation)], buttons)
+    return card([title(heading, COLOUR[Severity.WARNING]), text(explanation), *_notes(notes)], buttons)
 
 
-def empty_numbers_markdown(location: Location, filters: NumberFilters) -> str:
+def empty_numbers_markdown(location: Location, filters: NumberFilters, notes: tuple[str, ...] = ()) -> str:
     heading, explanation = _empty_text(location, filters)
-    return f"**{heading}**\n\n{explanation}"
+    return f"**{heading}**\n\n{explanation}" + _notes_markdown(notes)

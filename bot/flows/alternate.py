@@ -11,7 +11,7 @@ costs no more than an unfiltered one, a sparse match still needs few requests.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional, Union
 
 import cards
@@ -78,7 +78,7 @@ def picker_reply(ctx: FlowContext, locations: Optional[list[Location]] = None, m
 
 def fetch_page(location: Location, start: int, back: tuple[int, ...], filters: NumberFilters, ctx: FlowContext) -> AvailableNumbersPage:
     size = ctx.settings.page_size
-    phone_numbers = filters.phone_numbers[:MAX_FILTER_NUMBERS]
+    phone_numbers = filters.phone_numbers[:MAX_FILTER_NUMBERS]  # the URL must stay short
     if not filters.any_toggle:
         chunk = ctx.client.available_numbers(location.id, start, size + 1, phone_numbers)
         rows = chunk.numbers[:size]
@@ -119,21 +119,36 @@ def _location_error(error: WebexError, location: Location, ctx: FlowContext) -> 
     return Reply(markdown=cards.error_markdown(title, explanation, error.info), card=cards.error_card(title, explanation, error.info))
 
 
+def request_notes(command: AlternateNumbers) -> tuple[str, ...]:
+    """What the admin typed that the bot could not use as they meant it: said on the card,
+    never dropped silently."""
+    notes = []
+    if command.not_numbers:
+        notes.append("Not phone numbers, left out of the filter: " + ", ".join(command.not_numbers))
+    given = len(command.filters.phone_numbers)
+    if given > MAX_FILTER_NUMBERS:
+        notes.append(f"Only the first {MAX_FILTER_NUMBERS} of the {given} numbers you gave are looked up.")
+    return tuple(notes)
+
+
 def alternate_reply(command: AlternateNumbers, ctx: FlowContext) -> Reply:
     if command.location_query is not None or command.location is None:
         return picker_reply(ctx, query=command.location_query)
     resolved = resolve_location(command.location, ctx)
     if isinstance(resolved, Ambiguous):
         return picker_reply(ctx, resolved.locations, resolved.message)
+    notes = request_notes(command)
+    # The buttons carry only the numbers looked up, so the next page is the same list.
+    filters = replace(command.filters, phone_numbers=command.filters.phone_numbers[:MAX_FILTER_NUMBERS])
     try:
-        page = fetch_page(resolved, command.start, command.back, command.filters, ctx)
+        page = fetch_page(resolved, command.start, command.back, filters, ctx)
     except WebexError as error:
         return _location_error(error, resolved, ctx)
     if not page.numbers and not page.has_more and not page.has_previous:
         # Only a first page with nothing after it means "none": a filtered scan can
         # stop at MAX_SCAN rows without a match while more rows are left to read.
         return Reply(
-            markdown=cards.empty_numbers_markdown(resolved, command.filters),
-            card=cards.empty_numbers_card(resolved, command.filters),
+            markdown=cards.empty_numbers_markdown(resolved, filters, notes),
+            card=cards.empty_numbers_card(resolved, filters, notes),
         )
-    return Reply(markdown=cards.numbers_page_markdown(page), card=cards.numbers_page_card(page))
+    return Reply(markdown=cards.numbers_page_markdown(page, notes), card=cards.numbers_page_card(page, notes))

@@ -144,6 +144,10 @@ def all_samples() -> dict[str, tuple[dict, list[str]]]:
         add(name, cards.validation_card(result), cards.validation_markdown(result))
     for name, page in pages().items():
         add(name, cards.numbers_page_card(page), cards.numbers_page_markdown(page))
+    notes = ("Not phone numbers, left out of the filter: " + ", ".join(junk_tokens()[:200]),
+             "Only the first 100 of the 400 numbers you gave are looked up.")
+    page = pages()["numbers_filtered"]
+    add("numbers_notes", cards.numbers_page_card(page, notes), cards.numbers_page_markdown(page, notes))
     few = [DALLAS, location(2, "Richardson"), location(3, "London *Soho*")]
     add("picker_few", cards.location_picker_card(few), cards.location_picker_markdown(few))
     message = "Several locations match “dallas”: which one?"

@@ -325,6 +325,24 @@ def test_page_without_numbers_has_no_validate_button():
     assert button(card, "Validate these") is None
 
 
+def test_empty_filtered_page_with_more_to_read_offers_next():
+    page = AvailableNumbersPage(DALLAS, (), start=0, page_size=10, next_start=5000,
+                                filters=NumberFilters(only_toll_free=True))
+    card = cards.numbers_page_card(page)
+    assert "No match among the numbers read so far · more available · filters: only toll-free" in texts(card)
+    assert "Press Next to read on" in shown(card)
+    assert button(card, "Next")[actions.KEY_START] == 5000
+
+
+def test_notes_about_the_request_are_on_the_card_and_in_the_markdown():
+    note = "Not phone numbers, left out of the filter: 12345 *x*"
+    page = samples.pages()["numbers_first"]
+    assert escape(note) in texts(cards.numbers_page_card(page, (note,)))
+    assert escape(note) in cards.numbers_page_markdown(page, (note,))
+    assert escape(note) in texts(cards.empty_numbers_card(DALLAS, NumberFilters(), (note,)))
+    assert escape(note) in cards.empty_numbers_markdown(DALLAS, NumberFilters(), (note,))
+
+
 def test_page_markdown_lists_every_number():
     page = samples.pages()["numbers_filtered"]
     md = cards.numbers_page_markdown(page)
