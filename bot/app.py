@@ -20,6 +20,8 @@ from bot.runtime import Runtime, build_runtime
 
 log = logging.getLogger("numbot.app")
 
+APP_LOAD_ERROR = 4
+
 
 def _json(http_status: int, **body: object) -> Response:
     return Response(json.dumps(body), status=http_status, mimetype="application/json")
@@ -33,7 +35,9 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
             settings = load_settings()
         except ConfigError as error:
             print(f"numbot: {error}", file=sys.stderr, flush=True)
-            raise SystemExit(2) from None
+            # 4 is gunicorn's APP_LOAD_ERROR: the arbiter stops instead of
+            # booting new workers that would fail the same way for ever.
+            raise SystemExit(APP_LOAD_ERROR) from None
     runtime = build_runtime(settings, retry_backoff=retry_backoff)
     app = Flask("numbot")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
