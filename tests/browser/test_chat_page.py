@@ -62,20 +62,28 @@ def row(card: Any, number: str) -> str:
 
 
 def colour(card: Any, text: str) -> str:
-    return card.get_by_text(text, exact=True).first.evaluate("node => getComputedStyle(node).color")
+    return colour_of(card.get_by_text(text, exact=True).first)
+
+
+def colour_of(node: Any) -> str:
+    return node.evaluate("node => getComputedStyle(node).color")
+
+
+def headline(card: Any) -> Any:
+    return card.locator(".ac-textBlock").first
 
 
 def test_validate_then_page_through_alternate_numbers(page: Any, demo: Demo, artifacts: Path) -> None:
     open_chat(page, demo)
 
     card = say(page, VALIDATE)
-    assert card.locator(".ac-textBlock").first.inner_text() == "Number validation: ERRORS"
-    assert colour(card, "Number validation: ERRORS") == ATTENTION
+    assert "ERRORS" in headline(card).inner_text()
+    assert colour_of(headline(card)) == ATTENTION
     read = card.inner_text()
     for count in ("4 Available", "1 Duplicate", "1 Invalid", "1 Unavailable", "1 not a phone number"):
         assert count in read
     assert "Available" in row(card, "+12145557861")
-    assert "Available" in row(card, "(214) 555-7862 → +12145557862")
+    assert "Available" in row(card, "(214) 555-7862")
     assert "Available" in row(card, "+442071838750")
     assert "Duplicate" in row(card, "+12143020001")
     toll_free = row(card, seed.AVAILABLE_TOLL_FREE)
@@ -89,7 +97,7 @@ def test_validate_then_page_through_alternate_numbers(page: Any, demo: Demo, art
     assert (colour(card, "Available"), colour(card, "Duplicate"), colour(card, "Invalid")) == (GOOD, WARNING, ATTENTION)
     fallback = page.locator(".message.from-bot .fallback").last
     fallback.locator("summary").click()
-    assert "Number validation: ERRORS" in fallback.locator("pre").inner_text()
+    assert "ERRORS" in fallback.locator("pre").inner_text()  # the markdown a card-less client shows
     fallback.locator("summary").click()
     page.screenshot(path=str(artifacts / "validate.png"))
 
@@ -126,7 +134,7 @@ def test_in_the_group_space_the_page_mentions_the_bot_and_sends_card_inputs(page
 
     # What the admin typed into the card reaches the bot with the button press.
     result = press(page, help_card, "Validate")
-    assert result.locator(".ac-textBlock").first.inner_text() == "Number validation: OK"
+    assert "OK" in headline(result).inner_text() and colour_of(headline(result)) == GOOD
     assert "Available" in row(result, seed.AVAILABLE_US) and "Available" in row(result, "+12145557862")
 
 
