@@ -96,6 +96,16 @@ class NumbersChunk:
 _STATES = {state.value.lower(): state for state in NumberState}
 
 
+def _number_key(number: str) -> str:
+    """The digits of a number with its country code, so that the answer matches what was
+    sent however Webex writes it: the API accepts US numbers in national format too, and
+    may echo ``2145557861`` or ``(214) 555-7861`` for ``+12145557861``."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if not number.strip().startswith("+") and len(digits) == 10:
+        digits = "1" + digits
+    return digits
+
+
 def parse_validate_response(body: Any, sent: list[str]) -> list[RawCheck]:
     """Accept the documented shape (``numbers``/``number``) and the live one
     (``phoneNumbers``/``phoneNumber`` with ``detail``); answer in the order sent."""
@@ -126,12 +136,13 @@ def parse_validate_response(body: Any, sent: list[str]) -> list[RawCheck]:
         return parsed
     pool: dict[str, list[RawCheck]] = {}
     for check in parsed:
-        pool.setdefault(check.phone_number, []).append(check)
+        pool.setdefault(_number_key(check.phone_number), []).append(check)
     result = []
     for number in sent:
-        matches = pool.get(number)
+        matches = pool.get(_number_key(number))
         if matches:
-            result.append(matches.pop(0))
+            match = matches.pop(0)
+            result.append(RawCheck(number, match.state, match.toll_free, match.detail))
         else:
             result.append(
                 RawCheck(number, NumberState.INVALID, False, ("Webex did not return a result for this number.",))
