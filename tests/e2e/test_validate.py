@@ -97,6 +97,39 @@ def test_both_shapes_give_an_identical_card_when_webex_has_no_detail_to_give(cha
     assert documented.markdown == live.markdown
 
 
+def live_answer(*rows: tuple[str, str]) -> dict:
+    """A live-shape answer with these (phoneNumber, state) rows, as Webex might send it."""
+    return {"status": "ERRORS", "phoneNumbers": [
+        {"phoneNumber": number, "state": state, "tollFreeNumber": False, "detail": []} for number, state in rows]}
+
+
+def test_an_answer_in_another_order_still_puts_each_state_on_its_number(chat: Chat, state: Sandbox) -> None:
+    state.inject_fault("POST", VALIDATE, 200, body=live_answer(
+        (seed.UNAVAILABLE, "Unavailable"), (seed.AVAILABLE_UK, "Available"), (seed.AVAILABLE_US, "Duplicate")))
+    reply = chat.say(f"validate {seed.AVAILABLE_US} {seed.AVAILABLE_UK} {seed.UNAVAILABLE}")
+    assert [(row.sent, row.state) for row in card_rows(reply)] == [
+        (seed.AVAILABLE_US, "Duplicate"), (seed.AVAILABLE_UK, "Available"), (seed.UNAVAILABLE, "Unavailable")]
+
+
+def test_an_answer_that_writes_us_numbers_in_national_format_still_matches_them(
+        chat: Chat, state: Sandbox) -> None:
+    # The doc says US numbers may be written in national format; an answer may echo them so.
+    state.inject_fault("POST", VALIDATE, 200, body=live_answer(
+        ("+44 20 7183 8750", "Available"), ("(214) 555-7861", "Duplicate"), ("2143040000", "Unavailable")))
+    reply = chat.say(f"validate {seed.AVAILABLE_US} {seed.AVAILABLE_UK} {seed.UNAVAILABLE}")
+    assert [(row.sent, row.state) for row in card_rows(reply)] == [
+        (seed.AVAILABLE_US, "Duplicate"), (seed.AVAILABLE_UK, "Available"), (seed.UNAVAILABLE, "Unavailable")]
+
+
+def test_a_number_missing_from_the_answer_is_reported_not_guessed(chat: Chat, state: Sandbox) -> None:
+    state.inject_fault("POST", VALIDATE, 200, body=live_answer((seed.AVAILABLE_US, "Available")))
+    reply = chat.say(f"validate {seed.AVAILABLE_US} {seed.AVAILABLE_UK}")
+    [available, missing] = card_rows(reply)
+    assert available.state == "Available"
+    assert missing.sent == seed.AVAILABLE_UK
+    assert "Webex did not return a result for this number." in missing.detail
+
+
 # ---------------------------------------------------------------- how admins write numbers
 
 
@@ -199,6 +232,14 @@ def test_an_empty_message_gets_the_help_card(chat: Chat, state: Sandbox) -> None
     assert "Validate" in reply.button_titles()
     assert "empty" in reply.text
     assert state.calls(VALIDATE) == []
+
+
+def test_validate_again_on_the_card_checks_the_same_numbers_again(chat: Chat, state: Sandbox) -> None:
+    first = chat.say(f"validate (214) 555-7862 {seed.AVAILABLE_TOLL_FREE} 214.555.7862 {seed.UNAVAILABLE}")
+    again = chat.press(first, "Validate again")
+    assert [(r.sent, r.state, r.toll_free) for r in card_rows(again)] == [
+        (r.sent, r.state, r.toll_free) for r in card_rows(first)]
+    assert sent_numbers(state) == [[seed.AVAILABLE_US_2, seed.AVAILABLE_TOLL_FREE, seed.UNAVAILABLE]] * 2
 
 
 def test_numbers_pasted_in_the_help_card_box_are_validated(chat: Chat, state: Sandbox) -> None:

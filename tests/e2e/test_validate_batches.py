@@ -45,10 +45,11 @@ def one_request_rows(state: Sandbox, numbers: list[str]) -> list[Row]:
 
 
 def full_list(chat: Chat, card: BotReply, rows: int, timeout: float = 20) -> list[BotReply]:
-    """The continuation messages threaded under ``card``, once they list ``rows`` numbers."""
+    """The continuation messages threaded under ``card`` (or in the thread the card answers
+    in), once they list ``rows`` numbers."""
     deadline = time.monotonic() + timeout
     while True:
-        thread = [m for m in chat.bot_messages() if m.parent_id == card.id]
+        thread = [m for m in chat.bot_messages() if m.parent_id == (card.parent_id or card.id) and m.id != card.id]
         if len(markdown_rows("\n".join(m.markdown for m in thread))) >= rows or time.monotonic() > deadline:
             return thread
         time.sleep(0.05)
@@ -104,6 +105,19 @@ def test_500_numbers_the_card_and_the_messages_threaded_under_it_list_every_numb
     for message in [card, *thread]:
         assert len(message.markdown.encode()) <= 7439  # Webex's limit for one message
         assert_safe_to_show(message)
+
+
+def test_500_numbers_written_in_a_thread_are_answered_entirely_in_that_thread(chat: Chat) -> None:
+    numbers = pasted_numbers()
+    chat.say(f"validate {seed.AVAILABLE_US}")  # the admin's first message opens the thread
+    opening = chat.said[0]
+    card = chat.say("\n".join(numbers), parent_id=opening)
+    assert card.parent_id == opening
+    thread = full_list(chat, card, len(numbers))
+    assert [row.written for row in markdown_rows("\n".join(m.markdown for m in thread))] == numbers
+    # Webex threads are one level deep: the full list joins the admin's thread, under the same parent.
+    assert [m.id for m in chat.bot_messages()[1:]] == [card.id] + [m.id for m in thread]
+    assert {m.parent_id for m in thread} == {opening}
 
 
 def test_a_small_batch_size_sends_more_requests_and_gives_the_same_answer(

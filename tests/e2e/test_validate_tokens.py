@@ -26,6 +26,14 @@ def test_the_token_is_obtained_once_for_many_validations(chat: Chat, state: Sand
     assert len(state.calls("access_token")) == 1
 
 
+def test_two_admins_validating_at_the_same_moment_share_one_token(state: Sandbox, bot: RunningBot) -> None:
+    chats = [Chat(state, seed.ALICE), Chat(state, seed.LOU)]
+    posted = [c.post(f"validate {seed.AVAILABLE_US}") for c in chats]  # both before either is answered
+    for c, message in zip(chats, posted):
+        assert card_rows(c.wait(message["id"])[0])[0].state == "Available"
+    assert state.token_grants == 1
+
+
 def test_a_token_about_to_expire_is_renewed_before_webex_refuses_it(
         make_bot: Callable[..., RunningBot], state: Sandbox) -> None:
     state.service_token_ttl = 2  # the bot renews within the last 10% of a token's lifetime
