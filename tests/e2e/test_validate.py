@@ -2,9 +2,11 @@
 fallback that carry the same rows. Everything goes through the sandbox over HTTP."""
 from __future__ import annotations
 
+from typing import Callable
+
 import pytest
 
-from botkit import Chat
+from botkit import Chat, RunningBot
 from sandbox import Sandbox, seed
 from validatekit import COLOUR, ICON, VALIDATE, Row, card_rows, headline, markdown_rows, sent_numbers
 
@@ -175,7 +177,7 @@ def test_a_pasted_list_with_any_separators_is_validated_in_the_admins_order(
     reply = chat.say(pasted)  # no "validate" word: pasting numbers is enough
     expected = [seed.AVAILABLE_US, seed.AVAILABLE_US_2, seed.AVAILABLE_UK, seed.AVAILABLE_TOLL_FREE]
     assert [row.sent for row in card_rows(reply)] == expected
-    assert [row.written for row in card_rows(reply)][0] == seed.AVAILABLE_US
+    assert card_rows(reply)[0].written == seed.AVAILABLE_US
     assert sent_numbers(state) == [expected]
     assert headline(reply) == ("Number validation: OK", "4 Available")
 
@@ -187,6 +189,15 @@ def test_the_same_number_written_two_ways_is_a_duplicate_in_list(chat: Chat, sta
         Row("+1 214 555 7862", seed.AVAILABLE_US_2, "Duplicate In List", "warning"),
     ]
     assert sent_numbers(state) == [[seed.AVAILABLE_US_2]]
+
+
+def test_with_another_default_region_its_national_format_is_understood(
+        make_bot: Callable[..., RunningBot], state: Sandbox) -> None:
+    make_bot(default_region="GB")  # NUMBOT_DEFAULT_REGION=GB
+    reply = Chat(state, seed.ALICE).say("validate 020 7183 8750, +12145557861")
+    assert card_rows(reply) == [Row("020 7183 8750", seed.AVAILABLE_UK, "Available", "good"),
+                                Row(seed.AVAILABLE_US, seed.AVAILABLE_US, "Available", "good")]
+    assert sent_numbers(state) == [[seed.AVAILABLE_UK, seed.AVAILABLE_US]]
 
 
 # ---------------------------------------------------------------- not numbers, nothing to do, help

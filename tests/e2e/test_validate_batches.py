@@ -141,6 +141,17 @@ def test_a_small_batch_size_sends_more_requests_and_gives_the_same_answer(
     assert card_rows(small)[35].state == "Duplicate In List"
 
 
+def test_more_than_1000_numbers_in_one_go_are_refused_with_a_clear_card_and_none_is_sent(
+        chat: Chat, state: Sandbox) -> None:
+    help_card = chat.say("help")  # the card's box takes more than one message can carry
+    [box] = help_card.inputs()
+    numbers = [f"+1214555{i:04d}" for i in range(1001)]
+    reply = chat.press(help_card, "Validate", **{box: "\n".join(numbers)})
+    assert "Too many numbers" in reply.text
+    assert "1001 phone numbers" in reply.readable and "at most 1000" in reply.readable
+    assert state.calls(VALIDATE) == []
+
+
 def test_when_webex_refuses_a_batch_as_too_large_the_admin_gets_a_clear_error_card(
         chat: Chat, state: Sandbox) -> None:
     state.validate_max_numbers = 50  # the API's own limit is undocumented; here it is below the batch
