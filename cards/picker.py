@@ -30,8 +30,11 @@ def location_picker_card(
     message: str | None = None,
     query: str | None = None,
     max_choices: int = 100,
+    more: bool = False,
 ) -> dict:
+    """``more``: the org has more locations than ``locations`` (the bot reads a bounded number)."""
     locations = list(locations)
+    count = f"more than {len(locations)}" if more else f"{len(locations)}"
     head: list = [title("Alternate numbers: which location?")]
     if message:
         head.append(text(escape(message)))
@@ -57,7 +60,7 @@ def location_picker_card(
             body.append(text("No locations to choose from."))
         if searching:
             body.append(subtle(
-                f"There are {len(locations)} locations; the list shows the first {len(choices)}. "
+                f"There are {count} locations; the list shows the first {len(choices)}. "
                 "Type part of a name and press Search to narrow it.",
                 spacing=opt.Spacing.SMALL,
             ))
@@ -79,7 +82,7 @@ def location_picker_card(
         buttons = [show] if choices else []
         return card(body, buttons)
 
-    if len(locations) <= max_choices:
+    if len(locations) <= max_choices and not more:
         built = build(locations, False)
         if card_bytes(built) <= CARD_BUDGET_BYTES:
             return built
@@ -102,6 +105,7 @@ def location_picker_markdown(
     message: str | None = None,
     query: str | None = None,
     max_choices: int = 100,
+    more: bool = False,
 ) -> str:
     locations = list(locations)
     out = "**Alternate numbers: which location?**"
@@ -109,8 +113,9 @@ def location_picker_markdown(
         out += "\n\n" + escape(message)
     if not locations:
         return out + "\n\nNo locations to choose from."
-    out += f"\n\nWrite `alternate numbers` and one of these {len(locations)} locations:"
-    tail = "\n\n… and {n} more; write part of a name to narrow the list."
+    counted = f"these locations (there are more than {len(locations)})" if more else f"these {len(locations)} locations"
+    out += f"\n\nWrite `alternate numbers` and one of {counted}:"
+    tail = "\n\n… and " + ("more" if more else "{n} more") + "; write part of a name to narrow the list."
     reserve = md_bytes(tail.format(n=len(locations)))
     shown = 0
     for location in locations[:max_choices]:
@@ -119,6 +124,6 @@ def location_picker_markdown(
             break
         out += line
         shown += 1
-    if shown < len(locations):
+    if shown < len(locations) or more:
         out += tail.format(n=len(locations) - shown)
     return out

@@ -30,6 +30,14 @@ MAX_PICKER_LOCATIONS = 1000
 class Ambiguous:
     locations: list[Location]
     message: str
+    more: bool = False  # the org has more of them than the bot read
+
+
+def read_locations(ctx: FlowContext, name: Optional[str] = None) -> tuple[list[Location], bool]:
+    """At most ``MAX_PICKER_LOCATIONS`` locations, and whether there are more: one extra
+    is read so the picker never states a wrong count."""
+    found = ctx.client.locations(name=name, limit=MAX_PICKER_LOCATIONS + 1)
+    return found[:MAX_PICKER_LOCATIONS], len(found) > MAX_PICKER_LOCATIONS
 
 
 def _looks_like_id(text: str) -> bool:
@@ -43,7 +51,7 @@ def resolve_location(query: str, ctx: FlowContext) -> Union[Location, Ambiguous]
         found = ctx.client.location(query)
         if found is not None:
             return found
-    candidates = ctx.client.locations(name=query, limit=MAX_PICKER_LOCATIONS)
+    candidates, more = read_locations(ctx, query)
     lowered = query.lower()
     exact = [loc for loc in candidates if loc.name.lower() == lowered]
     if len(exact) == 1:
@@ -54,25 +62,30 @@ def resolve_location(query: str, ctx: FlowContext) -> Union[Location, Ambiguous]
     if len(containing) == 1:
         return containing[0]
     if containing:
-        return Ambiguous(containing, f"Several locations match “{query}”: which one?")
-    return Ambiguous(
-        ctx.client.locations(limit=MAX_PICKER_LOCATIONS), f"No location is called “{query}”. Pick one:"
-    )
+        return Ambiguous(containing, f"Several locations match “{query}”: which one?", more)
+    everywhere, more = read_locations(ctx)
+    return Ambiguous(everywhere, f"No location is called “{query}”. Pick one:", more)
 
 
-def picker_reply(ctx: FlowContext, locations: Optional[list[Location]] = None, message: Optional[str] = None, query: Optional[str] = None) -> Reply:
+def picker_reply(
+    ctx: FlowContext,
+    locations: Optional[list[Location]] = None,
+    message: Optional[str] = None,
+    query: Optional[str] = None,
+    more: bool = False,
+) -> Reply:
     if locations is None:
-        locations = ctx.client.locations(name=query, limit=MAX_PICKER_LOCATIONS) if query else ctx.client.locations(limit=MAX_PICKER_LOCATIONS)
+        locations, more = read_locations(ctx, query or None)
         if query and not locations:
             message = f"No location name contains “{query}”. Pick one:"
-            locations = ctx.client.locations(limit=MAX_PICKER_LOCATIONS)
+            locations, more = read_locations(ctx)
     if not locations:
         title = "No locations"
         explanation = "The organisation has no locations that the service app can see."
         return Reply(markdown=cards.error_markdown(title, explanation), card=cards.error_card(title, explanation))
     return Reply(
-        markdown=cards.location_picker_markdown(locations, message=message, query=query),
-        card=cards.location_picker_card(locations, message=message, query=query),
+        markdown=cards.location_picker_markdown(locations, message=message, query=query, more=more),
+        card=cards.location_picker_card(locations, message=message, query=query, more=more),
     )
 
 
@@ -136,7 +149,7 @@ def alternate_reply(command: AlternateNumbers, ctx: FlowContext) -> Reply:
         return picker_reply(ctx, query=command.location_query)
     resolved = resolve_location(command.location, ctx)
     if isinstance(resolved, Ambiguous):
-        return picker_reply(ctx, resolved.locations, resolved.message)
+        return picker_reply(ctx, resolved.locations, resolved.message, more=resolved.more)
     notes = request_notes(command)
     # The buttons carry only the numbers looked up, so the next page is the same list.
     filters = replace(command.filters, phone_numbers=command.filters.phone_numbers[:MAX_FILTER_NUMBERS])

@@ -404,6 +404,15 @@ def test_picker_with_many_locations_offers_a_search():
     assert card_bytes(card) <= CARD_BUDGET_BYTES
 
 
+def test_picker_of_only_some_of_the_orgs_locations_does_not_count_them():
+    some = samples.many_locations(20)
+    card = cards.location_picker_card(some, more=True)
+    assert "There are more than 20 locations; the list shows the first 20." in shown(card)
+    assert button(card, "Search") is not None
+    md = cards.location_picker_markdown(some, more=True)
+    assert "these locations (there are more than 20)" in md and md.endswith("… and more; write part of a name to narrow the list.")
+
+
 def test_picker_max_choices():
     locations = samples.many_locations(12)
     card = cards.location_picker_card(locations, max_choices=5)
