@@ -1,11 +1,12 @@
 """Auto attendant alternate available numbers: find the location, show one page.
 
 Without toggle filters a page costs one request of ``page_size + 1`` rows: the
-extra row says whether a next page exists. The API cannot filter by state,
-toll-free or service number, so with a toggle on the bot reads the list in
-chunks from the page's offset until it has one page plus one matching row
-(bounded by ``MAX_SCAN``), and keeps the API offset of the next page in the
-Next button. The first chunk is ``page_size + 1`` rows, as without toggles, and
+extra row says whether a next page exists (when Webex answers fewer rows than
+asked, with a Link rel="next", the bot asks on for the missing ones). The API
+cannot filter by state, toll-free or service number, so with a toggle on the
+bot reads the list in chunks from the page's offset until it has one page
+plus one matching row (bounded by ``MAX_SCAN``), and keeps the API offset of
+the next page in the Next button. The first chunk is ``page_size + 1`` rows, as without toggles, and
 each further chunk doubles up to ``SCAN_CHUNK``: a page where most rows match
 costs no more than an unfiltered one, a sparse match still needs few requests.
 """
@@ -90,19 +91,17 @@ def picker_reply(
 
 
 def fetch_page(location: Location, start: int, back: tuple[int, ...], filters: NumberFilters, ctx: FlowContext) -> AvailableNumbersPage:
+    """One page of rows from API offset ``start``, and the API offset of the next page."""
     size = ctx.settings.page_size
     phone_numbers = filters.phone_numbers[:MAX_FILTER_NUMBERS]  # the URL must stay short
-    if not filters.any_toggle:
-        chunk = ctx.client.available_numbers(location.id, start, size + 1, phone_numbers)
-        rows = chunk.numbers[:size]
-        next_start = start + size if len(chunk.numbers) > size else None
-        return AvailableNumbersPage(location, rows, start, size, next_start, back, filters)
     found: list[AvailableNumber] = []
     next_start: Optional[int] = None
     offset = start
     chunk_size = size + 1
     while offset - start < MAX_SCAN:
-        chunk = ctx.client.available_numbers(location.id, offset, chunk_size, phone_numbers)
+        # Without toggles every row is shown: ask for exactly the rows still missing.
+        wanted = chunk_size if filters.any_toggle else size + 1 - len(found)
+        chunk = ctx.client.available_numbers(location.id, offset, wanted, phone_numbers)
         chunk_size = min(chunk_size * 2, SCAN_CHUNK)
         for index, number in enumerate(chunk.numbers):
             if not filters.matches(number):
@@ -111,6 +110,7 @@ def fetch_page(location: Location, start: int, back: tuple[int, ...], filters: N
                 next_start = offset + index
                 break
             found.append(number)
+        # Webex may answer fewer rows than asked; its Link rel="next" (``has_next``) says more follow.
         if next_start is not None or not chunk.has_next or not chunk.numbers:
             break
         offset += len(chunk.numbers)

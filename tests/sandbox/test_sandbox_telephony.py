@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from itertools import product
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
 from sandbox import seed
+from sandbox.api.telephony import ROWS_PER_RESPONSE
 from sandbox_testkit import assert_webex_error
 
 VALIDATE = "telephony/config/actions/validateNumbers/invoke"
@@ -130,3 +131,61 @@ def test_locations_name_filter_and_paging(api, state):
     assert api.get(f"locations/{hq.id}", who="service").json()["name"] == seed.DALLAS_HQ
     assert_webex_error(api.get("locations/nope", who="service"), 404)
     assert_webex_error(api.get("locations", who="service", params={"orgId": seed.OTHER_ORG_ID}), 403)
+
+
+def test_alternate_numbers_match_the_reference_page(api, state):
+    """Field names, enum spellings and types as developer.webex.com documents them."""
+    rows = api.get(alternate(seed.location_id(seed.DALLAS_HQ)), who="service").json()["phoneNumbers"]
+    for row in rows:
+        assert set(row) == {"phoneNumber", "state", "isMainNumber", "tollFreeNumber", "telephonyType",
+                            "isServiceNumber"}
+        assert row["phoneNumber"].startswith("+") and row["phoneNumber"][1:].isdigit()
+        assert row["state"] in ("ACTIVE", "INACTIVE") and row["telephonyType"] == "PSTN_NUMBER"
+        assert all(isinstance(row[flag], bool) for flag in ("isMainNumber", "tollFreeNumber", "isServiceNumber"))
+    assert {r["state"] for r in rows} == {"ACTIVE", "INACTIVE"}
+
+
+def test_alternate_numbers_default_max_is_2000_and_start_is_zero_based(api, state):
+    big = alternate(seed.location_id(seed.BIG_CAMPUS))
+    everything = [n.phone_number for n in state.location_named(seed.BIG_CAMPUS).numbers]
+    assert [r["phoneNumber"] for r in api.get(big, who="service").json()["phoneNumbers"]] == everything[:2000]
+    page = api.get(big, who="service", params={"start": 0, "max": 3}).json()["phoneNumbers"]
+    assert [r["phoneNumber"] for r in page] == everything[:3]
+    page = api.get(big, who="service", params={"start": 7, "max": 3}).json()["phoneNumbers"]
+    assert [r["phoneNumber"] for r in page] == everything[7:10]
+    beyond = api.get(big, who="service", params={"start": 5000})
+    assert beyond.status_code == 200 and beyond.json() == {"phoneNumbers": []} and "next" not in beyond.links
+
+
+def test_alternate_numbers_link_keeps_the_filter_and_org(api, state):
+    hq = alternate(seed.location_id(seed.DALLAS_HQ))
+    wanted = [n.phone_number for n in state.location_named(seed.DALLAS_HQ).numbers][:5]
+    first = api.get(hq, who="service", params={"orgId": seed.ORG_ID, "max": 2, "phoneNumber": ",".join(wanted)})
+    assert [r["phoneNumber"] for r in first.json()["phoneNumbers"]] == wanted[:2]
+    assert first.links["next"]["rel"] == "next"
+    query = parse_qs(urlparse(first.links["next"]["url"]).query)
+    assert query == {"orgId": [seed.ORG_ID], "max": ["2"], "phoneNumber": [",".join(wanted)], "start": ["2"]}
+    seen, url = [], hq + "?" + urlencode({"orgId": seed.ORG_ID, "max": 2, "phoneNumber": ",".join(wanted)})
+    while url:
+        response = api.get(url, who="service")
+        seen += [r["phoneNumber"] for r in response.json()["phoneNumbers"]]
+        url = response.links.get("next", {}).get("url")
+    assert seen == wanted
+
+
+def test_alternate_numbers_of_another_org_are_refused(api):
+    response = api.get(alternate(seed.location_id(seed.DALLAS_HQ)), who="service",
+                       params={"orgId": seed.OTHER_ORG_ID})
+    assert_webex_error(response, 403)
+    assert_webex_error(api.get(alternate(seed.location_id(seed.DALLAS_HQ)), who=None), 401)
+
+
+def test_alternate_numbers_can_answer_fewer_rows_than_asked_with_a_link(api, server):
+    server.app.config[ROWS_PER_RESPONSE] = 4
+    hq = alternate(seed.location_id(seed.DALLAS_HQ))
+    response = api.get(hq, who="service", params={"max": 11, "start": 3})
+    assert len(response.json()["phoneNumbers"]) == 4
+    query = parse_qs(urlparse(response.links["next"]["url"]).query)
+    assert query["start"] == ["7"] and query["max"] == ["11"]
+    last = api.get(hq, who="service", params={"max": 11, "start": 117})
+    assert len(last.json()["phoneNumbers"]) == 3 and "next" not in last.links
