@@ -238,12 +238,14 @@ class WebexClient:
         try:
             return self._request(self._service, method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
         except WebexError as error:
-            if error.status_code != 401 or not self.tokens.can_refresh:
+            if error.status_code != 401:
                 raise
+            refused = error
         try:
+            # A ready token cannot be renewed: refresh() then says which setting to fix.
             token = self.tokens.refresh(stale=token)
         except TokenError as error:
-            raise WebexError(WebexErrorInfo(401, str(error))) from None
+            raise WebexError(WebexErrorInfo(401, str(error), refused.info.tracking_id)) from None
         return self._request(self._service, method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
 
     def _org(self) -> dict:

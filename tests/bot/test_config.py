@@ -58,14 +58,15 @@ def test_secrets_are_not_in_the_settings_repr():
 
 
 def test_gunicorn_entry_point_stops_with_one_line(tmp_path):
-    """``create_app()`` without settings prints one line naming the variable."""
+    """``create_app()`` without settings prints one line naming the variable and exits with 4,
+    gunicorn's APP_LOAD_ERROR, so that gunicorn stops instead of booting workers for ever."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-c", "from bot.app import create_app; create_app()"],
         cwd=tmp_path, env={**env, "PYTHONPATH": str(__import__('pathlib').Path(__file__).resolve().parents[2])},
         capture_output=True, text=True, timeout=60,
     )
-    assert result.returncode == 2
+    assert result.returncode == 4
     assert result.stderr.strip().splitlines()[-1] == (
         "numbot: missing required setting WEBEX_BOT_TOKEN (see README, 'Configuration')"
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-import pytest
 
 from bot.config import ServiceAppCredentials
 from botkit import Chat, RunningBot
@@ -66,8 +65,6 @@ def test_a_ready_service_app_token_is_used_as_given(make_bot: Callable[..., Runn
     assert [(c.identity, c.status) for c in state.calls(VALIDATE)] == [("service", 200)] * 2
 
 
-@pytest.mark.xfail(strict=True, reason="bot/webex.py _service_request re-raises the bare 401 when the token cannot "
-                   "be refreshed, so ServiceAppTokens.refresh's message naming WEBEX_SERVICE_APP_TOKEN never shows")
 def test_a_ready_token_that_webex_refuses_gets_an_error_card_that_says_what_to_configure(
         make_bot: Callable[..., RunningBot], state: Sandbox) -> None:
     make_bot(service_app=ServiceAppCredentials(access_token=seed.SERVICE_APP_TOKEN))
