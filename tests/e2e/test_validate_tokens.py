@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-
 from bot.config import ServiceAppCredentials
 from botkit import Chat, RunningBot
 from sandbox import Sandbox, seed
