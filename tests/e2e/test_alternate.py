@@ -14,7 +14,7 @@ import pytest
 
 from botkit import BotReply, Chat, RunningBot
 from cards import actions
-from cards.limits import CARD_BUDGET_BYTES, MAX_ACTIONS
+from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, MAX_ACTIONS
 from cards.text import card_bytes
 from sandbox import Sandbox, SandboxServer, seed
 from sandbox.api.telephony import ROWS_PER_RESPONSE
@@ -565,6 +565,17 @@ def test_page_buttons_carry_the_location_the_offset_and_the_filters(chat: Chat) 
     assert data[actions.INPUT_LOCATION] == hq and data[actions.KEY_SHOWN] == actions.INPUT_ONLY_ACTIVE
     assert data[actions.KEY_START] > 2 * PAGE and len(data[actions.KEY_BACK]) == 2
     assert second.inputs()[actions.INPUT_ONLY_ACTIVE]["value"] == "true"
+
+
+def test_the_largest_pages_stay_within_the_card_limits(make_bot: Callable[..., RunningBot], state: Sandbox) -> None:
+    """25 rows (the most NUMBOT_PAGE_SIZE allows), every flag, 100 filter numbers in each button."""
+    make_bot(page_size=25)
+    chat = Chat(state, seed.ALICE)
+    wanted = numbers_of(state, seed.DALLAS_HQ)[:100]
+    first = chat.say("alternate numbers Dallas HQ " + " ".join(wanted))
+    for page in walk(chat, first, "Next") + walk(chat, chat.press(first, "Apply filters", onlyActive="true"), "Next"):
+        assert len(page.markdown.encode("utf-8")) <= MARKDOWN_BUDGET_BYTES
+        assert len(rows(page)) <= 25 and "Validate these" in page.button_titles()
 
 
 def test_any_bot_instance_serves_a_press(make_bot: Callable[..., RunningBot], state: Sandbox) -> None:
