@@ -148,7 +148,7 @@ def _alternate_from_card(inputs: dict, region: str) -> AlternateNumbers:
         n for n in _text(inputs.get(actions.KEY_PHONE_NUMBERS), 20_000).split(",") if n.strip()
     )
     not_numbers: tuple[str, ...] = ()
-    typed = _text(inputs.get(actions.INPUT_FILTER_NUMBERS, ""), 20_000) if hasattr(actions, "INPUT_FILTER_NUMBERS") else ""
+    typed = _text(inputs.get(actions.INPUT_FILTER_NUMBERS), 20_000)  # the picker's "only these numbers"
     if typed.strip():
         parsed = parse_numbers(typed, region)
         phone_numbers = tuple(dict.fromkeys(n.e164 for n in parsed.numbers))
