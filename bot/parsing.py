@@ -49,22 +49,78 @@ def parse_numbers(text: str, region: str) -> ParsedText:
     Duplicate In List), and the numeric-looking tokens that are not numbers."""
     text = clean_text(text)
     numbers: list[ParsedNumber] = []
-    leftovers: list[str] = []
+    not_numbers: list[str] = []
+
+    def gap(chunk: str) -> None:
+        found, rest = _regroup(chunk, region)
+        numbers.extend(found)
+        not_numbers.extend(rest)
+
     position = 0
     for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
         if not is_complete(match.number):
-            continue  # its text stays in the leftovers
-        leftovers.append(text[position : match.start])
+            continue  # its text stays in the gap
+        gap(text[position : match.start])
         numbers.append(ParsedNumber(original=match.raw_string.strip(), e164=to_e164(match.number)))
         position = match.end
-    leftovers.append(text[position:])
-    not_numbers = tuple(
-        token
-        for chunk in leftovers
-        for token in _SEPARATORS.split(chunk)
-        if token and _LOOKS_NUMERIC.search(token)
+    gap(text[position:])
+    return ParsedText(numbers=tuple(numbers), not_numbers=tuple(not_numbers))
+
+
+_TOKEN = re.compile(r"[^\s,;|]+")
+_DIGIT_GROUP = re.compile(r"\+?\(?\d+\)?(?:[-.]\d+)*")
+MAX_GROUPS = 5  # "+1 214 555 78 62": the most space-separated groups one number is written in
+
+
+def _grouped_as_formatted(original: str, number: phonenumbers.PhoneNumber) -> bool:
+    """Whether ``original`` splits its digits the way the number is written nationally
+    or internationally: what a person who wrote this number would type."""
+    groups = re.findall(r"\d+", original)
+    if len(groups) == 1:
+        return True
+    return any(
+        re.findall(r"\d+", phonenumbers.format_number(number, style)) == groups
+        for style in (PhoneNumberFormat.NATIONAL, PhoneNumberFormat.INTERNATIONAL)
     )
-    return ParsedText(numbers=tuple(numbers), not_numbers=not_numbers)
+
+
+def _regroup(chunk: str, region: str) -> tuple[list[ParsedNumber], list[str]]:
+    """Numbers the matcher could not separate, and the numeric tokens that are none.
+
+    ``214 555 7862 214 555 7863`` reaches the matcher as one over-long candidate,
+    which it rejects. Runs of digit groups separated only by spaces are joined
+    here, longest first, into complete numbers written in their own grouping
+    (``214 555 7862``, ``+44 20 7183 8750``), so that ``555 1234 555 1235``
+    does not become ``+15551234555``."""
+    tokens = list(_TOKEN.finditer(chunk))
+    found: list[ParsedNumber] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(tokens):
+        taken = 0
+        for size in range(min(MAX_GROUPS, len(tokens) - i), 0, -1):
+            run = tokens[i : i + size]
+            if not all(_DIGIT_GROUP.fullmatch(t.group()) for t in run):
+                continue
+            if any(chunk[a.end() : b.start()].strip() for a, b in zip(run, run[1:])):
+                continue  # only spaces may separate the groups of one number
+            original = chunk[run[0].start() : run[-1].end()]
+            try:
+                number = phonenumbers.parse(original, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if is_complete(number) and _grouped_as_formatted(original, number):
+                found.append(ParsedNumber(original=original, e164=to_e164(number)))
+                taken = size
+                break
+        if taken:
+            i += taken
+            continue
+        token = tokens[i].group()
+        if _LOOKS_NUMERIC.search(token):
+            rest.append(token)
+        i += 1
+    return found, rest
 
 
 @dataclass(frozen=True)

@@ -87,3 +87,18 @@ def test_local_only_numbers_and_junk_joined_across_a_space_are_not_numbers():
     parsed = parse_numbers("12345 42x, 555 1234 +44 20 7183 +12145557861", "US")
     assert e164s("+12145557861") == [n.e164 for n in parsed.numbers]
     assert parsed.not_numbers == ("12345", "42x", "555", "1234", "+44", "20", "7183")
+
+
+def test_national_numbers_written_in_groups_side_by_side_are_told_apart():
+    parsed = parse_numbers("214 555 7862 214 555 7863 +44 20 7183 8750 12x", "US")
+    assert [(n.original, n.e164) for n in parsed.numbers] == [
+        ("214 555 7862", "+12145557862"),
+        ("214 555 7863", "+12145557863"),
+        ("+44 20 7183 8750", "+442071838750"),
+    ]
+    assert parsed.not_numbers == ("12x",)
+
+
+def test_grouped_local_only_numbers_stay_not_numbers():
+    assert e164s("555 1234 555 1235") == []
+    assert parse_numbers("555 1234", "US").not_numbers == ("555", "1234")

@@ -182,6 +182,15 @@ def test_a_pasted_list_with_any_separators_is_validated_in_the_admins_order(
     assert headline(reply) == ("Number validation: OK", "4 Available")
 
 
+def test_numbers_written_in_groups_side_by_side_are_told_apart(chat: Chat, state: Sandbox) -> None:
+    reply = chat.say("214 555 7861 214 555 7862 +44 20 7183 8750 833 200 1234")
+    expected = [seed.AVAILABLE_US, seed.AVAILABLE_US_2, seed.AVAILABLE_UK, seed.AVAILABLE_TOLL_FREE]
+    assert [row.sent for row in card_rows(reply)] == expected
+    assert [row.written for row in card_rows(reply)] == ["214 555 7861", "214 555 7862", "+44 20 7183 8750",
+                                                         "833 200 1234"]
+    assert sent_numbers(state) == [expected]
+
+
 def test_the_same_number_written_two_ways_is_a_duplicate_in_list(chat: Chat, state: Sandbox) -> None:
     reply = chat.say("validate (214) 555-7862 and again +1 214 555 7862")
     assert card_rows(reply) == [
