@@ -56,9 +56,12 @@ def _row(check: NumberCheck) -> list:
     left = [
         text(f"{escape(clip(check.original, ORIGINAL_CHARS))} → {escape(check.e164)}"),
     ]
-    right = [text(check.state.value, color=COLOUR[check.severity], weight=opt.FontWeight.BOLDER)]
+    # Right-aligned: the state and its flag line up at the card's edge, row after row.
+    right_aligned = opt.HorizontalAlignment.RIGHT
+    right = [text(check.state.value, color=COLOUR[check.severity], weight=opt.FontWeight.BOLDER,
+                  horizontalAlignment=right_aligned)]
     if check.toll_free:
-        right.append(subtle("Toll-free"))
+        right.append(subtle("Toll-free", horizontalAlignment=right_aligned))
     elements: list = [columns(left, right)]
     if check.detail:
         detail = "; ".join(escape(clip(d, DETAIL_CHARS)) for d in check.detail)

@@ -58,7 +58,9 @@ LOCATION_NAMES = (DALLAS_HQ, DALLAS_WAREHOUSE, LONDON, BIG_CAMPUS, EMPTY_SITE, P
 BIG_CAMPUS_COUNT = 2345  # more than the API's default max of 2000
 DALLAS_HQ_MAIN_NUMBER = "+12143020001"
 
-# Example numbers for validate tests and demos (see EXPECTED_STATES).
+# Example numbers for validate tests and demos. EXPECTED_STATES is what the sandbox's validate
+# API answers for each when it is sent; the bot itself never sends INVALID_GARBAGE (it lists
+# "12345" as not a phone number), so in a conversation Invalid comes from INVALID_POSSIBLE.
 AVAILABLE_US = "+12145557861"
 AVAILABLE_US_2 = "+12145557862"
 AVAILABLE_US_2_NATIONAL = "2145557862"  # the same number in US national format
