@@ -15,7 +15,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8080)
     commands.add_parser("worker", help="run queue workers only (with NUMBOT_EMBEDDED_WORKERS=false on the web side)")
     register = commands.add_parser("register-webhooks", help="point this bot's webhooks at URL/webhook")
-    register.add_argument("url", help="the bot's public base URL, e.g. https://numbot.example.com")
+    register.add_argument("url", nargs="?", help="the bot's public base URL, e.g. https://numbot.example.com "
+                          "(default: NUMBOT_PUBLIC_URL)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -25,7 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "register-webhooks":
         from bot.webhooks import register_webhooks
 
-        for hook in register_webhooks(settings, args.url):
+        url = args.url or settings.public_url
+        if not url:
+            print("numbot: register-webhooks needs the bot's public URL (argument or NUMBOT_PUBLIC_URL)", file=sys.stderr)
+            return 2
+        for hook in register_webhooks(settings, url):
             print(f"registered {hook['resource']} -> {hook['targetUrl']} ({hook['id']})")
         return 0
     if args.command == "worker":

@@ -74,9 +74,10 @@ def test_registering_webhooks_twice_replaces_them_instead_of_adding_more(
     server: SandboxServer, state: Sandbox, tmp_path: Path
 ) -> None:
     env = clean_env(**settings_env(bot_settings(server, tmp_path / "numbot.db")))
-    for _ in range(2):
-        done = subprocess.run([sys.executable, "-m", "bot", "register-webhooks", "https://numbot.example.com"],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    for url in (["https://numbot.example.com"], []):  # the second time from NUMBOT_PUBLIC_URL
+        done = subprocess.run([sys.executable, "-m", "bot", "register-webhooks", *url], cwd=ROOT, text=True,
+                              env={**env, "NUMBOT_PUBLIC_URL": "https://numbot.example.com/"}, capture_output=True,
+                              timeout=60)
         assert done.returncode == 0, done.stderr
     hooks = [h for h in state.webhooks.values() if h.created_by == state.bot.id]
     assert sorted(h.resource for h in hooks) == ["attachmentActions", "messages"]
