@@ -418,6 +418,18 @@ class Sandbox(Conversation):
         with self.lock:
             return next(loc for loc in self.locations if loc.name == name)
 
+    def add_location(self, location: Location) -> Location:
+        with self.lock:
+            self.locations.append(location)
+            return location
+
+    def remove_location(self, name: str) -> Location:
+        """The location leaves the org (as if deleted in Control Hub); its id then answers 404."""
+        with self.lock:
+            location = self.location_named(name)
+            self.locations.remove(location)
+            return location
+
     def add_locations(self, n: int, prefix: str = "Branch") -> list[Location]:
         with self.lock:
             start = sum(1 for loc in self.locations if loc.name.startswith(prefix + " ")) + 1

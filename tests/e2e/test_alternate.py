@@ -508,8 +508,7 @@ def test_a_rate_limit_is_waited_out(chat: Chat, state: Sandbox) -> None:
 
 def test_a_location_deleted_after_the_picker_was_sent_gets_the_picker_again(chat: Chat, state: Sandbox) -> None:
     picker = chat.say("alternate numbers")
-    with state.lock:
-        state.locations.remove(state.location_named(seed.LONDON))
+    state.remove_location(seed.LONDON)
     again = checked_card(chat.press(picker, "Show numbers", locationId=seed.location_id(seed.LONDON)))
     assert "which location" in again.text
     assert seed.LONDON not in [c["title"] for c in again.choices(actions.INPUT_LOCATION)]
@@ -667,9 +666,7 @@ def test_a_filter_that_matches_nothing_for_thousands_of_rows_offers_to_read_on(c
                                                                               state: Sandbox) -> None:
     """The bot reads a bounded number of rows per page; when those hold no match it must not
     claim that nothing matches."""
-    sparse = seed.sparse_location("Sparse Yard", 7000, toll_free=(6500, 6990))
-    with state.lock:
-        state.locations.append(sparse)
+    state.add_location(seed.sparse_location("Sparse Yard", 7000, toll_free=(6500, 6990)))
     first = chat.press(chat.say("alternate numbers Sparse Yard"), "Apply filters", onlyTollFree="true")
     assert "None match" not in first.text
     assert numbers(first) == [] and "Next" in first.button_titles()
