@@ -666,7 +666,7 @@ def test_a_filter_that_matches_nothing_for_thousands_of_rows_offers_to_read_on(c
                                                                               state: Sandbox) -> None:
     """The bot reads a bounded number of rows per page; when those hold no match it must not
     claim that nothing matches."""
-    state.add_location(seed.sparse_location("Sparse Yard", 7000, toll_free=(6500, 6990)))
+    sparse = state.add_location(seed.sparse_location("Sparse Yard", 7000, toll_free=(6500, 6990)))
     first = chat.press(chat.say("alternate numbers Sparse Yard"), "Apply filters", onlyTollFree="true")
     assert "None match" not in first.text
     assert numbers(first) == [] and "Next" in first.button_titles()
