@@ -5,7 +5,6 @@ the flows serve both the same way.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 

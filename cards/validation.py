@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
 from bot.models import NumberCheck, NumberState, Severity, ValidationResult

@@ -359,3 +359,23 @@ def wait_idle(bot: RunningBot, timeout: float = 20.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("the bot did not finish its jobs in time")
+
+
+def acknowledged_then_killed(settings: Settings, state: Sandbox, log_path: Path, text: str) -> tuple[Chat, dict]:
+    """Alice says ``text`` to a bot process that acknowledges webhooks but has no workers (so the
+    job waits in the store), and that process is then killed; the chat and her message."""
+    from bot.webhooks import register_webhooks
+
+    web_only = BotProcess(settings, log_path, NUMBOT_EMBEDDED_WORKERS="false")
+    try:
+        register_webhooks(settings, web_only.url)
+        chat = Chat(state, seed.ALICE)
+        asked = chat.post(text)
+        assert state.wait_for_deliveries()
+        delivery = next(d for d in state.deliveries if d.data_id == asked["id"])
+        assert delivery.target_url == web_only.webhook_url and delivery.status_code == 200
+        web_only.kill()
+    finally:
+        web_only.stop()
+    assert state.messages_from_bot(chat.room_id) == []
+    return chat, asked

@@ -15,17 +15,6 @@ from sandbox import Sandbox, SandboxServer, seed
 
 
 @pytest.fixture
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer() as running:
-        yield running
-
-
-@pytest.fixture
-def state(server: SandboxServer) -> Sandbox:
-    return server.state
-
-
-@pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "numbot.db"
 

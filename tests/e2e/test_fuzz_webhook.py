@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from botkit import Chat, RunningBot, wait_idle
-from sandbox import Sandbox, seed
+from sandbox import Sandbox
 from test_bad_input import post_webhook, still_answers
 
 scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=30)

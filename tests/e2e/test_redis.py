@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from bot.store import Store, make_huey
-from botkit import BotProcess, Chat, RunningBot, bot_settings, free_port, wait_idle
+from botkit import Chat, RunningBot, acknowledged_then_killed, bot_settings, free_port, wait_idle
 from sandbox import Sandbox, SandboxServer, seed
 
 REDIS = shutil.which("redis-server")
@@ -79,17 +79,7 @@ def test_an_event_acknowledged_on_redis_by_a_killed_process_is_answered_by_anoth
     server: SandboxServer, state: Sandbox, redis_url: str, tmp_path: Path, on_redis: Callable[..., RunningBot]
 ) -> None:
     settings = bot_settings(server, tmp_path / "unused.db", store_url=redis_url)
-    web_only = BotProcess(settings, tmp_path / "web.log", NUMBOT_EMBEDDED_WORKERS="false")
-    try:
-        from bot.webhooks import register_webhooks
-
-        register_webhooks(settings, web_only.url)
-        chat = Chat(state, seed.ALICE)
-        asked = chat.post(f"validate {seed.AVAILABLE_US}")
-        assert state.wait_for_deliveries()
-        web_only.kill()
-    finally:
-        web_only.stop()
+    chat, asked = acknowledged_then_killed(settings, state, tmp_path / "web.log", f"validate {seed.AVAILABLE_US}")
     on_redis()
     [reply] = chat.wait(asked["id"])
     assert "Available" in reply.text

@@ -10,10 +10,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-import pytest
-
 from bot.store import Store, make_huey
-from botkit import BotProcess, Chat, RunningBot, bot_settings, wait_idle
+from botkit import BotProcess, Chat, RunningBot, acknowledged_then_killed, bot_settings, wait_idle
 from sandbox import Sandbox, SandboxServer, seed
 
 
@@ -66,21 +64,8 @@ def test_card_presses_are_deduplicated_like_messages(state: Sandbox, bot: Runnin
 def test_an_event_acknowledged_by_a_process_killed_before_its_workers_ran_is_answered_after_restart(
     server: SandboxServer, state: Sandbox, store_path: Path, tmp_path: Path, make_bot: Callable[..., RunningBot]
 ) -> None:
-    settings = bot_settings(server, store_path)
-    # This process acknowledges webhooks but has no workers, so the job waits in the store.
-    web_only = BotProcess(settings, tmp_path / "web.log", NUMBOT_EMBEDDED_WORKERS="false")
-    try:
-        from bot.webhooks import register_webhooks
-
-        register_webhooks(settings, web_only.url)
-        chat = Chat(state, seed.ALICE)
-        asked = chat.post(f"validate {seed.AVAILABLE_US}")
-        assert state.wait_for_deliveries()
-        assert delivery_of(state, asked["id"], web_only.webhook_url).status_code == 200
-        web_only.kill()
-    finally:
-        web_only.stop()
-    assert state.messages_from_bot(chat.room_id) == []
+    chat, asked = acknowledged_then_killed(bot_settings(server, store_path), state, tmp_path / "web.log",
+                                           f"validate {seed.AVAILABLE_US}")
     make_bot()  # the restarted bot, same store
     [reply] = chat.wait(asked["id"])
     assert "Available" in reply.text

@@ -8,19 +8,8 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from sandbox import Sandbox, SandboxServer
+from sandbox import SandboxServer
 from sandbox_testkit import Api, Received, Receiver
-
-
-@pytest.fixture
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer() as running:
-        yield running
-
-
-@pytest.fixture
-def state(server: SandboxServer) -> Sandbox:
-    return server.state
 
 
 @pytest.fixture
