@@ -120,10 +120,11 @@ def fetch_page(location: Location, start: int, back: tuple[int, ...], filters: N
 
 
 def _location_error(error: WebexError, location: Location, ctx: FlowContext) -> Reply:
-    message = error.info.message.lower()
-    if error.status_code == 404 and "calling" not in message:
-        return picker_reply(ctx, message=f"Webex does not know the location “{location.name}” any more. Pick one:")
-    if "calling" in message:
+    """Webex's 404 reads the same whether the location is gone or has no Webex Calling, so
+    the Locations API (which lists every location, calling or not) tells the two apart."""
+    if error.status_code == 404:
+        if ctx.client.location(location.id) is None:
+            return picker_reply(ctx, message=f"Webex does not know the location “{location.name}” any more. Pick one:")
         title = "No Webex Calling at this location"
         explanation = f"“{location.name}” is not a Webex Calling location, so it has no auto attendant numbers."
     else:

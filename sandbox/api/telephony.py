@@ -67,8 +67,9 @@ def alternate_available_numbers(location_id: str) -> Response:
     if location is None:
         raise WebexProblem(404, "[Error 4008] Location not found.", error_code=4008)
     if not location.calling:
-        # A guess at Webex's answer for a location without Webex Calling.
-        raise WebexProblem(404, "[Error 4008] Location is not a Webex Calling location.", error_code=4008)
+        # Webex documents no distinct answer for a location without Webex Calling: the sandbox
+        # answers exactly as for an unknown one, so a client cannot rely on the wording.
+        raise WebexProblem(404, "[Error 4008] Location not found.", error_code=4008)
     numbers = location.numbers
     wanted = _wanted_numbers()
     if wanted:
