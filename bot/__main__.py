@@ -35,9 +35,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "worker":
         return run_worker(settings)
+    import logging
+
+    from werkzeug.serving import run_simple
+
     from bot.app import create_app
 
-    create_app(settings).run(host=args.host, port=args.port, threaded=True)
+    app = create_app(settings)
+    # run_simple rather than app.run: Flask's banner would be the one line of the log that is not JSON.
+    logging.getLogger("numbot").info("serving webhooks on http://%s:%d/webhook", args.host, args.port)
+    run_simple(args.host, args.port, app, threaded=True)
     return 0
 
 

@@ -81,17 +81,21 @@ def event_key(body: dict) -> str:
     return parse_event(body).key
 
 
-def route(command: Command, ctx: FlowContext) -> tuple[str, Reply]:
-    """The flow for a command, and its name for the log."""
+FLOW_NAMES: dict[type, str] = {Validate: "validate", AlternateNumbers: "alternate", UnknownCard: "unknown-card",
+                                Help: "help"}
+
+
+def route(command: Command, ctx: FlowContext) -> Reply:
+    """The flow's answer to a command (its name for the log is ``FLOW_NAMES``)."""
     if isinstance(command, Validate):
-        return "validate", validate_reply(command.text, ctx)
+        return validate_reply(command.text, ctx)
     if isinstance(command, AlternateNumbers):
-        return "alternate", alternate_reply(command, ctx)
+        return alternate_reply(command, ctx)
     if isinstance(command, UnknownCard):
         title = "Unknown card"
-        return "unknown-card", Reply(markdown=cards.error_markdown(title, command.reason), card=cards.error_card(title, command.reason))
+        return Reply(markdown=cards.error_markdown(title, command.reason), card=cards.error_card(title, command.reason))
     assert isinstance(command, Help)
-    return "help", help_reply(ctx, command.note)
+    return help_reply(ctx, command.note)
 
 
 class EventHandler:
@@ -212,9 +216,9 @@ class EventHandler:
 
     def _reply(self, command, record: dict) -> Reply:
         try:
-            flow, reply = route(command(), self.ctx)
-            record["flow"] = flow
-            return reply
+            parsed = command()
+            record["flow"] = FLOW_NAMES[type(parsed)]  # named before it runs: a failing flow is logged too
+            return route(parsed, self.ctx)
         except WebexError as error:
             record["webex_error"] = str(error)
             title = "Webex answered with an error"

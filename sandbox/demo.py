@@ -8,6 +8,7 @@ does in production. The browser test starts the demo with ``start_demo`` too.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 import threading
@@ -91,6 +92,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--port", type=int, default=8900, help="the sandbox and chat page (default 8900)")
     parser.add_argument("--bot-port", type=int, default=0, help="the bot's webhook server (default: any free port)")
     args = parser.parse_args(argv)
+    # A person reads this terminal: classic log lines unless the operator asked otherwise.
+    os.environ.setdefault("NUMBOT_LOG_FORMAT", "text")
     demo = start_demo(port=args.port, bot_port=args.bot_port)  # a taken port: werkzeug says so and exits
     print(f"\n  numbot demo: open {demo.chat_url} in a browser\n  {TRY_THIS}\n"
           f"  (sandbox API {demo.sandbox.api_url}, bot {demo.bot_url}; Ctrl-C stops)\n", flush=True)

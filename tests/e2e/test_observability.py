@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Callable
 
 import pytest
 import requests
 
 from bot.config import ServiceAppCredentials
-from botkit import Chat, RunningBot, wait_idle
+from botkit import BotProcess, Chat, RunningBot, bot_settings, wait_idle
 from sandbox import Sandbox, seed
 
 
@@ -89,3 +90,31 @@ def test_no_secret_reaches_a_log_line_through_refreshes_errors_and_refusals(
         if message.person_id == state.bot.id:
             posted = json.dumps(message.to_json())
             assert not any(secret in posted for secret in secrets)
+
+
+def test_a_bot_process_writes_every_log_line_as_json(server, state: Sandbox, tmp_path) -> None:
+    settings = bot_settings(server, tmp_path / "numbot.db")
+    process = BotProcess(settings, tmp_path / "bot.log")
+    try:
+        from bot.webhooks import register_webhooks
+
+        register_webhooks(settings, process.url)
+        asked = Chat(state, seed.ALICE)
+        asked.say(f"validate {seed.AVAILABLE_US}")
+        state.inject_fault("POST", "validateNumbers", 500, times=10)
+        asked.say(f"validate {seed.AVAILABLE_US}")
+
+        def handled() -> list[dict]:
+            # The worker logs its line just after posting the reply.
+            records = [json.loads(line) for line in process.log_path.read_text().splitlines() if line.strip()]
+            assert all({"ts", "level", "logger"} <= set(r) for r in records)  # every line is JSON
+            return [r for r in records if r.get("msg") == "event handled" and r.get("flow") == "validate"]
+
+        deadline = time.monotonic() + 20
+        while len(handled()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        process.stop()
+    handled = handled()
+    assert [r["outcome"] for r in handled] == ["replied", "replied"]
+    assert handled[1]["webex_error"] and handled[1]["calls"][-1]["trackingId"]
