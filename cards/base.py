@@ -63,18 +63,40 @@ def submit(title: str, data: dict, *, positive: bool = False) -> ac.Submit:
 
 
 def text(value: str, **kwargs) -> ac.TextBlock:
-    """A wrapping TextBlock. ``value`` is markdown: escape user text before it gets here."""
+    """A wrapping TextBlock for our own words. Its ``value`` is markdown, so anything that came
+    from outside (typed by an admin, sent by Webex) goes in :func:`literal` instead."""
     kwargs.setdefault("wrap", True)
     return ac.TextBlock(value, **kwargs)
 
 
-def title(value: str, colour: opt.Colors | None = None) -> ac.TextBlock:
-    return text(value, size=opt.FontSize.LARGE, weight=opt.FontWeight.BOLDER, color=colour)
+_RUN_STYLE = ("size", "weight", "color", "isSubtle", "fontType")
 
 
-def subtle(value: str, **kwargs) -> ac.TextBlock:
+def literal(value: str, **style) -> ac.RichTextBlock:
+    """``value`` shown exactly as it is, on one line: a RichTextBlock of one TextRun.
+
+    TextBlock text is markdown (a subset: bold, italic, lists, links), and renderers disagree
+    on backslash escapes: some show ``\\[Error 8363\\]`` with its backslashes
+    (microsoft/AdaptiveCards #5590, #5758, #4677). No renderer reads a TextRun as markdown
+    (AC 1.2; Webex renders 1.3), so numbers as typed, Webex's errors, location names and notes
+    go here, unescaped. ``style``: the TextRun's size, weight, color, isSubtle, fontType, and the
+    block's spacing, horizontalAlignment, separator. A RichTextBlock always wraps.
+    """
+    run = {k: v for k, v in style.items() if k in _RUN_STYLE}
+    block = {k: v for k, v in style.items() if k not in _RUN_STYLE}
+    return ac.RichTextBlock(inlines=[ac.TextRun(" ".join(str(value).split()), **run)], **block)
+
+
+def title(value: str, colour: opt.Colors | None = None, *, verbatim: bool = False) -> ac.TextBlock | ac.RichTextBlock:
+    """The card's first line; ``verbatim``: it holds outside text (see :func:`literal`)."""
+    make = literal if verbatim else text
+    return make(value, size=opt.FontSize.LARGE, weight=opt.FontWeight.BOLDER, color=colour)
+
+
+def subtle(value: str, *, verbatim: bool = False, **kwargs) -> ac.TextBlock | ac.RichTextBlock:
     kwargs.setdefault("spacing", opt.Spacing.NONE)
-    return text(value, isSubtle=True, **kwargs)
+    make = literal if verbatim else text
+    return make(value, isSubtle=True, **kwargs)
 
 
 def heading(value: str) -> ac.TextBlock:
