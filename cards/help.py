@@ -17,7 +17,6 @@ def _example(value: str) -> ac.TextBlock:
 
 
 def help_card(default_region: str) -> dict:
-    region = escape(default_region)
     body = [
         title("numbot: check Webex Calling phone numbers"),
         text(
@@ -29,7 +28,8 @@ def help_card(default_region: str) -> dict:
         _example(EXAMPLE_VALIDATE),
         subtle(
             f"E.164 (+1214...) and national format are accepted; national numbers are read "
-            f"as {region} numbers, e.g. (214) 555-7862."
+            f"as {default_region} numbers, e.g. (214) 555-7862.",
+            verbatim=True,  # the region is configuration: shown as it is set
         ),
         heading("Auto attendant alternate numbers"),
         subtle("alternate numbers, available or aa numbers, then a location and numbers, both optional:"),

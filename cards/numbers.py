@@ -1,5 +1,11 @@
-"""Auto attendant alternate available numbers: one page of them, or "there are none"."""
+"""Auto attendant alternate available numbers: one page of them, or "there are none".
+
+Numbers, states, types and location names come from Webex, filter numbers and notes from the
+admin: the card shows them with ``literal`` and the markdown escapes them, except, in a row,
+what cannot be markdown: a number of digits, a state or type we know (see ``_cell``)."""
 from __future__ import annotations
+
+import re
 
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
@@ -7,12 +13,13 @@ from webexpythonsdk.models.cards import options as opt
 from bot.models import AvailableNumber, AvailableNumbersPage, Location, NumberFilters, Severity
 
 from . import actions
-from .base import COLOUR, card, columns, submit, subtle, text, title
+from .base import COLOUR, card, columns, literal, submit, subtle, text, title
 from .text import clip, escape
 
 MAIN_NUMBER = "Main number (location CLID)"
 STATE_SEVERITY = {"ACTIVE": Severity.GOOD, "INACTIVE": Severity.WARNING}
 TELEPHONY_TYPES = {"PSTN_NUMBER": "PSTN", "MOBILE_NUMBER": "Mobile"}
+DIGITS = re.compile(r"\+?[0-9]+")  # a phone number as Webex lists it (E.164)
 FILTERS_SHOWN = 5  # phone-number filter values named in the summary
 NOTE_CHARS = 500  # one note about the request (it may quote what the admin typed)
 
@@ -32,7 +39,7 @@ def _flags(number: AvailableNumber) -> list[str]:
         flags.append("Toll-free")
     if number.is_service_number:
         flags.append("Service number")
-    flags.append(escape(telephony_type(number.telephony_type)))
+    flags.append(telephony_type(number.telephony_type))
     return flags
 
 
@@ -47,7 +54,7 @@ def describe_filters(filters: NumberFilters) -> str:
         parts.append("only service numbers")
     text_ = ", ".join(parts)
     if filters.phone_numbers:
-        named = ", ".join(escape(clip(n, 30)) for n in filters.phone_numbers[:FILTERS_SHOWN])
+        named = ", ".join(clip(n, 30) for n in filters.phone_numbers[:FILTERS_SHOWN])
         more = len(filters.phone_numbers) - FILTERS_SHOWN
         if more > 0:
             named += f" and {more} more"
@@ -79,7 +86,15 @@ def _summary(page: AvailableNumbersPage) -> str:
 
 def _state(number: AvailableNumber) -> tuple[str, Severity]:
     state = number.state.upper()
-    return escape(number.state), STATE_SEVERITY.get(state, Severity.WARNING)
+    return number.state, STATE_SEVERITY.get(state, Severity.WARNING)
+
+
+def _cell(value: str, plain: bool, **style):
+    """A row's number or state: a TextBlock when ``plain`` (digits, or a state we know: nothing
+    a renderer could read as markdown), else :func:`literal`. A page has up to 25 rows and its
+    buttons may carry 100 filter numbers each: the ~25 bytes more a RichTextBlock costs, three
+    times a row, would not fit the card budget. The flags line is plain when the type is known."""
+    return text(value, **style) if plain else literal(value, **style)
 
 
 def _toggle(label: str, input_id: str, on: bool) -> ac.Toggle:
@@ -87,7 +102,7 @@ def _toggle(label: str, input_id: str, on: bool) -> ac.Toggle:
 
 
 def _notes(notes: tuple[str, ...]) -> list:
-    return [text(escape(clip(note, NOTE_CHARS)), color=COLOUR[Severity.WARNING]) for note in notes]
+    return [literal(clip(note, NOTE_CHARS), color=COLOUR[Severity.WARNING]) for note in notes]
 
 
 def _notes_markdown(notes: tuple[str, ...]) -> str:
@@ -98,17 +113,17 @@ def numbers_page_card(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -
     """``notes``: what the admin should know about their request, e.g. words that were not numbers."""
     loc = page.location
     body: list = [
-        title(f"Alternate numbers · {escape(clip(loc.name, 80))}"),
-        subtle(_summary(page)),
+        title(f"Alternate numbers · {clip(loc.name, 80)}", verbatim=True),
+        subtle(_summary(page), verbatim=True),
     ]
     body += _notes(notes)
     for number in page.numbers:
         state, severity = _state(number)
         body.append(
             columns(
-                [text(escape(number.phone_number), weight=opt.FontWeight.BOLDER),
-                 subtle(" · ".join(_flags(number)))],
-                [text(state, color=COLOUR[severity], weight=opt.FontWeight.BOLDER)],
+                [_cell(number.phone_number, bool(DIGITS.fullmatch(number.phone_number)), weight=opt.FontWeight.BOLDER),
+                 subtle(" · ".join(_flags(number)), verbatim=number.telephony_type not in TELEPHONY_TYPES)],
+                [_cell(state, state in STATE_SEVERITY, color=COLOUR[severity], weight=opt.FontWeight.BOLDER)],
                 separator=True,
             )
         )
@@ -137,16 +152,18 @@ def numbers_page_card(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -
 
 
 def numbers_page_markdown(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> str:
-    lines = [f"**Alternate numbers · {escape(clip(page.location.name, 80))}**", _summary(page)]
+    lines = [f"**Alternate numbers · {escape(clip(page.location.name, 80))}**", escape(_summary(page))]
     lines += [escape(clip(note, NOTE_CHARS)) for note in notes]
     for number in page.numbers:
         state, _ = _state(number)
-        lines.append(f"- {escape(number.phone_number)} · **{state}** · " + " · ".join(_flags(number)))
+        flags = escape(" · ".join(_flags(number)))
+        lines.append(f"- {escape(number.phone_number)} · **{escape(state)}** · {flags}")
     return "\n".join(lines)
 
 
 def _empty_text(location: Location, filters: NumberFilters) -> tuple[str, str]:
-    heading = f"No alternate available numbers at {escape(clip(location.name, 80))}"
+    """Plain text: escape it for markdown."""
+    heading = f"No alternate available numbers at {clip(location.name, 80)}"
     described = describe_filters(filters)
     if described:
         return heading, f"None match these filters: {described}."
@@ -163,9 +180,10 @@ def empty_numbers_card(location: Location, filters: NumberFilters, notes: tuple[
     if _has_filters(filters):
         buttons.append(submit("Clear filters", actions.alternate_data(location.id, 0, NumberFilters())))
     buttons.append(submit("Other location", actions.action_data(actions.ALTERNATE_PICKER)))
-    return card([title(heading, COLOUR[Severity.WARNING]), text(explanation), *_notes(notes)], buttons)
+    body = [title(heading, COLOUR[Severity.WARNING], verbatim=True), literal(explanation), *_notes(notes)]
+    return card(body, buttons)
 
 
 def empty_numbers_markdown(location: Location, filters: NumberFilters, notes: tuple[str, ...] = ()) -> str:
     heading, explanation = _empty_text(location, filters)
-    return f"**{heading}**\n\n{explanation}" + _notes_markdown(notes)
+    return f"**{escape(heading)}**\n\n{escape(explanation)}" + _notes_markdown(notes)

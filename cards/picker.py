@@ -12,7 +12,7 @@ from webexpythonsdk.models.cards import options as opt
 from bot.models import Location, NumberFilters
 
 from . import actions
-from .base import card, size_of, submit, subtle, text, title
+from .base import card, literal, size_of, submit, subtle, text, title
 from .limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES
 from .text import card_bytes, clip, escape, md_bytes
 
@@ -37,7 +37,7 @@ def location_picker_card(
     count = f"more than {len(locations)}" if more else f"{len(locations)}"
     head: list = [title("Alternate numbers: which location?")]
     if message:
-        head.append(text(escape(message)))
+        head.append(literal(message))  # it may quote what the admin typed
     filter_input = ac.Text(
         id=actions.INPUT_FILTER_NUMBERS,
         label="Only these numbers (optional)",

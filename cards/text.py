@@ -1,9 +1,10 @@
 """Text helpers shared by cards and markdown fallbacks: escaping, sizes, and splitting.
 
 Anything that came from the admin or from Webex (numbers as typed, error details, location
-names) goes through :func:`escape` before it is put into a TextBlock or a markdown message:
-TextBlock renders a markdown subset and Webex renders markdown messages, so ``*bold*``,
-``[link](x)`` or ``<@all>`` typed by someone must show as typed and change nothing else.
+names) goes through :func:`escape` before it is put into a markdown message: Webex renders
+message markdown (CommonMark), so ``*bold*``, ``[link](x)`` or ``<@all>`` typed by someone must
+show as typed and change nothing else. Cards do not escape: such text goes in a TextRun
+(``cards.base.literal``), because card renderers disagree on backslash escapes.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ _LINE_START = re.compile(r"^(?:[#=]|[-+](?=\s|$|[-+])|\d{1,9}(?=[.)](?:\s|$)))")
 
 
 def escape(text: object) -> str:
-    """``text`` as one line of literal text in markdown (TextBlock and Webex messages)."""
+    """``text`` as one line of literal text in a Webex markdown message."""
     s = " ".join(str(text).split())  # no newlines: user text cannot start a block
     s = _INLINE.sub(r"\\\1", s)
     match = _LINE_START.match(s)

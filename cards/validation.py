@@ -14,7 +14,7 @@ from webexpythonsdk.models.cards import options as opt
 from bot.models import NumberCheck, NumberState, Severity, ValidationResult
 
 from . import actions
-from .base import COLOUR, card, columns, heading, size_of, submit, subtle, text, title
+from .base import COLOUR, card, columns, heading, literal, size_of, submit, subtle, text, title
 from .limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, VALIDATE_AGAIN_MAX_NUMBERS
 from .text import MarkdownPacker, card_bytes, clip, escape, md_bytes
 
@@ -52,9 +52,7 @@ def _display_order(checks: tuple[NumberCheck, ...]) -> list[NumberCheck]:
 
 
 def _row(check: NumberCheck) -> list:
-    left = [
-        text(f"{escape(clip(check.original, ORIGINAL_CHARS))} → {escape(check.e164)}"),
-    ]
+    left = [literal(f"{clip(check.original, ORIGINAL_CHARS)} → {check.e164}")]
     # Right-aligned: the state and its flag line up at the card's edge, row after row.
     right_aligned = opt.HorizontalAlignment.RIGHT
     right = [text(check.state.value, color=COLOUR[check.severity], weight=opt.FontWeight.BOLDER,
@@ -63,8 +61,8 @@ def _row(check: NumberCheck) -> list:
         right.append(subtle("Toll-free", horizontalAlignment=right_aligned))
     elements: list = [columns(left, right)]
     if check.detail:
-        detail = "; ".join(escape(clip(d, DETAIL_CHARS)) for d in check.detail)
-        elements.append(subtle(detail, size=opt.FontSize.SMALL))
+        detail = "; ".join(clip(d, DETAIL_CHARS) for d in check.detail)
+        elements.append(subtle(detail, verbatim=True, size=opt.FontSize.SMALL))
     return elements
 
 
@@ -73,8 +71,8 @@ def _tokens_text(tokens: tuple[str, ...]) -> tuple[str, int]:
     shown: list[str] = []
     size = 0
     for token in tokens:
-        piece = escape(clip(token, TOKEN_CHARS))
-        cost = md_bytes(piece) + 2
+        piece = clip(token, TOKEN_CHARS)
+        cost = card_bytes(piece)  # its bytes in the card's JSON; the quotes stand for ", "
         if shown and size + cost > TOKENS_CARD_BYTES:
             break
         shown.append(piece)
@@ -109,7 +107,7 @@ def _plan(result: ValidationResult, max_rows: int) -> _CardPlan:
     if result.not_numbers:
         value, shown = _tokens_text(result.not_numbers)
         tokens_complete = shown == len(result.not_numbers)
-        tail += [heading(f"{NOT_A_NUMBER} (not sent to Webex)"), subtle(value)]
+        tail += [heading(f"{NOT_A_NUMBER} (not sent to Webex)"), subtle(value, verbatim=True)]
 
     buttons = []
     numbers = [c.e164 for c in checks]

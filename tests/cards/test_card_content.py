@@ -17,19 +17,24 @@ from bot.models import (
 )
 from cards import actions
 from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES
-from cards.text import card_bytes, escape
+from cards.text import card_bytes, clip, escape
+from cards.validation import ORIGINAL_CHARS
 import samples
 from samples import DALLAS, DUPLICATE_DETAIL, TRACKING_ID
-from test_card_rules import all_actions, walk
+from test_card_rules import all_actions, text_nodes, walk
 
 
 def texts(card: dict) -> list[str]:
     """Every piece of text an admin reads, in order."""
-    out = []
-    for node in walk(card):
-        if node.get("type") in ("TextBlock", "TextRun"):
-            out.append(node["text"])
-    return out
+    return [node["text"] for node in text_nodes(card)]
+
+
+def run_with(card: dict, text: str) -> dict:
+    """The one TextRun whose text is ``text``: never markdown, so shown exactly as Webex or the
+    admin wrote it."""
+    found = [n for n in walk(card) if n.get("type") == "TextRun" and n["text"] == text]
+    assert len(found) == 1, (text, texts(card))
+    return found[0]
 
 
 def unescape(s: str) -> str:
@@ -46,7 +51,8 @@ def unescape(s: str) -> str:
 
 
 def shown(card: dict) -> str:
-    return "\n".join(unescape(t) for t in texts(card))
+    """What an admin reads: TextBlocks as a markdown renderer shows them, TextRuns as they are."""
+    return "\n".join(unescape(n["text"]) if n["type"] == "TextBlock" else n["text"] for n in text_nodes(card))
 
 
 def button(card: dict, title: str) -> dict | None:
@@ -56,7 +62,7 @@ def button(card: dict, title: str) -> dict | None:
 
 
 def colour_of(card: dict, label: str) -> set[str]:
-    return {n.get("color", "default") for n in walk(card) if n.get("type") == "TextBlock" and n["text"] == label}
+    return {n.get("color", "default") for n in text_nodes(card) if n["text"] == label}
 
 
 # ---------------------------------------------------------------- help
@@ -101,10 +107,12 @@ def test_all_available_is_ok_in_green():
 def test_duplicate_row_shows_typed_text_e164_and_the_webex_detail():
     card = cards.validation_card(samples.every_state())
     text = shown(card)
-    assert "(214) 555-7862 → +12145557862" in text
+    assert "(214) 555-7862 → +12145557862" in texts(card)  # as typed: no backslash anywhere
     assert DUPLICATE_DETAIL in text  # "[Error 8363] DN is in use : +1..."
-    detail = next(n for n in walk(card) if n.get("type") == "TextBlock" and "8363" in n["text"])
-    assert detail["isSubtle"] is True and detail["wrap"] is True
+    detail = run_with(card, DUPLICATE_DETAIL)  # exactly as Webex sent it, never "\[Error 8363\]"
+    assert detail["isSubtle"] is True and detail["size"] == "small"
+    block = next(n for n in walk(card) if n.get("type") == "RichTextBlock" and detail in n["inlines"])
+    assert block["spacing"] == "none"  # a RichTextBlock always wraps
     assert "Toll-free" in texts(card)
     md = cards.validation_markdown(samples.every_state())
     assert len(md) == 1 and DUPLICATE_DETAIL in unescape(md[0]) and "Toll-free" in md[0]
@@ -113,16 +121,17 @@ def test_duplicate_row_shows_typed_text_e164_and_the_webex_detail():
 def test_rows_in_the_admins_order():
     card = cards.validation_card(samples.every_state())
     rows = [t for t in texts(card) if "→" in t]
-    assert [unescape(r).split(" → ")[0] for r in rows] == [c.original for c in samples.every_state().checks]
+    assert [r.split(" → ")[0] for r in rows] == [c.original for c in samples.every_state().checks]
 
 
-def test_not_a_number_tokens_listed_apart_and_escaped():
+def test_not_a_number_tokens_listed_apart_as_typed():
     result = samples.every_state()
     card = cards.validation_card(result)
     assert "Not a phone number (not sent to Webex)" in texts(card)
-    tokens = next(t for t in texts(card) if "hello" in t)
-    assert tokens == "hello, \\*bold\\*, \\[link\\](x)"
-    assert "*bold*" not in "".join(t.replace("\\*", "") for t in texts(card))
+    tokens = run_with(card, "hello, *bold*, [link](x)")  # a TextRun: "*bold*" is not bold
+    assert tokens["isSubtle"] is True
+    assert not any("*bold*" in n["text"] for n in text_nodes(card) if n["type"] == "TextBlock")
+    assert "\\*bold\\*" in cards.validation_markdown(result)[0]  # the markdown escapes it
 
 
 def test_only_tokens_says_nothing_was_sent():
@@ -146,7 +155,7 @@ def test_500_numbers_card_shows_problems_first_and_says_more_follow():
     card = cards.validation_card(result)
     assert card_bytes(card) <= CARD_BUDGET_BYTES
     rows = [n for n in walk(card) if n.get("type") == "ColumnSet"]
-    assert 0 < len(rows) <= 40
+    assert 25 <= len(rows) <= 40  # RichTextBlock rows cost more bytes: still a screenful
     states = [c["items"][0]["text"] for r in rows for c in r["columns"][1:]]
     assert "Available" not in states  # 222 problems: the first 40 rows are all problems
     note = next(t for t in texts(card) if t.startswith("Showing"))
@@ -161,7 +170,7 @@ def test_problem_rows_first_then_available_in_input_order():
         for i in range(10)
     )
     card = cards.validation_card(ValidationResult(checks=checks), max_rows=4)
-    rows = [unescape(t).split(" → ")[0] for t in texts(card) if "→" in t]
+    rows = [t.split(" → ")[0] for t in texts(card) if "→" in t]
     assert rows == ["+12145550005", "+12145550007", "+12145550000", "+12145550001"]
     assert "Showing 4 of 10 numbers (problems first); the full list follows below." in texts(card)
     md = cards.validation_markdown(ValidationResult(checks=checks), max_rows=4)
@@ -239,6 +248,9 @@ def test_any_result_fits_and_loses_nothing(validator, checks, not_numbers, max_r
     messages = cards.validation_markdown(result, max_rows=max_rows)
     assert all(len(m.encode()) <= MARKDOWN_BUDGET_BYTES for m in messages)
     text = everything_in(messages if len(messages) == 1 else messages[1:])
+    typed = {" ".join(f"{clip(c.original, ORIGINAL_CHARS)} → {c.e164}".split()) for c in checks}
+    for row in (n for n in walk(card) if n.get("type") == "ColumnSet"):
+        assert row["columns"][0]["items"][0]["inlines"][0]["text"] in typed  # as typed, unescaped
     for check in checks:
         assert escape(check.original) in "\n".join(messages)
         assert check.e164 in text
@@ -304,7 +316,9 @@ def test_filtered_page_toggles_and_filter_words():
     summary = shown(card)
     assert "only active, only toll-free, only service numbers; numbers +12056350001, +12056350002" in summary
     assert "Numbers 51–75" in summary  # third page of 25 matching rows
-    assert texts(card)[0] == "Alternate numbers · Richardson \\*lab\\* \\[x\\](y)"
+    assert texts(card)[0] == "Alternate numbers · Richardson *lab* [x](y)"
+    title = run_with(card, "Alternate numbers · Richardson *lab* [x](y)")
+    assert title["size"] == "large" and title["weight"] == "bolder"
     nxt = button(card, "Next")
     assert nxt[actions.KEY_START] == 88 and nxt[actions.KEY_BACK] == [0, 12, 37]
     assert nxt[actions.KEY_PHONE_NUMBERS] == "+12056350001,+12056350002"
@@ -337,9 +351,9 @@ def test_empty_filtered_page_with_more_to_read_offers_next():
 def test_notes_about_the_request_are_on_the_card_and_in_the_markdown():
     note = "Not phone numbers, left out of the filter: 12345 *x*"
     page = samples.pages()["numbers_first"]
-    assert escape(note) in texts(cards.numbers_page_card(page, (note,)))
+    assert run_with(cards.numbers_page_card(page, (note,)), note)["color"] == "warning"
     assert escape(note) in cards.numbers_page_markdown(page, (note,))
-    assert escape(note) in texts(cards.empty_numbers_card(DALLAS, NumberFilters(), (note,)))
+    assert run_with(cards.empty_numbers_card(DALLAS, NumberFilters(), (note,)), note)["color"] == "warning"
     assert escape(note) in cards.empty_numbers_markdown(DALLAS, NumberFilters(), (note,))
 
 
@@ -385,9 +399,10 @@ def test_picker_lists_every_location():
     assert "Dallas HQ" in md and "London \\*Soho\\*" in md
 
 
-def test_picker_shows_the_message_escaped():
+def test_picker_shows_the_message_as_it_is():
     card = cards.location_picker_card([DALLAS], message="No location called “*x*”.")
-    assert "No location called “\\*x\\*”." in texts(card)
+    assert run_with(card, "No location called “*x*”.")
+    assert "No location called “\\*x\\*”." in cards.location_picker_markdown([DALLAS], message="No location called “*x*”.")
 
 
 def test_picker_with_many_locations_offers_a_search():
@@ -447,8 +462,8 @@ def test_error_without_tracking_id_and_without_error():
 def test_error_message_from_webex_cannot_inject_markdown():
     err = WebexErrorInfo(400, "bad [click](http://evil) **now** <@all>", "ROUTER_X")
     card = cards.error_card("Failed", "x", err)
-    said = next(t for t in texts(card) if t.startswith("Webex answered"))
-    assert said == "Webex answered 400: bad \\[click\\](http://evil) \\*\\*now\\*\\* \\<@all\\>"
+    said = run_with(card, "Webex answered 400: bad [click](http://evil) **now** <@all>")  # a TextRun: inert
+    assert said["isSubtle"] is True
     assert "\\[click\\]" in cards.error_markdown("Failed", "x", err)
 
 

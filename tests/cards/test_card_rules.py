@@ -2,14 +2,25 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 import cards
+from bot.models import (
+    AvailableNumber,
+    AvailableNumbersPage,
+    Location,
+    NumberCheck,
+    NumberFilters,
+    NumberState,
+    ValidationResult,
+    WebexErrorInfo,
+)
 from cards import actions
 from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, MARKDOWN_LIMIT_BYTES, MAX_ACTIONS
 from cards.text import card_bytes
-from samples import all_sample_cards, all_samples
+from samples import DALLAS, all_sample_cards, all_samples
 
 SAMPLES = all_samples()
 NAMES = sorted(SAMPLES)
@@ -149,3 +160,67 @@ def test_no_defaults_wasting_bytes(sample):
 def test_public_names():
     for name in cards.__all__:
         assert getattr(cards, name) is not None
+
+
+# -- text from outside is shown as it is -------------------------------------------------------
+# TextBlock text is markdown and renderers disagree on backslash escapes (some show them), so
+# what the admin typed or Webex sent goes in TextRuns, unescaped; TextBlocks hold our own words.
+
+MARKDOWN = re.compile(r"[\\`*_\[\]<>&~|]|^\s*(?:[#>=]|[-+*]\s|\d+[.)]\s)")
+OUTSIDE = "*x* [y](z) <@all> _u_ `c` C:\\temp ~s~ a|b &amp;"  # markdown, HTML, a backslash
+TOKEN = "*x*[y](z)<@all>_u_`c`C:\\temp"  # a word that is not a number: no spaces, under 40
+
+
+def text_nodes(card: dict) -> list[dict]:
+    """Every TextBlock (markdown) and TextRun (shown as it is), in order."""
+    return [n for n in walk(card) if n.get("type") in ("TextBlock", "TextRun")]
+
+
+def outside_text_cards() -> dict[str, dict]:
+    """Every card kind with ``OUTSIDE`` in every field that comes from the admin or Webex."""
+    o = OUTSIDE
+    check = NumberCheck(o, "+12145557862", NumberState.DUPLICATE, detail=(o, o))
+    odd = AvailableNumber(o, o, telephony_type=o)
+    page = AvailableNumbersPage(Location(DALLAS.id, o), (odd,), start=0, page_size=10, next_start=10,
+                                filters=NumberFilters(only_active=True, phone_numbers=(o,)))
+    error = WebexErrorInfo(400, o, o)
+    return {
+        "help": cards.help_card(o),
+        "validation": cards.validation_card(ValidationResult(checks=(check,), not_numbers=(o,))),
+        "validation_tokens_only": cards.validation_card(ValidationResult(checks=(), not_numbers=(TOKEN, TOKEN))),
+        "numbers": cards.numbers_page_card(page, (o,)),
+        "empty_numbers": cards.empty_numbers_card(page.location, page.filters, (o,)),
+        "picker": cards.location_picker_card([DALLAS], message=o, query=o),
+        "error": cards.error_card(o, o, error),
+        "access": cards.access_denied_card(o),
+        "notice": cards.notice_card(o, o),
+    }
+
+
+def test_no_card_text_contains_a_backslash_escape(sample):
+    name, card, _ = sample
+    for node in text_nodes(card):
+        assert "\\" not in node["text"], (name, node)  # no sample has a backslash of its own
+
+
+def test_textblocks_hold_only_our_own_words(sample):
+    """Nothing in a TextBlock a renderer could read as markdown, so nothing needs escaping."""
+    name, card, _ = sample
+    for node in text_nodes(card):
+        if node["type"] == "TextBlock":
+            assert not MARKDOWN.search(node["text"]), (name, node["text"])
+
+
+@pytest.mark.parametrize("kind", sorted(outside_text_cards()))
+def test_outside_text_is_never_in_a_textblock_and_shown_as_it_is(kind, validator):
+    card = outside_text_cards()[kind]
+    assert not list(validator.iter_errors(card))
+    blocks = [n["text"] for n in text_nodes(card) if n["type"] == "TextBlock"]
+    runs = [n["text"] for n in text_nodes(card) if n["type"] == "TextRun"]
+    assert not any("[y](z)" in t or "\\" in t for t in blocks), (kind, blocks)
+    assert any(OUTSIDE in t or TOKEN in t for t in runs), (kind, runs)  # verbatim: not escaped, not dropped
+    for run in runs:
+        assert "\\\\" not in run and "\\*" not in run and "\\[" not in run, (kind, run)  # never escaped
+    for node in walk(card):
+        for inline in node.get("inlines", []):
+            assert node["type"] == "RichTextBlock" and inline["type"] == "TextRun"

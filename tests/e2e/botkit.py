@@ -139,24 +139,28 @@ class BotReply:
             elif isinstance(node, list):
                 stack[:0] = node
 
-    @property
-    def text(self) -> str:
-        """All the text a person reads on the card, one line per TextBlock / TextRun / choice."""
-        lines = []
+    def _texts(self) -> Iterator[tuple[str, str]]:
+        """(type, text) of every TextBlock / TextRun / toggle's title, top to bottom."""
         for node in self.nodes():
             kind = node.get("type")
             if kind in ("TextBlock", "TextRun") and isinstance(node.get("text"), str):
-                lines.append(node["text"])
+                yield kind, node["text"]
             elif kind == "Input.Toggle":
-                lines.append(node.get("title", ""))
-        return "\n".join(lines)
+                yield kind, node.get("title", "")
+
+    @property
+    def text(self) -> str:
+        """All the text a person reads on the card, one line per TextBlock / TextRun / choice."""
+        return "\n".join(text for _, text in self._texts())
 
     @property
     def readable(self) -> str:
-        """``text`` as a markdown renderer shows it: backslash escapes resolved."""
+        """``text`` as the card shows it: a TextBlock's backslash escapes resolved (it is
+        markdown), a TextRun as it is (never markdown)."""
         import re
 
-        return re.sub(r"\\(.)", r"\1", self.text)
+        return "\n".join(re.sub(r"\\(.)", r"\1", text) if kind == "TextBlock" else text
+                         for kind, text in self._texts())
 
     def buttons(self) -> list[dict]:
         return [n for n in self.nodes() if n.get("type") == "Action.Submit"]
@@ -248,6 +252,20 @@ class Chat:
 
     def bot_messages(self) -> list[BotReply]:
         return [BotReply(m) for m in self.state.messages_from_bot(self.room_id)]
+
+
+def block_text(element: dict) -> str:
+    """What one text element of a card shows: a TextBlock's text, or the TextRuns of a
+    RichTextBlock (the cards put text from outside there, never markdown) joined."""
+    if element.get("type") == "RichTextBlock":
+        return "".join(run["text"] for run in element["inlines"])
+    return element["text"]
+
+
+def block_style(element: dict) -> dict:
+    """Where a text element's size, weight, colour and subtlety are: a TextBlock itself, or
+    the first TextRun of a RichTextBlock."""
+    return element["inlines"][0] if element.get("type") == "RichTextBlock" else element
 
 
 def card_json(reply: BotReply) -> str:

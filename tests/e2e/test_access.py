@@ -30,7 +30,7 @@ def test_with_nothing_configured_everyone_is_refused_and_told_how_to_configure(
     make_bot(allowed_domains=(), allowed_users=(), require_admin=False)
     reply = Chat(state, seed.ALICE).say(f"validate {seed.AVAILABLE_US}")
     assert_refused(reply, state)
-    assert "NUMBOT_ALLOWED_USERS" in reply.readable
+    assert "NUMBOT_ALLOWED_USERS" in reply.text  # as it is: a TextRun, never "NUMBOT\\_ALLOWED..."
 
 
 def test_a_listed_email_is_served_and_an_unlisted_one_refused_with_one_card(

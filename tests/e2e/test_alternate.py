@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 import pytest
 
-from botkit import BotReply, Chat, RunningBot
+from botkit import BotReply, Chat, RunningBot, block_text
 from cards import actions
 from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, MAX_ACTIONS
 from cards.text import card_bytes
@@ -40,7 +40,7 @@ def rows(reply: BotReply) -> list[Row]:
         if element.get("type") != "ColumnSet":
             continue
         left, right = element["columns"]
-        found.append(Row(left["items"][0]["text"], left["items"][1]["text"], right["items"][0]["text"]))
+        found.append(Row(block_text(left["items"][0]), block_text(left["items"][1]), block_text(right["items"][0])))
     return found
 
 
@@ -50,7 +50,7 @@ def numbers(reply: BotReply) -> list[str]:
 
 def summary(reply: BotReply) -> str:
     """The line under the title: "Numbers 1–10 · more available"."""
-    return reply.card["body"][1]["text"]
+    return block_text(reply.card["body"][1])
 
 
 def numbers_of(state: Sandbox, name: str, keep: Callable[[AvailableNumber], bool] = lambda n: True) -> list[str]:

@@ -97,9 +97,11 @@ def test_500_numbers_the_card_and_the_messages_threaded_under_it_list_every_numb
     assert 0 < len(shown) < len(numbers)
     assert f"Showing {len(shown)} of {len(numbers)} numbers" in card.text
     assert all(row in expected for row in shown)
-    # Problems first: the card shows every number that is not Available before any Available one.
+    # Problems first: the card shows every number that is not Available before any Available one,
+    # as many as fit (these 500 have 35 problems; the card has room for about 34 rows).
     problems = [row for row in expected if row.state != "Available"]
-    assert shown[:len(problems)] == problems
+    assert len(shown) >= 30
+    assert shown[:len(problems)] == problems[:len(shown)]
     listed = markdown_rows("\n".join(m.markdown for m in thread))
     assert [row.written for row in listed] == numbers
     for message in [card, *thread]:
@@ -160,7 +162,7 @@ def test_when_webex_refuses_a_batch_as_too_large_the_admin_gets_a_clear_error_ca
     [call] = state.calls(VALIDATE)
     assert call.status == 400
     assert "Too many phone numbers" in reply.text
-    assert "NUMBOT_VALIDATE_BATCH" in reply.readable  # what the operator can change
+    assert "NUMBOT_VALIDATE_BATCH" in reply.text  # what the operator can change, unescaped
     assert call.tracking_id in reply.text
     assert call.tracking_id in reply.markdown
     assert_safe_to_show(reply)

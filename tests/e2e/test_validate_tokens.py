@@ -69,7 +69,7 @@ def test_a_ready_token_that_webex_refuses_gets_an_error_card_that_says_what_to_c
     make_bot(service_app=ServiceAppCredentials(access_token=seed.SERVICE_APP_TOKEN))
     state.expire_service_tokens()
     reply = Chat(state, seed.ALICE).say(f"validate {seed.AVAILABLE_US}")
-    assert "WEBEX_SERVICE_APP_TOKEN" in reply.readable
+    assert "WEBEX_SERVICE_APP_TOKEN" in reply.text
     assert state.token_grants == 0
     assert [c.status for c in state.calls(VALIDATE)] == [401]
     assert_safe_to_show(reply)

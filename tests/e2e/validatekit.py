@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from botkit import BotReply, card_json
+from botkit import BotReply, block_style, block_text, card_json
 from sandbox import Sandbox, seed
 
 COLOUR = {"Available": "good", "Duplicate": "warning", "Duplicate In List": "warning",
@@ -38,19 +38,20 @@ class Row:
 
 def card_rows(reply: BotReply) -> list[Row]:
     """The card's number rows: a ColumnSet "written → sent" | state (+ Toll-free), then the
-    error detail in a small TextBlock right under it."""
+    error detail in small subtle text right under it. Read as the card holds them: the number as
+    typed and Webex's detail are TextRuns, never escaped, so a backslash here is a bug."""
     rows: list[Row] = []
     for element in reply.card["body"]:
+        style = block_style(element)
         if element.get("type") == "ColumnSet":
             left, right = (column["items"] for column in element["columns"])
-            written, sent = unescape(left[0]["text"]).split(" → ")
+            written, sent = block_text(left[0]).split(" → ")
             state = right[0]
-            toll_free = any(item.get("text") == "Toll-free" for item in right[1:])
-            rows.append(Row(written, sent, state["text"], state.get("color", ""), toll_free))
-        elif rows and element.get("size") == "small" and element.get("isSubtle") and not rows[-1].detail:
+            toll_free = any(block_text(item) == "Toll-free" for item in right[1:])
+            rows.append(Row(written, sent, block_text(state), block_style(state).get("color", ""), toll_free))
+        elif rows and style.get("size") == "small" and style.get("isSubtle") and not rows[-1].detail:
             last = rows[-1]
-            rows[-1] = Row(last.written, last.sent, last.state, last.colour, last.toll_free,
-                           unescape(element["text"]))
+            rows[-1] = Row(last.written, last.sent, last.state, last.colour, last.toll_free, block_text(element))
     return rows
 
 
@@ -64,7 +65,7 @@ def markdown_rows(markdown: str) -> list[Row]:
 def headline(reply: BotReply) -> tuple[str, str]:
     """The card's first two lines: the headline and the counts."""
     first, second = reply.card["body"][:2]
-    return first["text"], second["text"]
+    return block_text(first), block_text(second)
 
 
 def sent_numbers(state: Sandbox) -> list[list[str]]:
