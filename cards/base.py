@@ -22,7 +22,8 @@ COLOUR: dict[Severity, opt.Colors] = {
 }
 
 # Properties newer than AC 1.3 (or defaults not worth their bytes) that must never be sent.
-_DROP = {"associatedInputs"}
+# "$schema" is for editors, not renderers (Webex ignores it): 62 bytes a card better spent on rows.
+_DROP = {"associatedInputs", "$schema"}
 _DEFAULTS = {"isVisible": True, "valueOn": "true", "valueOff": "false"}
 
 
