@@ -189,6 +189,16 @@ def extra_locations(count: int, prefix: str, start: int = 1) -> list[Location]:
     return made
 
 
+def flagged_location(name: str, count: int) -> Location:
+    """A calling location whose every number carries every flag (main, toll-free, service):
+    the largest rows an alternate numbers card can have."""
+    numbers = _plain("+1817400", 0, count)
+    for number in numbers:
+        number.is_main_number = number.toll_free_number = number.is_service_number = True
+        number.state = "INACTIVE"
+    return _location(name, _us_address("2 Flag St", "Fort Worth", "76102"), numbers)
+
+
 def sparse_location(name: str, count: int, toll_free: tuple[int, ...]) -> Location:
     """A calling location with ``count`` numbers of which only those at the ``toll_free``
     positions are toll-free: far apart, they test a bot that filters the list itself."""

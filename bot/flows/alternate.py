@@ -20,6 +20,8 @@ from bot.commands import AlternateNumbers
 from bot.flows import FlowContext
 from bot.models import AvailableNumber, AvailableNumbersPage, Location, NumberFilters, Reply
 from bot.webex import WebexError
+from cards.limits import CARD_BUDGET_BYTES
+from cards.text import card_bytes
 
 SCAN_CHUNK = 200  # most rows per request when the bot filters
 MAX_SCAN = 5000  # rows read for one filtered page before showing what was found
@@ -90,9 +92,11 @@ def picker_reply(
     )
 
 
-def fetch_page(location: Location, start: int, back: tuple[int, ...], filters: NumberFilters, ctx: FlowContext) -> AvailableNumbersPage:
-    """One page of rows from API offset ``start``, and the API offset of the next page."""
-    size = ctx.settings.page_size
+def fetch_page(location: Location, start: int, back: tuple[int, ...], filters: NumberFilters, ctx: FlowContext,
+               size: Optional[int] = None) -> AvailableNumbersPage:
+    """One page of rows (``NUMBOT_PAGE_SIZE`` unless ``size``) from API offset ``start``,
+    and the API offset of the next page."""
+    size = size or ctx.settings.page_size
     phone_numbers = filters.phone_numbers[:MAX_FILTER_NUMBERS]  # the URL must stay short
     found: list[AvailableNumber] = []
     next_start: Optional[int] = None
@@ -156,6 +160,13 @@ def alternate_reply(command: AlternateNumbers, ctx: FlowContext) -> Reply:
     filters = replace(command.filters, phone_numbers=command.filters.phone_numbers[:MAX_FILTER_NUMBERS])
     try:
         page = fetch_page(resolved, command.start, command.back, filters, ctx)
+        card = cards.numbers_page_card(page, notes)
+        while card_bytes(card) > CARD_BUDGET_BYTES and len(page.numbers) > 1:
+            # Rare: many rows that carry every flag, and a long number filter repeated in each
+            # button. Fewer rows, read again, so that Next's offset follows the last row shown.
+            fewer = max(1, len(page.numbers) * CARD_BUDGET_BYTES // card_bytes(card) - 1)
+            page = fetch_page(resolved, command.start, command.back, filters, ctx, size=fewer)
+            card = cards.numbers_page_card(page, notes)
     except WebexError as error:
         return _location_error(error, resolved, ctx)
     if not page.numbers and not page.has_more and not page.has_previous:
@@ -165,4 +176,4 @@ def alternate_reply(command: AlternateNumbers, ctx: FlowContext) -> Reply:
             markdown=cards.empty_numbers_markdown(resolved, filters, notes),
             card=cards.empty_numbers_card(resolved, filters, notes),
         )
-    return Reply(markdown=cards.numbers_page_markdown(page, notes), card=cards.numbers_page_card(page, notes))
+    return Reply(markdown=cards.numbers_page_markdown(page, notes), card=card)

@@ -577,6 +577,24 @@ def test_the_largest_pages_stay_within_the_card_limits(make_bot: Callable[..., R
         assert len(rows(page)) <= 25 and "Validate these" in page.button_titles()
 
 
+def test_a_page_too_big_for_a_card_shows_fewer_rows_and_paging_loses_none(
+        make_bot: Callable[..., RunningBot], state: Sandbox) -> None:
+    """25 rows that all carry every flag, and 100 filter numbers in every button, would not fit
+    the card budget: the bot shows fewer rows, and Next and Previous still cover every number."""
+    make_bot(page_size=25)
+    flagged = state.add_location(seed.flagged_location("Flag Street", 100))
+    wanted = [n.phone_number for n in flagged.numbers]
+    chat = Chat(state, seed.ALICE)
+    pages = walk(chat, chat.say("alternate numbers Flag Street " + " ".join(wanted)), "Next")
+    for page in pages:
+        assert card_bytes(page.card) <= CARD_BUDGET_BYTES
+        assert 1 <= len(rows(page)) <= 25
+    assert any(len(rows(page)) < 25 for page in pages[:-1])  # a middle page had to show fewer
+    assert [n for page in pages for n in numbers(page)] == wanted
+    back = walk(chat, pages[-1], "Previous")
+    assert [numbers(p) for p in back] == [numbers(p) for p in reversed(pages)]
+
+
 def test_any_bot_instance_serves_a_press(make_bot: Callable[..., RunningBot], state: Sandbox) -> None:
     """A new instance (the webhooks now point at it) shares nothing in memory with the one that
     sent the card: the button's data is enough."""
