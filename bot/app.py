@@ -70,7 +70,7 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
                 # for events this bot simply does not handle.
                 return _json(200, ignored=reason)
             return _json(400, error=reason)
-        runtime.jobs.submit(body)
+        runtime.jobs.submit(body, event.key)
         return _json(200, queued=event.key)
 
     @app.errorhandler(413)

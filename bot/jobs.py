@@ -42,12 +42,10 @@ class Jobs:
         self,
         store: Store,
         handler: Callable[[dict], None],
-        key_of: Callable[[dict], str],
         recover_after: float = 60.0,
     ) -> None:
         self.store = store
         self.recover_after = recover_after
-        self._key_of = key_of
         # retries=0: Webex retries (429/5xx) happen inside the client; a job
         # that still fails has already told the admin with an error card.
         self._task = store.huey.task(name=TASK_NAME, retries=0)(handler)
@@ -55,9 +53,10 @@ class Jobs:
         self._stop = threading.Event()
         self._sweeper: Optional[threading.Thread] = None
 
-    def submit(self, event: dict) -> None:
-        """Journal, then queue: once this returns, the event will be handled."""
-        self.store.put_inflight(self._key_of(event), event)
+    def submit(self, event: dict, key: str) -> None:
+        """Journal (under the event's dedupe ``key``), then queue: once this returns, the event
+        will be handled."""
+        self.store.put_inflight(key, event)
         self._task(event)
 
     def pending(self) -> int:

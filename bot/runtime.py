@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.events import EventHandler, event_key
+from bot.events import EventHandler
 from bot.jobs import Jobs
 from bot.store import Store, make_huey
 from bot.webex import WebexClient
@@ -23,5 +23,5 @@ def build_runtime(settings: Settings, retry_backoff: float = 1.0) -> Runtime:
     store = Store(make_huey(settings.store_url))
     client = WebexClient(settings, store, retry_backoff=retry_backoff)
     handler = EventHandler(settings, client, store)
-    jobs = Jobs(store, handler, key_of=event_key, recover_after=settings.recover_after)
+    jobs = Jobs(store, handler, recover_after=settings.recover_after)
     return Runtime(settings, store, client, handler, jobs)

@@ -28,22 +28,9 @@ def sign(body: bytes, secret: str) -> str:
 
 def event_body(webhook: Webhook, actor_id: str, data: dict[str, Any]) -> bytes:
     """The envelope Webex POSTs, serialised once; receivers must verify these exact bytes."""
-    envelope: dict[str, Any] = {
-        "id": webhook.id,
-        "name": webhook.name,
-        "targetUrl": webhook.target_url,
-        "resource": webhook.resource,
-        "event": webhook.event,
-    }
-    if webhook.filter:
-        envelope["filter"] = webhook.filter
+    # The webhook as the API shows it, less its secret, then who acted and on what.
+    envelope: dict[str, Any] = {k: v for k, v in webhook.to_json().items() if k != "secret"}
     envelope.update(
-        orgId=webhook.org_id,
-        createdBy=webhook.created_by,
-        appId=webhook.app_id,
-        ownedBy="creator",
-        status=webhook.status,
-        created=webhook.created,
         actorId=actor_id,
         data=data,
     )

@@ -72,13 +72,7 @@ class RunningBot:
         self.http.shutdown()
         self.http.server_close()
         self.thread.join(timeout=5)
-        consumer = self.runtime.jobs._consumer
-        if consumer is not None:
-            if graceful:
-                self.runtime.jobs.stop_workers()
-            else:
-                consumer.stop(graceful=False)
-                self.runtime.jobs._consumer = None
+        self.runtime.jobs.stop_workers(graceful=graceful)
 
 
 def serve(app: Flask) -> tuple[BaseWSGIServer, threading.Thread, str]:
