@@ -76,11 +76,6 @@ def parse_event(body: object) -> WebhookEvent:
     )
 
 
-def event_key(body: dict) -> str:
-    """The dedupe/journal key of a webhook body that already passed ``parse_event``."""
-    return parse_event(body).key
-
-
 FLOW_NAMES: dict[type, str] = {Validate: "validate", AlternateNumbers: "alternate", UnknownCard: "unknown-card",
                                 Help: "help"}
 
@@ -130,7 +125,7 @@ class EventHandler:
             log.exception("event %s crashed", record.get("event"))
         finally:
             if event is not None and not keep_journal:
-                self.store.drop_inflight(event.key)
+                self.store.drop_inflight(event.key, body)
             calls_made.reset(token)
             record["calls"] = calls
             record["ms"] = round((time.monotonic() - started) * 1000)

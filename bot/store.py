@@ -137,7 +137,16 @@ class Store:
     def put_inflight(self, key: str, event: dict) -> None:
         self.put_json(f"inflight:{key}", {"event": event, "queued_at": time.time()})
 
-    def drop_inflight(self, key: str) -> None:
+    def drop_inflight(self, key: str, event: Optional[dict] = None) -> None:
+        """Remove the journal entry of ``key``; with ``event``, only if it still holds that event.
+
+        Two different events can share a key (the bot's own message and a re-sent copy of it
+        claiming another sender): the job that finishes first must not remove the entry the
+        other one wrote, or that one would no longer be recovered after a crash."""
+        if event is not None:
+            stored = self.get_json(f"inflight:{key}")
+            if stored is not None and stored.get("event") != event:
+                return
         self.huey.storage.delete_data(f"kv:inflight:{key}")
 
     def inflight(self) -> list[tuple[str, dict, float]]:

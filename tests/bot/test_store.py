@@ -75,3 +75,17 @@ def test_json_values_round_trip_and_bad_ones_read_as_nothing(tmp_path: Path) -> 
     assert open_store(tmp_path / "s.db").get_json("token") == {"access_token": "x", "expires_at": 1.5}
     store.huey.storage.put_data("kv:broken", b"not json")
     assert store.get_json("broken") is None
+
+
+def test_a_journal_entry_is_dropped_only_by_the_event_it_holds(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    own, claimed_by_other = {"data": {"id": "M", "personId": "BOT"}}, {"data": {"id": "M", "personId": "ALICE"}}
+    store.put_inflight("messages:M", own)
+    store.put_inflight("messages:M", claimed_by_other)  # a second event with the same key
+    store.drop_inflight("messages:M", own)  # the first one's job is done: not the entry it wrote
+    assert [key for key, _, _ in store.inflight()] == ["messages:M"]
+    store.drop_inflight("messages:M", claimed_by_other)
+    assert store.inflight() == []
+    store.put_inflight("messages:N", own)
+    store.drop_inflight("messages:N")  # without an event: whatever it holds
+    assert store.inflight() == []
