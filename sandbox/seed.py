@@ -21,7 +21,9 @@ FULL_ADMIN_ROLE_ID = webex_id("ROLE", "id_full_admin")
 LOCATION_ADMIN_ROLE_ID = webex_id("ROLE", "id_location_full_admin")
 
 BOT_EMAIL = "numbot@webex.bot"
-BOT_NAME = "numbot"
+# Real bots have display names such as "Numbot 2000": several words, digits included, so a
+# mention may be shortened to its first word ("Numbot") by the sender's client.
+BOT_NAME = "Numbot 2000"
 ALICE = "alice@example.com"  # full administrator
 LOU = "lou@example.com"  # location administrator
 BOB = "bob@example.com"  # plain user

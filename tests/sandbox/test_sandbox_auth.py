@@ -36,7 +36,7 @@ def test_service_token_cannot_post_messages(api, state):
 
 def test_people_me_and_roles_only_for_the_service_app(api, state):
     me = api.get("people/me").json()
-    assert me["emails"] == [seed.BOT_EMAIL] and me["type"] == "bot" and me["displayName"] == "numbot"
+    assert me["emails"] == [seed.BOT_EMAIL] and me["type"] == "bot" and me["displayName"] == seed.BOT_NAME == "Numbot 2000"
     alice = state.person_by_email(seed.ALICE)
     as_bot = api.get(f"people/{alice.id}").json()
     assert "roles" not in as_bot and as_bot["emails"] == [seed.ALICE] and as_bot["orgId"] == seed.ORG_ID

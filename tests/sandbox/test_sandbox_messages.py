@@ -26,9 +26,9 @@ def test_person_says_something_in_a_direct_room(state):
 def test_group_message_mentions_the_bot(state):
     message = state.say(seed.LOU, "validate +12145557861", room="group")
     assert message["roomType"] == "group"
-    assert message["text"] == "numbot validate +12145557861"
+    assert message["text"] == "Numbot 2000 validate +12145557861"
     assert message["mentionedPeople"] == [state.bot.id]
-    assert (f'<spark-mention data-object-type="person" data-object-id="{state.bot.id}">numbot</spark-mention>'
+    assert (f'<spark-mention data-object-type="person" data-object-id="{state.bot.id}">Numbot 2000</spark-mention>'
             in message["html"])
 
 

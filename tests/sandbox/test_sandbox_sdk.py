@@ -29,5 +29,5 @@ def test_sdk_refresh_grant(server, state):
 def test_sdk_waits_out_429(server, state):
     state.inject_fault("GET", "/people/me", status=429, retry_after=1)
     webex = WebexAPI(access_token=seed.BOT_TOKEN, base_url=server.api_url + "/")
-    assert webex.people.me().displayName == "numbot"
+    assert webex.people.me().displayName == seed.BOT_NAME
     assert [c.status for c in state.calls(path_contains="/people/me")] == [429, 200]

@@ -141,7 +141,7 @@ def test_a_tiny_echo_bot_closes_the_loop(server, api, state):
         bot_webhooks(api, f"http://127.0.0.1:{http.server_port}/webhook")
         asked = state.say(seed.LOU, "validate +12145557861", room="group")
         (reply,) = state.wait_for_reply(state.group_room_id, after_message_id=asked["id"], timeout=5)
-        assert reply["text"] == "you said numbot validate +12145557861"
+        assert reply["text"] == "you said Numbot 2000 validate +12145557861"
         assert reply["parentId"] == asked["id"]
         assert state.wait_for_deliveries(5)
     finally:
