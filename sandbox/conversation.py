@@ -6,13 +6,17 @@ client would; the reading helpers look at the state directly.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Optional
 
 import requests
 
-from sandbox.markup import mention_markdown
+from sandbox.markup import CLIENT_HEADER, mention_markdown
+
+# In ``say``'s text, where the bot's mention goes.
+PLACEHOLDER = re.compile(r"@bot\b")
 
 if TYPE_CHECKING:
     from sandbox.models import Delivery, LoggedRequest, Message, Person, Room
@@ -35,13 +39,14 @@ class Conversation:
 
         def direct_room(self, email: str) -> str: ...
 
-    def _post_as(self, email: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _post_as(self, email: str, path: str, body: dict[str, Any],
+                 headers: Optional[dict[str, str]] = None) -> dict[str, Any]:
         if not self.base_url:
             raise RuntimeError("the sandbox is not served yet: start a SandboxServer first")
         response = requests.post(
             f"{self.base_url}/v1/{path}",
             json=body,
-            headers={"Authorization": f"Bearer {self.token_of(email)}"},
+            headers={"Authorization": f"Bearer {self.token_of(email)}", **(headers or {})},
             timeout=10,
         )
         if response.status_code != 200:
@@ -56,21 +61,45 @@ class Conversation:
         return room
 
     def say(self, email: str, text: str, room: str = "direct", parent_id: Optional[str] = None,
-            mention_bot: Optional[bool] = None) -> dict[str, Any]:
-        """Post ``text`` as ``email``; in a group room the bot is @mentioned unless told not to."""
+            mention_bot: Optional[bool] = None, *, mention_as: Optional[str] = None,
+            mention_at: Optional[str] = None, client: str = "desktop") -> dict[str, Any]:
+        """Post ``text`` as ``email`` the way a Webex client would; return the message JSON.
+
+        In a group room the bot is @mentioned unless ``mention_bot=False`` (in a direct room only
+        when asked: ``mention_bot=True``, ``mention_as`` or ``mention_at``). The mention is written
+        ``<@personId:ID|Shown>``:
+
+        - ``mention_as``: the name shown in the pill, e.g. ``"Numbot"`` (Webex clients let the
+          sender shorten it to the first word); default the bot's full display name;
+        - ``mention_at``: ``"start"`` (default) or ``"end"`` of the message; or put the
+          placeholder ``@bot`` in ``text`` and the mention replaces it in place;
+        - ``client``: sent as ``X-Sandbox-Client`` (``desktop``, ``web``, ``mobile``, ``api``,
+          ``plain``), how the message's ``html`` writes the mention (see ``sandbox.markup``).
+        """
         room_id = self.room_id_for(email, room)
         rooms = self.rooms
         if mention_bot is None:
-            mention_bot = rooms[room_id].type == "group" if room_id in rooms else False
+            is_group = rooms[room_id].type == "group" if room_id in rooms else False
+            mention_bot = is_group or mention_as is not None or mention_at is not None
         body: dict[str, Any] = {"roomId": room_id}
         if mention_bot:
             bot = self.bot
-            body["markdown"] = f"{mention_markdown(bot.id, bot.display_name)} {text}"
+            mention = mention_markdown(bot.id, mention_as if mention_as is not None else bot.display_name)
+            if PLACEHOLDER.search(text):
+                if mention_at is not None:
+                    raise ValueError("give either mention_at or the @bot placeholder, not both")
+                body["markdown"] = PLACEHOLDER.sub(lambda _: mention, text)
+            elif mention_at in (None, "start"):
+                body["markdown"] = f"{mention} {text}"
+            elif mention_at == "end":
+                body["markdown"] = f"{text} {mention}"
+            else:
+                raise ValueError(f"mention_at must be 'start' or 'end', not {mention_at!r}")
         else:
             body["text"] = text
         if parent_id:
             body["parentId"] = parent_id
-        return self._post_as(email, "messages", body)
+        return self._post_as(email, "messages", body, headers={CLIENT_HEADER: client})
 
     def press(self, email: str, message_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
         """Submit the card of ``message_id`` as ``email`` with these inputs."""

@@ -17,7 +17,7 @@ from sandbox.conversation import Conversation
 from sandbox.delivery import Deliverer, event_body, sign
 from sandbox.errors import WebexProblem
 from sandbox.ids import new_id, seeded_id
-from sandbox.markup import render
+from sandbox.markup import CLIENTS, DEFAULT_CLIENT, render
 from sandbox.models import (CardAction, Delivery, Fault, Location, LoggedRequest, Message, Person, Room, Webhook,
                             iso_now)
 
@@ -184,8 +184,13 @@ class Sandbox(Conversation):
 
     # -- messages ---------------------------------------------------------------
 
-    def create_message(self, identity: Identity, body: dict[str, Any]) -> Message:
-        """``POST /v1/messages`` after JSON parsing; raises WebexProblem like Webex would."""
+    def create_message(self, identity: Identity, body: dict[str, Any], client: str = DEFAULT_CLIENT) -> Message:
+        """``POST /v1/messages`` after JSON parsing; raises WebexProblem like Webex would.
+
+        ``client`` is the Webex client that sent it (``sandbox.markup.CLIENTS``): it decides how
+        the message's ``html`` writes mentions, or that it has none."""
+        if client not in CLIENTS:
+            raise WebexProblem(400, f"X-Sandbox-Client must be one of {', '.join(CLIENTS)}, not {client!r}.")
         author = identity.person
         if author is None:
             raise WebexProblem(403, "This token cannot post messages.")
@@ -211,7 +216,7 @@ class Sandbox(Conversation):
                     raise WebexProblem(400, "Cannot reply to a reply: use the thread's first message as parentId.")
             html, mentioned = None, []
             if markdown:
-                rendered, html, mentioned = render(markdown, self._resolve_mention)
+                rendered, html, mentioned = render(markdown, self._resolve_mention, client)
                 text = text or rendered
                 mentioned = [m for m in mentioned if m in room.member_ids]
             message = Message(

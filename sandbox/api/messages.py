@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from sandbox.api.common import allow, error, identity, int_param, json_body, next_link, sandbox
+from sandbox.markup import CLIENT_HEADER, DEFAULT_CLIENT
 
 blueprint = Blueprint("messages", __name__)
 
@@ -11,7 +12,10 @@ blueprint = Blueprint("messages", __name__)
 @blueprint.post("/messages")
 @allow("bot", "person")
 def create() -> Response:
-    return jsonify(sandbox().create_message(identity(), json_body()).to_json())
+    # Sandbox-only: which Webex client sent the message decides how its html writes mentions
+    # (see sandbox/markup.py); without the header, what the public API does.
+    client = request.headers.get(CLIENT_HEADER, DEFAULT_CLIENT).strip().lower()
+    return jsonify(sandbox().create_message(identity(), json_body(), client).to_json())
 
 
 @blueprint.get("/messages/<message_id>")

@@ -1,6 +1,6 @@
 // The sandbox's chat page: a small Webex client. It uses only the sandbox's /v1 API, with the
 // signed-in person's own token, as a Webex client would:
-//   send:   POST /v1/messages {roomId, text | markdown}
+//   send:   POST /v1/messages {roomId, text | markdown}, as the web client (X-Sandbox-Client: web)
 //   read:   GET  /v1/messages?roomId=…  (polled; newest first, as on Webex)
 //   button: POST /v1/attachment/actions {type: "submit", messageId, inputs}
 // Cards are drawn by Microsoft's Adaptive Cards renderer (vendored) with a Webex-like host
@@ -134,10 +134,10 @@
     ui.status.classList.toggle("error", isError);
   }
 
-  async function api(method, path, body) {
+  async function api(method, path, body, headers = {}) {
     const response = await fetch(`/v1/${path}`, {
       method,
-      headers: { Authorization: `Bearer ${me.token}`, "Content-Type": "application/json" },
+      headers: { Authorization: `Bearer ${me.token}`, "Content-Type": "application/json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = await response.json().catch(() => ({}));
@@ -182,7 +182,8 @@
     const group = room.type === "group";
     ui.title.textContent = room.title;
     ui.subtitle.textContent = group
-      ? `Group space · your messages @mention ${config.bot.displayName}, or it would not hear them`
+      ? `Group space · your messages @mention ${config.bot.displayName} (type @${firstWord(config.bot.displayName)} ` +
+        "anywhere, or the page puts the mention first), or it would not hear them"
       : `1:1 space with the bot ${config.bot.displayName}`;
     ui.avatar.className = `avatar ${group ? "group" : "bot"}`;
     ui.avatar.textContent = initials(room.title);
@@ -240,20 +241,22 @@
     shown.set(message.id, node);
   }
 
-  // A person's message: Webex's html with mentions highlighted, everything else as text.
+  // A person's message: Webex's html with mentions highlighted, everything else as text. Clients
+  // write that html differently (desktop apps wrap it in <p>, the web and iPhone clients do not).
   function personText(message) {
     const text = el("div", "message-text");
     if (!message.html) {
       text.textContent = message.text;
       return text;
     }
-    const parsed = new DOMParser().parseFromString(message.html, "text/html");
-    for (const node of parsed.body.querySelectorAll("p")) {
-      for (const part of node.childNodes) {
+    const walk = (parent) => {
+      for (const part of parent.childNodes) {
         if (part.nodeName.toLowerCase() === "spark-mention") text.append(el("span", "mention", part.textContent));
+        else if (part.nodeType === Node.ELEMENT_NODE) walk(part);
         else text.append(document.createTextNode(part.textContent));
       }
-    }
+    };
+    walk(new DOMParser().parseFromString(message.html, "text/html").body);
     return text;
   }
 
@@ -321,17 +324,36 @@
 
   // -- sending -------------------------------------------------------------------------------
 
+  function firstWord(name) {
+    return name.trim().split(/\s+/)[0];
+  }
+
+  function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  // In a group space a bot only hears messages that @mention it. As in a Webex client, "@" and
+  // the bot's name or its first word, anywhere in the message (any case), becomes the mention,
+  // shown as typed; with no such mention the page puts the full-name mention first.
+  function withBotMention(text) {
+    const { id, displayName } = config.bot;
+    const names = [...new Set([displayName, firstWord(displayName)])].sort((a, b) => b.length - a.length);
+    const typed = new RegExp(`(?<![\\w@])@(${names.map(escapeRegExp).join("|")})(?![\\w])`, "gi");
+    let found = false;
+    const marked = text.replace(typed, (_, shown) => {
+      found = true;
+      return `<@personId:${id}|${shown}>`;
+    });
+    return found ? marked : `<@personId:${id}|${displayName}> ${text}`;
+  }
+
   async function send(text) {
     const body = { roomId: room.id };
-    if (room.type === "group") {
-      // In a group space a bot only hears messages that @mention it.
-      body.markdown = `<@personId:${config.bot.id}|${config.bot.displayName}> ${text}`;
-    } else {
-      body.text = text;
-    }
+    if (room.type === "group") body.markdown = withBotMention(text);
+    else body.text = text;
     setStatus("Sending…");
     try {
-      await api("POST", "messages", body);
+      await api("POST", "messages", body, { "X-Sandbox-Client": "web" });
       setStatus("");
       poll();
     } catch (error) {
