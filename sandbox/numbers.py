@@ -2,6 +2,10 @@
 
 Order of checks per number, as the sandbox models Webex: Duplicate In List,
 Invalid, Duplicate (in use in the org), Unavailable, else Available.
+
+Every state but Available comes with one detail line, in the wording and with the error codes the
+live API answers (the team's issue text, copied from live answers): ``[Error NNNN] text : N``,
+where N is the number as it was sent.
 """
 from __future__ import annotations
 
@@ -15,6 +19,12 @@ import phonenumbers
 NANP_TOLL_FREE = ("800", "833", "844", "855", "866", "877", "888")
 _E164 = re.compile(r"\+\d{8,15}")
 _US_NATIONAL = re.compile(r"\d{10}")  # the doc allows US national format; only digits are accepted
+
+
+DUPLICATE_IN_LIST = "[Error 8360] Duplicate DN in the request : {}"
+UNAVAILABLE = "[Error 8361] DN is unavailable : {}"
+INVALID = "[Error 8362] DN is invalid : {}"
+IN_USE = "[Error 8363] DN is in use : {}"
 
 
 @dataclass(frozen=True)
@@ -56,18 +66,16 @@ def judge(numbers: Iterable[str], in_use: Collection[str], unavailable: Collecti
     for raw in numbers:
         number = raw.strip()
         if number in seen:
-            verdicts.append(Verdict(number, "Duplicate In List"))
+            verdicts.append(Verdict(number, "Duplicate In List", False, [DUPLICATE_IN_LIST.format(number)]))
             continue
         seen.add(number)
         e164 = to_e164(number)
         if e164 is None:
-            # The "[Error NNNN] text : number" shape is what the live API answers.
-            verdicts.append(Verdict(number, "Invalid", False, [f"[Error 8364] Invalid number : {number}"]))
+            verdicts.append(Verdict(number, "Invalid", False, [INVALID.format(number)]))
         elif e164 in in_use:
-            verdicts.append(Verdict(number, "Duplicate", is_toll_free(e164), [f"[Error 8363] DN is in use : {number}"]))
+            verdicts.append(Verdict(number, "Duplicate", is_toll_free(e164), [IN_USE.format(number)]))
         elif e164 in unavailable:
-            verdicts.append(Verdict(number, "Unavailable", is_toll_free(e164),
-                                    [f"[Error 8365] Number is unavailable : {number}"]))
+            verdicts.append(Verdict(number, "Unavailable", is_toll_free(e164), [UNAVAILABLE.format(number)]))
         else:
             verdicts.append(Verdict(number, "Available", is_toll_free(e164)))
     return verdicts

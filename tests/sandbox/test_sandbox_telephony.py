@@ -35,8 +35,26 @@ def test_validate_every_state_live_shape(api):
     assert by_number[seed.AVAILABLE_US]["tollFreeNumber"] is False
     assert by_number[seed.AVAILABLE_US]["detail"] == []
     assert by_number[seed.DUPLICATE_IN_USE]["detail"] == [f"[Error 8363] DN is in use : {seed.DUPLICATE_IN_USE}"]
-    assert by_number[seed.UNAVAILABLE]["detail"][0].startswith("[Error 8365]")
-    assert by_number[seed.INVALID_POSSIBLE]["detail"][0].startswith("[Error 8364]")
+    assert by_number[seed.UNAVAILABLE]["detail"] == [f"[Error 8361] DN is unavailable : {seed.UNAVAILABLE}"]
+    assert by_number[seed.INVALID_POSSIBLE]["detail"] == [f"[Error 8362] DN is invalid : {seed.INVALID_POSSIBLE}"]
+    assert rows[-1]["detail"] == [f"[Error 8360] Duplicate DN in the request : {seed.AVAILABLE_US}"]
+
+
+def test_validate_live_details_name_the_number_as_sent(api):
+    """The live wording and codes (taken from live answers): one detail line per non-Available
+    number, with the number exactly as the request wrote it."""
+    numbers = [seed.AVAILABLE_US_2_NATIONAL, seed.AVAILABLE_US_2_NATIONAL, seed.INVALID_GARBAGE,
+               seed.DUPLICATE_ASSIGNED, "+12143040001", seed.AVAILABLE_UK]
+    rows = validate(api, numbers).json()["phoneNumbers"]
+    assert [(r["phoneNumber"], r["state"], r["detail"]) for r in rows] == [
+        (seed.AVAILABLE_US_2_NATIONAL, "Available", []),
+        (seed.AVAILABLE_US_2_NATIONAL, "Duplicate In List",
+         [f"[Error 8360] Duplicate DN in the request : {seed.AVAILABLE_US_2_NATIONAL}"]),
+        (seed.INVALID_GARBAGE, "Invalid", [f"[Error 8362] DN is invalid : {seed.INVALID_GARBAGE}"]),
+        (seed.DUPLICATE_ASSIGNED, "Duplicate", [f"[Error 8363] DN is in use : {seed.DUPLICATE_ASSIGNED}"]),
+        ("+12143040001", "Unavailable", ["[Error 8361] DN is unavailable : +12143040001"]),
+        (seed.AVAILABLE_UK, "Available", []),
+    ]
 
 
 def test_validate_doc_shape_and_ok_status(api, state):
@@ -46,6 +64,14 @@ def test_validate_doc_shape_and_ok_status(api, state):
         {"number": seed.AVAILABLE_US, "state": "Available", "tollFreeNumber": False},
         {"number": seed.AVAILABLE_UK, "state": "Available", "tollFreeNumber": False},
         {"number": seed.AVAILABLE_US_2_NATIONAL, "state": "Available", "tollFreeNumber": False}]}
+
+
+def test_validate_doc_shape_has_no_detail(api, state):
+    state.validate_shape = "doc"
+    body = validate(api, [seed.DUPLICATE_IN_USE, seed.DUPLICATE_IN_USE, seed.INVALID_GARBAGE, seed.UNAVAILABLE]).json()
+    assert body["status"] == "ERRORS"
+    assert [set(r) for r in body["numbers"]] == [{"number", "state", "tollFreeNumber"}] * 4
+    assert [r["state"] for r in body["numbers"]] == ["Duplicate", "Duplicate In List", "Invalid", "Unavailable"]
 
 
 def test_validate_errors(api, state):
