@@ -247,6 +247,19 @@ class Location:
             "address": dict(self.address),
         }
 
+    @property
+    def main_number(self) -> Optional[str]:
+        """The location's main number (its calling line id): the first one flagged main, if any."""
+        return next((n.phone_number for n in self.numbers if n.is_main_number), None)
+
+    def calling_details_json(self, org_name: str) -> dict[str, Any]:
+        """A row of List Locations Webex Calling Details (fields as its reference page lists
+        them; ``outsideDialDigit`` and ``routingPrefix`` are unset here, so absent)."""
+        calling_line: dict[str, Any] = {"name": org_name}
+        if self.main_number:
+            calling_line["phoneNumber"] = self.main_number
+        return {"id": self.id, "name": self.name, "callingLineId": calling_line, "e911SetupRequired": False}
+
 
 @dataclass
 class Fault:

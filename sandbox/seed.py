@@ -11,6 +11,9 @@ from sandbox.ids import seeded_id, webex_id
 from sandbox.models import AvailableNumber, Location, Person
 
 ORG_ID = seeded_id("ORGANIZATION", "numbot-sandbox-org")
+# The org's name: a location's calling line id name unless set ("By default the Org name", List
+# Locations Webex Calling Details).
+ORG_NAME = "Example Corp"
 OTHER_ORG_ID = seeded_id("ORGANIZATION", "outsider-org")
 APP_ID = seeded_id("APPLICATION", "numbot")
 

@@ -9,13 +9,13 @@ from typing import Optional
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from sandbox.api import actions, chat, helpers, locations, messages, people, telephony, tokens, webhooks
+from sandbox.api import actions, calling, chat, helpers, locations, messages, people, telephony, tokens, webhooks
 from sandbox.api.common import error, problem_response, sandbox
 from sandbox.errors import WebexProblem, tracking_id
 from sandbox.models import LoggedRequest
 from sandbox.state import Sandbox
 
-API_BLUEPRINTS = (tokens, people, messages, actions, webhooks, locations, telephony)
+API_BLUEPRINTS = (tokens, people, messages, actions, webhooks, locations, telephony, calling)
 
 
 def create_app(state: Sandbox) -> Flask:
