@@ -19,6 +19,7 @@ import requests
 from sandbox.models import Delivery, Webhook
 
 log = logging.getLogger("sandbox.delivery")
+NOT_SENT = "not sent: the webhook is inactive"
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -38,12 +39,19 @@ def event_body(webhook: Webhook, actor_id: str, data: dict[str, Any]) -> bytes:
 
 
 class Deliverer:
-    """One worker thread; deliveries go out in order, each with bounded retries."""
+    """One worker thread; deliveries go out in order, each with bounded retries.
 
-    def __init__(self, retries: Callable[[], int], timeout: Callable[[], float]) -> None:
+    ``wanted(delivery)`` is asked just before a delivery goes out (False: it is recorded as not
+    sent); ``finished(delivery)`` hears the outcome of each one sent, retries included."""
+
+    def __init__(self, retries: Callable[[], int], timeout: Callable[[], float],
+                 wanted: Callable[[Delivery], bool] = lambda _: True,
+                 finished: Callable[[Delivery], None] = lambda _: None) -> None:
         self._queue: "queue.Queue[Optional[Delivery]]" = queue.Queue()
         self._retries = retries
         self._timeout = timeout
+        self._wanted = wanted
+        self._finished = finished
         self._pending = 0
         self._idle = threading.Condition()
         self._thread: Optional[threading.Thread] = None
@@ -80,7 +88,11 @@ class Deliverer:
             if delivery is None:
                 return
             try:
-                self._deliver(delivery)
+                if self._wanted(delivery):
+                    self._deliver(delivery)
+                    self._finished(delivery)
+                else:
+                    delivery.error, delivery.done = NOT_SENT, True
             finally:
                 with self._idle:
                     self._pending -= 1
@@ -100,8 +112,12 @@ class Deliverer:
             except requests.RequestException as error:
                 delivery.status_code, delivery.error = None, f"{type(error).__name__}: {error}"
             delivery.elapsed = time.monotonic() - started
-            if delivery.status_code is not None and 200 <= delivery.status_code < 300:
+            if self.succeeded(delivery):
                 break
             log.info("delivery %s to %s failed (%s)", delivery.index, delivery.target_url,
                      delivery.status_code or delivery.error)
         delivery.done = True
+
+    @staticmethod
+    def succeeded(delivery: Delivery) -> bool:
+        return delivery.status_code is not None and 200 <= delivery.status_code < 300

@@ -164,7 +164,8 @@ class Webhook:
     created: str
     filter: Optional[str] = None
     secret: Optional[str] = None
-    status: str = "active"
+    status: str = "active"  # "inactive" once Webex disabled it after failed deliveries
+    failures: int = 0  # consecutive failed deliveries (not shown by the API)
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {

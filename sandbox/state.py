@@ -65,6 +65,11 @@ class Sandbox(Conversation):
         self.validate_max_numbers: Optional[int] = None
         self.delivery_retries = 0
         self.delivery_timeout = 10.0
+        # Webex marks a webhook inactive when several deliveries in a row fail (dstaudt, Cisco, in
+        # CiscoDevNet/awesome-webex issue #85: "The Webex Teams webhook system does track whether
+        # webhooks are being delivered successfully, and will mark a webhook with status = false
+        # if multiple deliveries fail"); how many is not documented. None: never.
+        self.webhook_failures_to_disable: Optional[int] = 5
         # People, rooms, messages.
         self.people: dict[str, Person] = {p.id: p for p in seed.people()}
         self.bot = self.person_by_email(seed.BOT_EMAIL)
@@ -92,7 +97,8 @@ class Sandbox(Conversation):
         self.requests: list[LoggedRequest] = []
         self.faults: list[Fault] = []
         self.deliveries: list[Delivery] = []
-        self._deliverer = Deliverer(lambda: self.delivery_retries, lambda: self.delivery_timeout)
+        self._deliverer = Deliverer(lambda: self.delivery_retries, lambda: self.delivery_timeout,
+                                    wanted=self._still_wanted, finished=self._delivery_finished)
 
     # -- people and rooms ---------------------------------------------------
 
@@ -371,6 +377,32 @@ class Sandbox(Conversation):
                 return hook
         raise WebexProblem(404, "Could not find a webhook with provided ID.")
 
+    def update_webhook(self, identity: Identity, webhook_id: str, body: dict[str, Any]) -> Webhook:
+        """``PUT /v1/webhooks/{id}`` (Update a Webhook, wxc_sdk open_api webhooks_auto.py
+        update_a_webhook): ``name`` and ``targetUrl`` are required, ``secret`` and ``status`` are
+        optional, other fields are ignored. "You cannot use this call to deactivate a webhook, only
+        to activate a webhook that was auto deactivated" ("Use active to reactivate a disabled
+        webhook")."""
+        hook = self.webhook_for(identity, webhook_id)
+        for name in ("name", "targetUrl"):
+            if not isinstance(body.get(name), str) or not body[name]:
+                raise WebexProblem(400, f"{name} is required.")
+        secret, status = body.get("secret"), body.get("status")
+        if secret is not None and not isinstance(secret, str):
+            raise WebexProblem(400, "secret must be a string.")
+        if status is not None and status != "active":
+            if status == "inactive":
+                raise WebexProblem(400, "A webhook cannot be deactivated with this call; only an automatically "
+                                        "deactivated webhook can be reactivated (status: active).")
+            raise WebexProblem(400, f"Invalid status {status!r}: use active to reactivate a disabled webhook.")
+        with self.lock:
+            hook.name, hook.target_url = body["name"], body["targetUrl"]
+            if secret is not None:
+                hook.secret = secret or None
+            if status == "active":
+                hook.status, hook.failures = "active", 0
+        return hook
+
     def delete_webhook(self, identity: Identity, webhook_id: str) -> None:
         hook = self.webhook_for(identity, webhook_id)
         with self.lock:
@@ -378,7 +410,7 @@ class Sandbox(Conversation):
 
     def _emit(self, resource: str, data: dict[str, Any], actor_id: str, hooks: list[Webhook]) -> None:
         for hook in hooks:
-            if not hook.filter_matches(data):
+            if hook.status != "active" or not hook.filter_matches(data):
                 continue
             body = event_body(hook, actor_id, data)
             signature = sign(body, hook.secret) if hook.secret else None
@@ -405,6 +437,27 @@ class Sandbox(Conversation):
         """POST any body (forged, unsigned, wrongly signed) to a target, through the delivery queue."""
         raw = body if isinstance(body, bytes) else json.dumps(body, separators=(",", ":")).encode("utf-8")
         return self._queue(Delivery(0, None, None, None, target_url, raw, signature))
+
+    def _still_wanted(self, delivery: Delivery) -> bool:
+        """An inactive webhook receives nothing, not even what was queued before it was disabled."""
+        with self.lock:
+            hook = self.webhooks.get(delivery.webhook_id) if delivery.webhook_id else None
+            return hook is None or hook.status == "active"
+
+    def _delivery_finished(self, delivery: Delivery) -> None:
+        """Count consecutive failed deliveries (after their retries) per webhook; a success resets
+        the count, and ``webhook_failures_to_disable`` failures in a row make it inactive."""
+        with self.lock:
+            hook = self.webhooks.get(delivery.webhook_id) if delivery.webhook_id else None
+            if hook is None:
+                return
+            if Deliverer.succeeded(delivery):
+                hook.failures = 0
+                return
+            hook.failures += 1
+            limit = self.webhook_failures_to_disable
+            if limit and hook.failures >= limit and hook.status == "active":
+                hook.status = "inactive"
 
     def wait_for_deliveries(self, timeout: float = 10.0) -> bool:
         """True once the delivery queue is drained."""

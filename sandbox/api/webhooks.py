@@ -1,4 +1,5 @@
-"""Webhooks owned by the caller."""
+"""Webhooks owned by the caller: create, list, get, update (rename, new target or secret,
+reactivate), delete."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
@@ -25,6 +26,12 @@ def list_() -> Response:
 @allow("bot", "person")
 def get(webhook_id: str) -> Response:
     return jsonify(sandbox().webhook_for(identity(), webhook_id).to_json())
+
+
+@blueprint.put("/webhooks/<webhook_id>")
+@allow("bot", "person")
+def update(webhook_id: str) -> Response:
+    return jsonify(sandbox().update_webhook(identity(), webhook_id, json_body()).to_json())
 
 
 @blueprint.delete("/webhooks/<webhook_id>")

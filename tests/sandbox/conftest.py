@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Iterator
 
 import pytest
@@ -24,6 +25,7 @@ def receiver() -> Iterator[Receiver]:
     @Request.application
     def app(request: Request) -> Response:
         target.received.append(Received(request.get_data(), dict(request.headers)))
+        time.sleep(target.delay)
         return Response("ok", status=target.status)
 
     http = make_server("127.0.0.1", 0, app, threaded=True)

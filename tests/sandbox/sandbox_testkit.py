@@ -43,10 +43,11 @@ class Received:
 
 @dataclass
 class Receiver:
-    """A tiny webhook target that records raw bodies; answers ``status``."""
+    """A tiny webhook target that records raw bodies; answers ``status`` after ``delay`` seconds."""
 
     url: str = ""
     status: int = 200
+    delay: float = 0.0
     received: list[Received] = field(default_factory=list)
 
 

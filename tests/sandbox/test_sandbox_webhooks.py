@@ -147,3 +147,108 @@ def test_a_tiny_echo_bot_closes_the_loop(server, api, state):
     finally:
         http.shutdown()
         http.server_close()
+
+
+def hook_body(url: str, **extra) -> dict:
+    return {"name": "numbot messages", "targetUrl": url, "resource": "messages", "event": "created", **extra}
+
+
+def test_update_a_webhook_renames_it_and_moves_its_target_and_secret(api, state, receiver):
+    old = api.post("webhooks", json=hook_body("http://127.0.0.1:9/old", secret="old")).json()
+    answer = api.call("PUT", f"webhooks/{old['id']}", json={
+        "name": "moved", "targetUrl": receiver.url, "secret": "new",
+        "resource": "attachmentActions", "event": "deleted"})  # other fields are ignored
+    assert answer.status_code == 200
+    updated = answer.json()
+    assert updated == {**old, "name": "moved", "targetUrl": receiver.url, "secret": "new"}
+    assert api.get(f"webhooks/{old['id']}").json() == updated
+    state.say(seed.ALICE, "hello")
+    assert state.wait_for_deliveries(5)
+    (got,) = receiver.received
+    assert got.headers["X-Spark-Signature"] == signature(got.body, "new")
+    assert json.loads(got.body)["name"] == "moved"
+
+
+def test_update_a_webhook_needs_name_and_target_and_cannot_deactivate(api, state):
+    hook = api.post("webhooks", json=hook_body("http://127.0.0.1:9/x")).json()
+    path = f"webhooks/{hook['id']}"
+    assert_webex_error(api.call("PUT", path, json={"name": "only a name"}), 400)
+    assert_webex_error(api.call("PUT", path, json={"targetUrl": "http://127.0.0.1:9/y"}), 400)
+    assert_webex_error(api.call("PUT", path, json={"name": "n", "targetUrl": hook["targetUrl"],
+                                                   "status": "inactive"}), 400)
+    assert_webex_error(api.call("PUT", path, json={"name": "n", "targetUrl": hook["targetUrl"],
+                                                   "status": "paused"}), 400)
+    assert_webex_error(api.call("PUT", "webhooks/nope", json={"name": "n", "targetUrl": "http://x"}), 404)
+    assert_webex_error(api.call("PUT", path, who=seed.ALICE, json={"name": "n", "targetUrl": "http://x"}), 404)
+    assert api.get(path).json() == hook
+
+
+def test_failed_deliveries_disable_a_webhook_and_update_reactivates_it(api, state, receiver):
+    state.webhook_failures_to_disable = 3
+    hook = api.post("webhooks", json=hook_body(receiver.url)).json()
+    receiver.status = 500
+    for i in range(3):
+        state.say(seed.ALICE, f"failing {i}")
+        assert state.wait_for_deliveries(5)
+    assert len(receiver.received) == 3
+    (listed,) = api.get("webhooks").json()["items"]
+    assert listed["status"] == "inactive"
+    # An inactive webhook hears nothing.
+    receiver.status = 200
+    state.say(seed.ALICE, "while inactive")
+    assert state.wait_for_deliveries(5)
+    assert len(receiver.received) == 3
+    reactivated = api.call("PUT", f"webhooks/{hook['id']}", json={"name": hook["name"], "targetUrl": receiver.url,
+                                                                  "status": "active"}).json()
+    assert reactivated["status"] == "active"
+    state.say(seed.ALICE, "back")
+    assert state.wait_for_deliveries(5)
+    assert len(receiver.received) == 4 and json.loads(receiver.received[-1].body)["status"] == "active"
+
+
+def test_a_success_resets_the_failure_count(api, state, receiver):
+    state.webhook_failures_to_disable = 3
+    api.post("webhooks", json=hook_body(receiver.url))
+    for status in (500, 500, 200, 503, 500):
+        receiver.status = status
+        state.say(seed.ALICE, f"answered {status}")
+        assert state.wait_for_deliveries(5)
+    (listed,) = api.get("webhooks").json()["items"]
+    assert listed["status"] == "active" and len(receiver.received) == 5
+
+
+def test_a_delivery_fails_once_whatever_its_retries(api, state, receiver):
+    state.webhook_failures_to_disable = 2
+    state.delivery_retries = 2
+    api.post("webhooks", json=hook_body(receiver.url))
+    receiver.status = 500
+    state.say(seed.ALICE, "one failed delivery, three attempts")
+    assert state.wait_for_deliveries(5)
+    assert len(receiver.received) == 3 and api.get("webhooks").json()["items"][0]["status"] == "active"
+    state.say(seed.ALICE, "a second failed delivery")
+    assert state.wait_for_deliveries(5)
+    assert api.get("webhooks").json()["items"][0]["status"] == "inactive"
+
+
+def test_unreachable_targets_count_and_the_default_is_five(api, state):
+    assert state.webhook_failures_to_disable == 5
+    api.post("webhooks", json=hook_body("http://127.0.0.1:9/nothing"))
+    for i in range(5):
+        assert api.get("webhooks").json()["items"][0]["status"] == "active"
+        state.say(seed.ALICE, f"anyone? {i}")
+        assert state.wait_for_deliveries(5)
+    assert api.get("webhooks").json()["items"][0]["status"] == "inactive"
+    state.say(seed.ALICE, "still there?")
+    assert state.wait_for_deliveries(5)
+    assert len(state.deliveries) == 5
+
+
+def test_deliveries_queued_before_a_webhook_was_disabled_are_not_sent(api, state, receiver):
+    state.webhook_failures_to_disable = 1
+    api.post("webhooks", json=hook_body(receiver.url))
+    receiver.status, receiver.delay = 500, 0.5
+    first = state.say(seed.ALICE, "first")
+    state.say(seed.ALICE, "second")  # queued behind the first, still being delivered
+    assert state.wait_for_deliveries(5)
+    assert [json.loads(r.body)["data"]["id"] for r in receiver.received] == [first["id"]]
+    assert state.deliveries[-1].error == "not sent: the webhook is inactive" and state.deliveries[-1].attempts == 0
