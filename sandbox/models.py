@@ -265,7 +265,13 @@ class Location:
 @dataclass
 class Fault:
     """An injected failure: the next ``times`` matching requests get ``status``
-    (after ``delay`` seconds; ``status=None``: only slow, then answered as usual)."""
+    (after ``delay`` seconds; ``status=None``: only slow, then answered as usual).
+
+    ``stage="before"``: the request is not processed. ``stage="after"``: it is processed (a message
+    is created and its webhooks fire), then its answer is replaced by ``status`` or held back
+    ``delay`` seconds. The reference pages' 502 ("invalid response from an upstream server") and
+    504 ("An upstream server failed to respond on time") mean the upstream may have done the work.
+    """
 
     method: Optional[str]
     path_regex: str
@@ -275,6 +281,7 @@ class Fault:
     body: Optional[dict[str, Any]] = None
     message: Optional[str] = None
     delay: float = 0.0
+    stage: str = "before"
     hits: int = 0
 
     def matches(self, method: str, path: str) -> bool:

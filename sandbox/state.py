@@ -22,6 +22,7 @@ from sandbox.models import (CardAction, Delivery, Fault, Location, LoggedRequest
                             iso_now)
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+FAULT_STAGES = ("before", "after")
 # Webex rejects text or markdown longer than 7439 bytes.
 MAX_TEXT_BYTES = 7439
 
@@ -504,12 +505,19 @@ class Sandbox(Conversation):
 
     def inject_fault(self, method: Optional[str] = "GET", path_regex: str = ".*", status: Optional[int] = 500,
                      times: int = 1, retry_after: Optional[int] = None, body: Optional[dict[str, Any]] = None,
-                     message: Optional[str] = None, delay: float = 0.0) -> Fault:
+                     message: Optional[str] = None, delay: float = 0.0, stage: str = "before") -> Fault:
         """The next ``times`` requests matching method and path regex answer ``status``
-        (``None``: as usual) after ``delay`` seconds; ``fault.hits`` counts them."""
+        (``None``: as usual) after ``delay`` seconds; ``fault.hits`` counts them.
+
+        ``stage="before"`` (default): the request is not processed. ``stage="after"``: it is
+        processed first (the message exists, its webhook is delivered), then answered with
+        ``status``, or only after ``delay`` seconds (a client with a shorter timeout sees a read
+        timeout for work that was done)."""
+        if stage not in FAULT_STAGES:
+            raise ValueError(f"stage must be one of {', '.join(FAULT_STAGES)}, not {stage!r}")
         if status == 429 and retry_after is None:
             retry_after = 1
-        fault = Fault(method, path_regex, status, times, retry_after, body, message, delay)
+        fault = Fault(method, path_regex, status, times, retry_after, body, message, delay, stage)
         with self.lock:
             self.faults.append(fault)
         return fault

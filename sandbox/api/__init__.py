@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from sandbox.api import actions, calling, chat, helpers, locations, messages, people, telephony, tokens, webhooks
 from sandbox.api.common import error, problem_response, sandbox
 from sandbox.errors import WebexProblem, tracking_id
-from sandbox.models import LoggedRequest
+from sandbox.models import Fault, LoggedRequest
 from sandbox.state import Sandbox
 
 API_BLUEPRINTS = (tokens, people, messages, actions, webhooks, locations, telephony, calling)
@@ -50,8 +50,16 @@ def _before() -> Optional[Response]:
     fault = sandbox().take_fault(request.method, request.path)
     if fault is None:
         return None
+    if fault.stage == "after":
+        g.after_fault = fault  # the request is processed; _after replaces or holds back its answer
+        return None
     if fault.delay:
         time.sleep(fault.delay)
+    return _fault_response(fault)
+
+
+def _fault_response(fault: Fault) -> Optional[Response]:
+    """The fault's answer, or None when it only delays (``status=None``)."""
     if fault.status is None:
         return None
     headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
@@ -61,15 +69,32 @@ def _before() -> Optional[Response]:
     return response
 
 
+# Webex's wording of the gateway errors: 502 and 503 as webexpythonsdk's response_codes.py copies
+# developer.webex.com's status codes, 504 as the reference pages list it.
+_GATEWAY_MESSAGES = {
+    502: "Bad Gateway: the server received an invalid response from an upstream server while processing "
+         "the request. Try again later.",
+    503: "Service Unavailable: server is overloaded with requests. Try again later.",
+    504: "Gateway Timeout: an upstream server failed to respond on time.",
+}
+
+
 def _default_message(status: int) -> str:
     if status == 429:
         return "Too Many Requests: the request has been rate limited."
+    if status in _GATEWAY_MESSAGES:
+        return _GATEWAY_MESSAGES[status]
     if status >= 500:
         return "Internal Server Error: something went wrong on the server."
     return f"Injected error {status}."
 
 
 def _after(response: Response) -> Response:
+    fault: Optional[Fault] = g.pop("after_fault", None)
+    if fault is not None:
+        if fault.delay:
+            time.sleep(fault.delay)
+        response = _fault_response(fault) or response
     if "TrackingID" not in response.headers:
         response.headers["TrackingID"] = tracking_id()
     if _is_api():

@@ -5,7 +5,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, Response, jsonify, request
 
-from sandbox.api.common import sandbox
+from sandbox.api.common import error, sandbox
 
 blueprint = Blueprint("sandbox_helpers", __name__)
 
@@ -18,8 +18,11 @@ def state() -> Response:
 @blueprint.post("/faults")
 def add_fault() -> Response:
     body = request.get_json(silent=True) or {}
-    allowed = {"method", "path_regex", "status", "times", "retry_after", "body", "message", "delay"}
-    fault = sandbox().inject_fault(**{k: v for k, v in body.items() if k in allowed})
+    allowed = {"method", "path_regex", "status", "times", "retry_after", "body", "message", "delay", "stage"}
+    try:
+        fault = sandbox().inject_fault(**{k: v for k, v in body.items() if k in allowed})
+    except ValueError as problem:
+        return error(400, str(problem))
     return jsonify(asdict(fault))
 
 

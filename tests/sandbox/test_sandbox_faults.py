@@ -1,10 +1,14 @@
 """Injected faults and Webex error bodies."""
 from __future__ import annotations
 
+import json
+import time
+
+import pytest
 import requests
 
 from sandbox import seed
-from sandbox_testkit import assert_webex_error
+from sandbox_testkit import assert_webex_error, bot_webhooks
 
 
 def test_429_with_retry_after_then_success(api, state):
@@ -49,3 +53,57 @@ def test_sandbox_state_page(server, state):
     assert {p["emails"][0]: p["token"] for p in body["people"]}[seed.ALICE] == seed.PERSON_TOKENS[seed.ALICE]
     assert [loc["name"] for loc in body["locations"]] == list(seed.LOCATION_NAMES)
     assert state.group_room_id in [r["id"] for r in body["rooms"]]
+
+
+def test_a_fault_after_the_fact_answers_502_for_a_message_that_exists(api, state, receiver):
+    bot_webhooks(api, receiver.url)
+    fault = state.inject_fault("POST", r"/messages$", status=502, stage="after")
+    response = api.post("messages", who=seed.ALICE, json={"roomId": state.direct_room(seed.ALICE), "text": "hi"})
+    body = assert_webex_error(response, 502)
+    assert "upstream server" in body["message"] and fault.hits == 1
+    (message,) = state.messages.values()
+    assert message.text == "hi" and message.person_email == seed.ALICE
+    assert state.wait_for_deliveries(5)
+    (got,) = receiver.received
+    assert json.loads(got.body)["data"]["id"] == message.id
+    # The request log shows what the client saw.
+    assert [c.status for c in state.calls(path_contains="/messages", method="POST")] == [502]
+
+
+def test_a_slow_answer_after_the_fact_times_a_client_out_while_the_work_is_done(api, state):
+    state.inject_fault("POST", r"/messages$", status=None, delay=1.0, stage="after")
+    started = time.monotonic()
+    with pytest.raises(requests.ReadTimeout):
+        requests.post(f"{api.api_url}/messages", json={"roomId": state.direct_room(seed.BOB), "text": "slow"},
+                      headers={"Authorization": f"Bearer {seed.PERSON_TOKENS[seed.BOB]}"}, timeout=0.3)
+    assert time.monotonic() - started < 0.9
+    (message,) = state.messages.values()
+    assert message.text == "slow"
+
+
+def test_a_delayed_answer_after_the_fact_is_the_real_answer(api, state):
+    state.inject_fault("GET", r"/people/me$", status=None, delay=0.3, stage="after")
+    started = time.monotonic()
+    response = api.get("people/me")
+    assert time.monotonic() - started >= 0.3
+    assert response.status_code == 200 and response.json()["emails"] == [seed.BOT_EMAIL]
+
+
+def test_a_fault_before_is_the_default_and_nothing_is_done(api, state):
+    fault = state.inject_fault("POST", r"/messages$", status=504)
+    assert fault.stage == "before"
+    body = assert_webex_error(api.post("messages", json={"toPersonEmail": seed.BOB, "text": "lost"}), 504)
+    assert "failed to respond on time" in body["message"]
+    assert state.messages == {}
+    with pytest.raises(ValueError):
+        state.inject_fault("GET", "x", stage="during")
+
+
+def test_faults_after_the_fact_over_http(server, api, state):
+    added = requests.post(f"{server.url}/_sandbox/faults", timeout=5, json={
+        "method": "POST", "path_regex": "/messages$", "status": 502, "stage": "after"})
+    assert added.status_code == 200 and added.json()["stage"] == "after"
+    assert_webex_error(api.post("messages", json={"toPersonEmail": seed.BOB, "text": "done anyway"}), 502)
+    assert [m.text for m in state.messages.values()] == ["done anyway"]
+    refused = requests.post(f"{server.url}/_sandbox/faults", json={"stage": "later"}, timeout=5)
+    assert_webex_error(refused, 400)
