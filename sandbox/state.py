@@ -6,6 +6,7 @@ helpers in ``sandbox.conversation``), so every method is thread-safe.
 from __future__ import annotations
 
 import json
+import math
 import secrets
 import threading
 import time
@@ -60,6 +61,10 @@ class Sandbox(Conversation):
         self.base_url: Optional[str] = None  # set by SandboxServer.start
         # Knobs tests may set.
         self.service_token_ttl = 3600
+        # A refresh token lives this long from its issue: 90 days, the life developer.webex.com
+        # (Integrations & Authorization) gives refresh tokens. Read at every grant, so setting it
+        # also changes the life left to tokens already issued (see expire_refresh_token_in).
+        self.refresh_token_ttl = 7_776_000
         self.rotate_refresh_tokens = False
         self.max_card_bytes = 28_000  # the sandbox's stand-in for Webex's (undocumented) card size limit
         self.validate_shape = "live"  # "live" (observed) or "doc" (documented) response of validateNumbers
@@ -92,7 +97,8 @@ class Sandbox(Conversation):
         self.unavailable: set[str] = set(seed.UNAVAILABLE_NUMBERS)
         # Service app tokens: access token -> expiry (epoch seconds, None = never).
         self._service_tokens: dict[str, Optional[float]] = {seed.SERVICE_APP_TOKEN: None}
-        self._refresh_tokens: set[str] = {seed.SERVICE_APP_REFRESH_TOKEN}
+        # Refresh token -> when it was issued (epoch seconds); the seeded one now.
+        self._refresh_tokens: dict[str, float] = {seed.SERVICE_APP_REFRESH_TOKEN: time.time()}
         self.token_grants = 0
         # Test instrumentation.
         self.requests: list[LoggedRequest] = []
@@ -157,26 +163,42 @@ class Sandbox(Conversation):
         return None
 
     def grant_service_token(self, client_id: str, client_secret: str, refresh_token: str) -> dict[str, Any]:
-        """The refresh-token grant of ``POST /v1/access_token``."""
+        """The refresh-token grant of ``POST /v1/access_token``.
+
+        ``refresh_token_expires_in`` is the refresh token's remaining life, counted from its issue
+        (the seeded one: when the Sandbox was made; a rotated one: at the grant that gave it). An
+        expired refresh token is refused as an unknown one is."""
         with self.lock:
             if client_id != seed.SERVICE_APP_CLIENT_ID or client_secret != seed.SERVICE_APP_CLIENT_SECRET:
                 raise WebexProblem(401, "invalid_client: client authentication failed")
-            if refresh_token not in self._refresh_tokens:
+            now = time.time()
+            issued = self._refresh_tokens.get(refresh_token)
+            if issued is None or issued + self.refresh_token_ttl <= now:
                 raise WebexProblem(400, "invalid_grant: the refresh token is invalid or expired")
             self.token_grants += 1
             access = "sandbox-sat-" + secrets.token_urlsafe(24)
-            self._service_tokens[access] = time.time() + self.service_token_ttl
+            self._service_tokens[access] = now + self.service_token_ttl
             if self.rotate_refresh_tokens:
-                self._refresh_tokens.discard(refresh_token)
-                refresh_token = "sandbox-srt-" + secrets.token_urlsafe(24)
-                self._refresh_tokens.add(refresh_token)
+                del self._refresh_tokens[refresh_token]
+                refresh_token, issued = "sandbox-srt-" + secrets.token_urlsafe(24), now
+                self._refresh_tokens[refresh_token] = issued
             return {
                 "access_token": access,
                 "expires_in": self.service_token_ttl,
                 "refresh_token": refresh_token,
-                "refresh_token_expires_in": 7776000,
+                "refresh_token_expires_in": max(0, math.ceil(issued + self.refresh_token_ttl - now)),
                 "token_type": "Bearer",
             }
+
+    def expire_refresh_token_in(self, seconds: float, refresh_token: Optional[str] = None) -> None:
+        """The refresh token (default: every one issued so far) has ``seconds`` of life left
+        (0: it is expired now), as if it had been issued earlier."""
+        with self.lock:
+            now = time.time()
+            for token in [refresh_token] if refresh_token else list(self._refresh_tokens):
+                if token not in self._refresh_tokens:
+                    raise KeyError(token)
+                self._refresh_tokens[token] = now + seconds - self.refresh_token_ttl
 
     def expire_service_tokens(self) -> None:
         """Every service app access token issued so far stops working (401)."""

@@ -1,6 +1,8 @@
 """Tokens: who may call what, the service app's refresh-token grant, expiry."""
 from __future__ import annotations
 
+import time
+
 import requests
 
 from sandbox import seed
@@ -59,6 +61,43 @@ def test_refresh_grant_issues_working_tokens(api, state):
     assert api.get("locations", who=body["access_token"]).status_code == 200
     assert grant(api).json()["access_token"] != body["access_token"]
     assert state.token_grants == 2
+
+
+def test_refresh_token_expires_in_is_the_seeded_tokens_remaining_life(api, state):
+    assert state.refresh_token_ttl == 7776000  # 90 days
+    first = grant(api).json()["refresh_token_expires_in"]
+    assert 7776000 - 2 <= first <= 7776000
+    state.expire_refresh_token_in(120)
+    remaining = grant(api).json()["refresh_token_expires_in"]
+    assert 118 <= remaining <= 120
+    time.sleep(1.1)
+    assert grant(api).json()["refresh_token_expires_in"] < remaining
+
+
+def test_an_expired_refresh_token_is_refused_like_an_unknown_one(api, state):
+    state.expire_refresh_token_in(0)
+    expired = assert_webex_error(grant(api), 400)
+    unknown = assert_webex_error(grant(api, refresh_token="nope"), 400)
+    assert expired["message"] == unknown["message"] and expired["message"].startswith("invalid_grant")
+    assert state.token_grants == 0
+
+
+def test_the_lifetime_knob_counts_from_the_issue(api, state):
+    state.refresh_token_ttl = 60  # set before the first grant: the seeded token has about a minute left
+    assert 58 <= grant(api).json()["refresh_token_expires_in"] <= 60
+    state.refresh_token_ttl = 0  # every refresh token issued so far is now past its life
+    assert_webex_error(grant(api), 400)
+
+
+def test_a_rotated_refresh_token_lives_from_the_grant_that_gave_it(api, state):
+    state.rotate_refresh_tokens = True
+    state.expire_refresh_token_in(30)
+    body = grant(api).json()
+    assert body["refresh_token"] != seed.SERVICE_APP_REFRESH_TOKEN
+    assert body["refresh_token_expires_in"] == 7776000
+    state.expire_refresh_token_in(5, body["refresh_token"])
+    again = grant(api, refresh_token=body["refresh_token"]).json()
+    assert again["refresh_token_expires_in"] == 7776000 and again["refresh_token"] != body["refresh_token"]
 
 
 def test_wrong_secret_is_401_and_unknown_refresh_token_400(api):
