@@ -17,18 +17,20 @@ ORG_NAME = "Example Corp"
 OTHER_ORG_ID = seeded_id("ORGANIZATION", "outsider-org")
 APP_ID = seeded_id("APPLICATION", "numbot")
 
-# Real Webex role ids decode to ``ciscospark://us/ROLE/id_full_admin``; the
-# location administrator role name is the sandbox's pick (Webex does not
-# document it) and is one of the names bot/access.py accepts.
+# Real Webex role ids are base64 of ``ciscospark://us/ROLE/<name>``, with the role names the
+# SCIM 2 schemas document (wxc_sdk open_api/generated/Others/Webex-Admin/All-APIs/scim-2/
+# scim2-schemas_auto.py): id_full_admin, id_user_admin, id_readonly_admin, id_device_admin.
 FULL_ADMIN_ROLE_ID = webex_id("ROLE", "id_full_admin")
-LOCATION_ADMIN_ROLE_ID = webex_id("ROLE", "id_location_full_admin")
+USER_ADMIN_ROLE_ID = webex_id("ROLE", "id_user_admin")
+READONLY_ADMIN_ROLE_ID = webex_id("ROLE", "id_readonly_admin")
+DEVICE_ADMIN_ROLE_ID = webex_id("ROLE", "id_device_admin")
 
 BOT_EMAIL = "numbot@webex.bot"
 # Real bots have display names such as "Numbot 2000": several words, digits included, so a
 # mention may be shortened to its first word ("Numbot") by the sender's client.
 BOT_NAME = "Numbot 2000"
 ALICE = "alice@example.com"  # full administrator
-LOU = "lou@example.com"  # location administrator
+LOU = "lou@example.com"  # read-only administrator
 BOB = "bob@example.com"  # plain user
 EVE = "eve@outsider.test"  # another organisation
 
@@ -120,7 +122,7 @@ def people() -> list[Person]:
     return [
         bot,
         person(ALICE, "Alice", "Admin", [FULL_ADMIN_ROLE_ID]),
-        person(LOU, "Lou", "Location", [LOCATION_ADMIN_ROLE_ID]),
+        person(LOU, "Lou", "Readonly", [READONLY_ADMIN_ROLE_ID]),
         person(BOB, "Bob", "User", []),
         person(EVE, "Eve", "Outsider", [FULL_ADMIN_ROLE_ID], org=OTHER_ORG_ID),
     ]

@@ -43,13 +43,26 @@ class Identity:
 
     @property
     def is_admin(self) -> bool:
-        """May call the admin (telephony, locations) APIs: the service app, or an
-        administrator's own token (full or location admin; the sandbox does not
-        narrow a location admin to their locations)."""
+        """May call every admin (telephony, locations) API: the service app, or a full
+        administrator's own token (validate numbers "requires a full administrator auth token
+        with a scope of spark-admin:telephony_config_write", its reference page)."""
         if self.kind == "service":
             return True
+        return self._has_role(seed.FULL_ADMIN_ROLE_ID)
+
+    @property
+    def is_read_only_admin(self) -> bool:
+        return self._has_role(seed.READONLY_ADMIN_ROLE_ID)
+
+    def may_call_admin(self, method: str) -> bool:
+        """Read-only administrators may read (GET) admin data only: the list pages say "requires a
+        full, read-only or location administrator auth token" (alternate available numbers) or "a
+        full or read-only administrator" (phone numbers)."""
+        return self.is_admin or (self.is_read_only_admin and method.upper() in ("GET", "HEAD"))
+
+    def _has_role(self, role_id: str) -> bool:
         return (self.kind == "person" and self.person is not None and self.person.org_id == seed.ORG_ID
-                and bool({seed.FULL_ADMIN_ROLE_ID, seed.LOCATION_ADMIN_ROLE_ID} & set(self.person.roles)))
+                and role_id in self.person.roles)
 
 
 class Sandbox(Conversation):

@@ -41,7 +41,8 @@ def identity() -> Identity:
 def allow(*kinds: str, admin: bool = False) -> Callable:
     """401 without a valid token; 403 when the token's kind may not call this endpoint.
 
-    ``admin=True``: the service app, or a full administrator's own token.
+    ``admin=True``: the service app or a full administrator's own token; a read-only
+    administrator's for GET only (``Identity.may_call_admin``).
     """
     def wrap(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -49,7 +50,7 @@ def allow(*kinds: str, admin: bool = False) -> Callable:
             who: Optional[Identity] = g.get("identity")
             if who is None:
                 return error(401, UNAUTHORIZED)
-            if admin and not who.is_admin:
+            if admin and not who.may_call_admin(request.method):
                 return error(403, "The token does not have the administrator privileges this API requires.")
             if not admin and who.kind not in kinds:
                 return error(403, "The token's identity is not allowed to call this API.")

@@ -6,6 +6,7 @@ import time
 import requests
 
 from sandbox import seed
+from sandbox.ids import decode_id
 from sandbox_testkit import assert_webex_error
 
 
@@ -32,6 +33,36 @@ def test_admins_own_tokens_can_call_admin_apis(api):
         assert api.get("locations", who=who).status_code == 200
 
 
+def test_role_ids_are_webex_role_ids(state):
+    roles = {seed.FULL_ADMIN_ROLE_ID: "id_full_admin", seed.USER_ADMIN_ROLE_ID: "id_user_admin",
+             seed.READONLY_ADMIN_ROLE_ID: "id_readonly_admin", seed.DEVICE_ADMIN_ROLE_ID: "id_device_admin"}
+    for role_id, name in roles.items():
+        assert decode_id(role_id) == f"ciscospark://us/ROLE/{name}" and "=" not in role_id
+    assert not hasattr(seed, "LOCATION_ADMIN_ROLE_ID")
+    everyone = {p.email: (p.display_name, p.roles) for p in state.people.values()}
+    assert everyone[seed.ALICE] == ("Alice Admin", [seed.FULL_ADMIN_ROLE_ID])
+    assert everyone[seed.LOU] == ("Lou Readonly", [seed.READONLY_ADMIN_ROLE_ID])
+    assert everyone[seed.BOB] == ("Bob User", [])
+    assert everyone[seed.EVE] == ("Eve Outsider", [seed.FULL_ADMIN_ROLE_ID])
+
+
+def test_a_read_only_administrator_may_only_read_admin_apis(api, state):
+    hq = seed.location_id(seed.DALLAS_HQ)
+    for path in ("locations", f"locations/{hq}", "telephony/config/locations",
+                 f"telephony/config/locations/{hq}/autoAttendants/alternate/availableNumbers"):
+        assert api.get(path, who=seed.LOU).status_code == 200, path
+    validate = {"phoneNumbers": [seed.AVAILABLE_US]}
+    assert_webex_error(api.post("telephony/config/actions/validateNumbers/invoke", who=seed.LOU, json=validate), 403)
+    assert api.post("telephony/config/actions/validateNumbers/invoke", who=seed.ALICE, json=validate).status_code == 200
+
+
+def test_other_admin_roles_are_not_telephony_admins(api, state):
+    bob = state.person_by_email(seed.BOB)
+    for role in (seed.USER_ADMIN_ROLE_ID, seed.DEVICE_ADMIN_ROLE_ID):
+        bob.roles = [role]
+        assert_webex_error(api.get("locations", who=seed.BOB), 403)
+
+
 def test_service_token_cannot_post_messages(api, state):
     assert_webex_error(api.post("messages", who="service", json={"roomId": state.group_room_id, "text": "hi"}), 403)
 
@@ -44,7 +75,7 @@ def test_people_me_and_roles_only_for_the_service_app(api, state):
     assert "roles" not in as_bot and as_bot["emails"] == [seed.ALICE] and as_bot["orgId"] == seed.ORG_ID
     assert api.get(f"people/{alice.id}", who="service").json()["roles"] == [seed.FULL_ADMIN_ROLE_ID]
     lou = state.person_by_email(seed.LOU)
-    assert api.get(f"people/{lou.id}", who="service").json()["roles"] == [seed.LOCATION_ADMIN_ROLE_ID]
+    assert api.get(f"people/{lou.id}", who="service").json()["roles"] == [seed.READONLY_ADMIN_ROLE_ID]
     bob = state.person_by_email(seed.BOB)
     assert api.get(f"people/{bob.id}", who="service").json()["roles"] == []
     eve = state.person_by_email(seed.EVE)
@@ -133,3 +164,11 @@ def test_request_log_names_identities(api, state):
     assert [c.identity for c in state.calls(path_contains="/people/me")] == ["bot", f"person:{seed.ALICE}", "anonymous"]
     (call,) = state.calls(identity="service")
     assert call.status == 200 and call.method == "GET" and call.path == "/v1/locations"
+
+
+def test_the_chat_page_names_each_persons_role(server):
+    people = requests.get(f"{server.url}/_sandbox/chat", timeout=5).json()["people"]
+    assert {p["email"]: p["role"] for p in people} == {
+        seed.ALICE: "full administrator", seed.LOU: "read-only administrator", seed.BOB: "no admin role",
+        seed.EVE: "another organisation"}
+    assert {p["email"]: p["displayName"] for p in people}[seed.LOU] == "Lou Readonly"
