@@ -207,7 +207,8 @@ class Webhook:
 
 @dataclass
 class AvailableNumber:
-    """One row of the auto attendant alternate available numbers API."""
+    """An unassigned number of a location: one row of the auto attendant alternate available
+    numbers API, whose numbers "are unassigned" (its reference page)."""
 
     phone_number: str
     state: str = "ACTIVE"  # "ACTIVE" or "INACTIVE"
@@ -225,6 +226,69 @@ class AvailableNumber:
             "tollFreeNumber": self.toll_free_number,
             "isServiceNumber": self.is_service_number,
         }
+
+    def number_list_json(self, location: "Location") -> dict[str, Any]:
+        """Its row in Get Phone Numbers for an Organization: no extension, no owner."""
+        return _number_row(self.phone_number, None, self.state, self.is_main_number, self.toll_free_number,
+                           self.is_service_number, location, None)
+
+
+# Owner types (wxc_sdk common OwnerType); firstName and lastName "will be present only when the
+# owner type is PEOPLE or VIRTUAL_LINE" (wxc_sdk NumberOwner).
+OWNER_TYPES = ("PLACE", "PEOPLE", "VIRTUAL_LINE", "AUTO_ATTENDANT", "CALL_QUEUE", "PAGING_GROUP", "GROUP_PAGING",
+               "HUNT_GROUP", "VOICE_MESSAGING", "OFFICE_ANYWHERE", "BROADWORKS_ANYWHERE", "CONTACT_CENTER_LINK",
+               "CONTACT_CENTER_ADAPTER", "ROUTE_LIST", "VOICEMAIL_GROUP", "COLLABORATE_BRIDGE", "AI_RECEPTIONIST")
+NAMED_OWNER_TYPES = ("PEOPLE", "VIRTUAL_LINE")
+
+
+@dataclass(frozen=True)
+class NumberOwner:
+    """The person, workspace, virtual line or feature a number is assigned to (wxc_sdk NumberOwner)."""
+
+    id: str  # a Webex id of the owner's kind: ciscospark://us/PEOPLE/…, /PLACE/…, /AUTO_ATTENDANT/…
+    type: str  # one of OWNER_TYPES
+    display_name: str
+    first_name: str = ""
+    last_name: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"id": self.id, "type": self.type}
+        if self.type in NAMED_OWNER_TYPES:
+            body.update(firstName=self.first_name, lastName=self.last_name)
+        body["displayName"] = self.display_name
+        return body
+
+
+@dataclass
+class AssignedNumber:
+    """A location's number that an owner uses: in use, and not an alternate available number."""
+
+    phone_number: str
+    location_id: str
+    owner: NumberOwner
+    extension: Optional[str] = None
+    state: str = "ACTIVE"
+    is_main_number: bool = False
+    toll_free_number: bool = False
+    is_service_number: bool = False
+
+    def number_list_json(self, location: "Location") -> dict[str, Any]:
+        return _number_row(self.phone_number, self.extension, self.state, self.is_main_number, self.toll_free_number,
+                           self.is_service_number, location, self.owner)
+
+
+def _number_row(phone_number: str, extension: Optional[str], state: str, main: bool, toll_free: bool,
+                service: bool, location: "Location", owner: Optional[NumberOwner]) -> dict[str, Any]:
+    """A row of Get Phone Numbers for an Organization with Given Criterias (fields and order as
+    wxc_sdk NumberListPhoneNumber); ``owner`` only when the number is assigned."""
+    body: dict[str, Any] = {"phoneNumber": phone_number}
+    if extension:
+        body["extension"] = extension
+    body.update(state=state, phoneNumberType="PRIMARY", mainNumber=main, tollFreeNumber=toll_free,
+                isServiceNumber=service, location={"id": location.id, "name": location.name})
+    if owner is not None:
+        body["owner"] = owner.to_json()
+    return body
 
 
 @dataclass

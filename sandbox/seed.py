@@ -5,10 +5,11 @@ ids and tokens printed by ``python -m sandbox`` are valid in every run.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import product
 
 from sandbox.ids import seeded_id, webex_id
-from sandbox.models import AvailableNumber, Location, Person
+from sandbox.models import AvailableNumber, Location, NumberOwner, Person
 
 ORG_ID = seeded_id("ORGANIZATION", "numbot-sandbox-org")
 # The org's name: a location's calling line id name unless set ("By default the Org name", List
@@ -17,9 +18,11 @@ ORG_NAME = "Example Corp"
 OTHER_ORG_ID = seeded_id("ORGANIZATION", "outsider-org")
 APP_ID = seeded_id("APPLICATION", "numbot")
 
-# Real Webex role ids are base64 of ``ciscospark://us/ROLE/<name>``, with the role names the
-# SCIM 2 schemas document (wxc_sdk open_api/generated/Others/Webex-Admin/All-APIs/scim-2/
-# scim2-schemas_auto.py): id_full_admin, id_user_admin, id_readonly_admin, id_device_admin.
+# Real Webex role ids are base64 of ``ciscospark://us/ROLE/<name>`` (live GET /people answers quoted
+# in public code carry Y2lzY29zcGFyazovL3VzL1JPTEUvaWRfZnVsbF9hZG1pbg, the full administrator; the
+# reference pages' example role ids are uuids instead), with the role names the SCIM 2 schemas
+# document (wxc_sdk open_api/generated/Others/Webex-Admin/All-APIs/scim-2/scim2-schemas_auto.py):
+# id_full_admin, id_user_admin, id_readonly_admin, id_device_admin.
 FULL_ADMIN_ROLE_ID = webex_id("ROLE", "id_full_admin")
 USER_ADMIN_ROLE_ID = webex_id("ROLE", "id_user_admin")
 READONLY_ADMIN_ROLE_ID = webex_id("ROLE", "id_readonly_admin")
@@ -73,8 +76,8 @@ AVAILABLE_US_2 = "+12145557862"
 AVAILABLE_US_2_NATIONAL = "2145557862"  # the same number in US national format
 AVAILABLE_UK = "+442071838750"
 AVAILABLE_TOLL_FREE = "+18332001234"
-DUPLICATE_IN_USE = DALLAS_HQ_MAIN_NUMBER  # every location number is in use
-DUPLICATE_ASSIGNED = "+12143029001"  # assigned to a person, not in any location list
+DUPLICATE_IN_USE = DALLAS_HQ_MAIN_NUMBER  # every number of the org is in use, assigned or not
+DUPLICATE_ASSIGNED = "+12143029001"  # Dana Diaz's number at Dallas HQ (an owner, not an alternate number)
 UNAVAILABLE = "+12143040000"  # blocked by the PSTN provider
 INVALID_POSSIBLE = "+11234567890"  # looks possible (10 digits) but area code 123 does not exist
 INVALID_GARBAGE = "12345"
@@ -91,7 +94,24 @@ EXPECTED_STATES = {
     INVALID_GARBAGE: "Invalid",
 }
 
-IN_USE_EXTRA = frozenset({DUPLICATE_ASSIGNED, "+14693029001", "+442079469001"})
+# Numbers assigned to an owner (Get Phone Numbers for an Organization shows them with ``owner``):
+# in use, and never an alternate available number, since those "are unassigned". Two of them were
+# unassigned numbers of their location's list (FRONT_DESK_NUMBER, SALES_NUMBER) and left it.
+MAIN_MENU_NUMBER = "+12143029002"  # auto attendant "Main Menu", Dallas HQ
+LOBBY_PHONE_NUMBER = "+14693029001"  # workspace "Lobby Phone", Dallas Warehouse
+FRONT_DESK_NUMBER = "+14693020030"  # virtual line "Front Desk", Dallas Warehouse
+SALES_NUMBER = "+19723020012"  # hunt group "Sales", Richardson
+SUPPORT_NUMBER = "+442079469001"  # call queue "Support", London (a service number)
+# number -> (owner type, owner display name, location name, extension)
+OWNERS = {
+    DUPLICATE_ASSIGNED: ("PEOPLE", "Dana Diaz", DALLAS_HQ, "9001"),
+    MAIN_MENU_NUMBER: ("AUTO_ATTENDANT", "Main Menu", DALLAS_HQ, "9002"),
+    LOBBY_PHONE_NUMBER: ("PLACE", "Lobby Phone", DALLAS_WAREHOUSE, "9001"),
+    FRONT_DESK_NUMBER: ("VIRTUAL_LINE", "Front Desk", DALLAS_WAREHOUSE, "2030"),
+    SALES_NUMBER: ("HUNT_GROUP", "Sales", RICHARDSON, "2012"),
+    SUPPORT_NUMBER: ("CALL_QUEUE", "Support", LONDON, "9001"),
+}
+IN_USE_EXTRA = frozenset(OWNERS)  # the assigned numbers (every location number is in use too)
 UNAVAILABLE_NUMBERS = frozenset({UNAVAILABLE, "+12143040001", "+442079469999"})
 
 
@@ -126,6 +146,35 @@ def people() -> list[Person]:
         person(BOB, "Bob", "User", []),
         person(EVE, "Eve", "Outsider", [FULL_ADMIN_ROLE_ID], org=OTHER_ORG_ID),
     ]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A seeded number owner: ``Sandbox`` assigns ``phone_number`` at ``location`` to ``owner``."""
+
+    phone_number: str
+    location: str
+    owner: NumberOwner
+    extension: str
+    is_service_number: bool = False
+
+
+def owner_id(owner_type: str, name: str) -> str:
+    """A Webex id of the owner's kind: ``ciscospark://us/PEOPLE/…``, ``/PLACE/…``,
+    ``/VIRTUAL_LINE/…``, ``/AUTO_ATTENDANT/…``, ``/HUNT_GROUP/…``, ``/CALL_QUEUE/…``, as the
+    example ids in wxc_sdk decode."""
+    return seeded_id(owner_type, name)
+
+
+def number_assignments() -> list[Assignment]:
+    """The owners of OWNERS (people and virtual lines have a first and a last name)."""
+    made = []
+    for number, (owner_type, name, location, extension) in OWNERS.items():
+        first, _, last = name.partition(" ")
+        owner = NumberOwner(owner_id(owner_type, name), owner_type, name,
+                            *((first, last) if owner_type in ("PEOPLE", "VIRTUAL_LINE") else ()))
+        made.append(Assignment(number, location, owner, extension, is_service_number=number == SUPPORT_NUMBER))
+    return made
 
 
 def location_id(name: str) -> str:

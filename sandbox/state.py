@@ -19,8 +19,9 @@ from sandbox.delivery import Deliverer, event_body, sign
 from sandbox.errors import WebexProblem
 from sandbox.ids import new_id, seeded_id
 from sandbox.markup import CLIENTS, DEFAULT_CLIENT, render
-from sandbox.models import (CardAction, Delivery, Fault, Location, LoggedRequest, Message, Person, Room, Webhook,
-                            iso_now)
+from sandbox.models import (AssignedNumber, AvailableNumber, CardAction, Delivery, Fault, Location, LoggedRequest,
+                            Message, NumberOwner, Person, Room, Webhook, iso_now)
+from sandbox.numbers import is_toll_free
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 FAULT_STAGES = ("before", "after")
@@ -106,7 +107,10 @@ class Sandbox(Conversation):
         self.webhooks: dict[str, Webhook] = {}
         # Telephony.
         self.locations: list[Location] = seed.locations()
-        self.in_use: set[str] = set(seed.IN_USE_EXTRA)
+        self.assigned: list[AssignedNumber] = []  # numbers an owner uses (see assign_number)
+        for given in seed.number_assignments():
+            self.assign_number(given.phone_number, given.owner, given.location, extension=given.extension,
+                               is_service_number=given.is_service_number)
         self.unavailable: set[str] = set(seed.UNAVAILABLE_NUMBERS)
         # Service app tokens: access token -> expiry (epoch seconds, None = never).
         self._service_tokens: dict[str, Optional[float]] = {seed.SERVICE_APP_TOKEN: None}
@@ -531,10 +535,50 @@ class Sandbox(Conversation):
             self.locations.extend(made)
             return made
 
-    def numbers_in_use(self) -> set[str]:
-        """Every number the org already has: location numbers plus assigned ones."""
+    def assign_number(self, phone_number: str, owner: NumberOwner, location_name: Optional[str] = None, *,
+                      extension: Optional[str] = None, is_service_number: bool = False) -> AssignedNumber:
+        """``owner`` now uses ``phone_number``. An unassigned number of a location leaves that
+        location's list (alternate available numbers "are unassigned") and keeps its flags; any
+        other number is added to ``location_name``."""
         with self.lock:
-            return self.in_use | {n.phone_number for loc in self.locations for n in loc.numbers}
+            if any(a.phone_number == phone_number for a in self.assigned):
+                raise ValueError(f"{phone_number} is already assigned")
+            for location in self.locations:
+                found = next((n for n in location.numbers if n.phone_number == phone_number), None)
+                if found is not None:
+                    location.numbers.remove(found)
+                    made = AssignedNumber(phone_number, location.id, owner, extension, found.state,
+                                          found.is_main_number, found.toll_free_number,
+                                          found.is_service_number or is_service_number)
+                    break
+            else:
+                if location_name is None:
+                    raise ValueError(f"{phone_number} is no location's number: give location_name")
+                location = self.location_named(location_name)
+                made = AssignedNumber(phone_number, location.id, owner, extension,
+                                      toll_free_number=is_toll_free(phone_number), is_service_number=is_service_number)
+            self.assigned.append(made)
+            return made
+
+    def owner_of(self, phone_number: str) -> Optional[NumberOwner]:
+        with self.lock:
+            return next((a.owner for a in self.assigned if a.phone_number == phone_number), None)
+
+    def phone_numbers(self) -> list[tuple[Location, Union[AvailableNumber, AssignedNumber]]]:
+        """Every number of the org with its location, assigned or not, in number order: the rows of
+        Get Phone Numbers for an Organization ("Default sort will be based on number and extension
+        in an ascending order")."""
+        with self.lock:
+            by_id = {loc.id: loc for loc in self.locations}
+            rows: list[tuple[Location, Union[AvailableNumber, AssignedNumber]]] = [
+                (loc, n) for loc in self.locations for n in loc.numbers]
+            rows += [(by_id[a.location_id], a) for a in self.assigned if a.location_id in by_id]
+        return sorted(rows, key=lambda row: (row[1].phone_number, getattr(row[1], "extension", None) or ""))
+
+    def numbers_in_use(self) -> set[str]:
+        """Every number the org already has, assigned or not (validate answers Duplicate for
+        them): exactly the numbers Get Phone Numbers for an Organization lists."""
+        return {n.phone_number for _, n in self.phone_numbers()}
 
     # -- instrumentation -------------------------------------------------------------
 

@@ -1,17 +1,21 @@
 """Webex Calling organisation settings (developer.webex.com, "Webex Calling Organization Settings"):
 ``GET /v1/telephony/config/locations``, the locations enabled for Webex Calling with their calling
-details."""
+details, and ``GET /v1/telephony/config/numbers``, the org's phone numbers and who uses them."""
 from __future__ import annotations
+
+from typing import Optional
 
 from flask import Blueprint, Response, jsonify, request
 
 from sandbox import seed
 from sandbox.api.common import allow, check_org, int_param, next_link, sandbox
 from sandbox.errors import WebexProblem
+from sandbox.models import OWNER_TYPES, AssignedNumber
 
 blueprint = Blueprint("calling", __name__)
 # Webex documents no default for ``max`` here; the sandbox uses the 2000 of its other telephony lists.
 LOCATIONS_MAX = 2000
+NUMBERS_MAX = 2000  # "Default is 2000" (the numbers reference page); also the sandbox's cap
 
 
 @blueprint.get("/telephony/config/locations")
@@ -37,3 +41,53 @@ def list_locations() -> Response:
     if start + limit < len(found):
         response.headers["Link"] = next_link(start=start + limit, max=limit)
     return response
+
+
+@blueprint.get("/telephony/config/numbers")
+@allow(admin=True)
+def list_numbers() -> Response:
+    """Get Phone Numbers for an Organization with Given Criterias: every number of the org, "along
+    with the status and owner (if any)". Filters: ``locationId``, ``phoneNumber`` ("Search for this
+    phoneNumber": the sandbox matches the whole number), ``ownerType``, ``available`` (true: the
+    unassigned numbers, false: the assigned ones, as wxc_sdk's phone_numbers docstring says; "cannot
+    be used along with ownerType parameter when set to true"); ``start``/``max`` (default 2000)
+    offset paging with a Link header."""
+    check_org()
+    limit = int_param("max", NUMBERS_MAX, 1, NUMBERS_MAX, clamp=True)
+    start = int_param("start", 0, 0)
+    location_id = request.args.get("locationId")
+    wanted = _phone_number_param()
+    owner_type = request.args.get("ownerType")
+    if owner_type is not None and owner_type not in OWNER_TYPES:
+        raise WebexProblem(400, f"Invalid value for query parameter ownerType: {owner_type!r}.")
+    available = _bool_param("available")
+    if available and owner_type:
+        raise WebexProblem(400, "available=true cannot be used along with ownerType.")
+    rows = [(location, number) for location, number in sandbox().phone_numbers()
+            if (not location_id or location.id == location_id)
+            and (wanted is None or number.phone_number == wanted)
+            and (available is None or available == (not isinstance(number, AssignedNumber)))
+            and (owner_type is None or (isinstance(number, AssignedNumber) and number.owner.type == owner_type))]
+    # An unknown locationId finds nothing, as a location without Webex Calling (no numbers) does.
+    response = jsonify({"phoneNumbers": [number.number_list_json(location)
+                                         for location, number in rows[start:start + limit]]})
+    if start + limit < len(rows):
+        response.headers["Link"] = next_link(start=start + limit, max=limit)
+    return response
+
+
+def _phone_number_param() -> Optional[str]:
+    raw = request.args.get("phoneNumber")
+    if raw is None or not raw.strip():
+        return None
+    # An unencoded "+" arrives as a space; the sandbox reads it as "+" (as for alternate numbers).
+    return "+" + raw.strip() if raw.startswith(" ") and raw.strip().isdigit() else raw.strip()
+
+
+def _bool_param(name: str) -> Optional[bool]:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() not in ("true", "false"):
+        raise WebexProblem(400, f"Invalid value for query parameter {name}: {raw!r} (true or false).")
+    return raw.lower() == "true"
