@@ -182,8 +182,8 @@
     const group = room.type === "group";
     ui.title.textContent = room.title;
     ui.subtitle.textContent = group
-      ? `Group space · your messages @mention ${config.bot.displayName} (type @${firstWord(config.bot.displayName)} ` +
-        "anywhere, or the page puts the mention first), or it would not hear them"
+      ? `Group space · ${config.bot.displayName} hears only its mentions: type @${firstWord(config.bot.displayName)} ` +
+        "anywhere in your message, or the page mentions it first"
       : `1:1 space with the bot ${config.bot.displayName}`;
     ui.avatar.className = `avatar ${group ? "group" : "bot"}`;
     ui.avatar.textContent = initials(room.title);
