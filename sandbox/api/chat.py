@@ -14,8 +14,12 @@ from sandbox.models import Person
 
 blueprint = Blueprint("chat", __name__)
 
-ROLE_LABELS = ((seed.FULL_ADMIN_ROLE_ID, "full administrator"), (seed.READONLY_ADMIN_ROLE_ID, "read-only administrator"),
-               (seed.USER_ADMIN_ROLE_ID, "user administrator"), (seed.DEVICE_ADMIN_ROLE_ID, "device administrator"))
+ROLE_LABELS = (
+    (seed.FULL_ADMIN_ROLE_ID, "full administrator"),
+    (seed.READONLY_ADMIN_ROLE_ID, "read-only administrator"),
+    (seed.USER_ADMIN_ROLE_ID, "user administrator"),
+    (seed.DEVICE_ADMIN_ROLE_ID, "device administrator"),
+)
 
 
 @blueprint.get("/")

@@ -52,8 +52,9 @@ def test_a_read_only_administrator_may_only_read_admin_apis(api, state):
                  f"telephony/config/locations/{hq}/autoAttendants/alternate/availableNumbers"):
         assert api.get(path, who=seed.LOU).status_code == 200, path
     validate = {"phoneNumbers": [seed.AVAILABLE_US]}
-    assert_webex_error(api.post("telephony/config/actions/validateNumbers/invoke", who=seed.LOU, json=validate), 403)
-    assert api.post("telephony/config/actions/validateNumbers/invoke", who=seed.ALICE, json=validate).status_code == 200
+    path = "telephony/config/actions/validateNumbers/invoke"
+    assert_webex_error(api.post(path, who=seed.LOU, json=validate), 403)
+    assert api.post(path, who=seed.ALICE, json=validate).status_code == 200
 
 
 def test_other_admin_roles_are_not_telephony_admins(api, state):
@@ -69,7 +70,8 @@ def test_service_token_cannot_post_messages(api, state):
 
 def test_people_me_and_roles_only_for_the_service_app(api, state):
     me = api.get("people/me").json()
-    assert me["emails"] == [seed.BOT_EMAIL] and me["type"] == "bot" and me["displayName"] == seed.BOT_NAME == "Numbot 2000"
+    assert me["emails"] == [seed.BOT_EMAIL] and me["type"] == "bot"
+    assert me["displayName"] == seed.BOT_NAME == "Numbot 2000"
     alice = state.person_by_email(seed.ALICE)
     as_bot = api.get(f"people/{alice.id}").json()
     assert "roles" not in as_bot and as_bot["emails"] == [seed.ALICE] and as_bot["orgId"] == seed.ORG_ID

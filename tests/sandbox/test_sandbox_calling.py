@@ -198,7 +198,8 @@ def test_numbers_need_a_full_or_read_only_administrator_of_this_org(api):
 
 def test_assigning_a_location_number_takes_it_out_of_the_alternate_numbers(api, state):
     number = "+12143020050"
-    assert number in [r["phoneNumber"] for r in api.get(alternate(seed.DALLAS_HQ), who="service").json()["phoneNumbers"]]
+    before = api.get(alternate(seed.DALLAS_HQ), who="service").json()["phoneNumbers"]
+    assert number in [r["phoneNumber"] for r in before]
     owner = NumberOwner(webex_id("PLACE", "conference-room"), "PLACE", "Conference Room")
     state.assign_number(number, owner, extension="5050")
     alternates = [r["phoneNumber"] for r in api.get(alternate(seed.DALLAS_HQ), who="service").json()["phoneNumbers"]]
