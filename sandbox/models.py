@@ -331,6 +331,9 @@ class Fault:
     """An injected failure: the next ``times`` matching requests get ``status``
     (after ``delay`` seconds; ``status=None``: only slow, then answered as usual).
 
+    ``who``: only requests made with this caller's token (e.g. ``"bot"``: the bot's replies, not the
+    admin's message that goes to the same ``POST /v1/messages``).
+
     ``stage="before"``: the request is not processed. ``stage="after"``: it is processed (a message
     is created and its webhooks fire), then its answer is replaced by ``status`` or held back
     ``delay`` seconds. The reference pages' 502 ("invalid response from an upstream server") and
@@ -346,12 +349,15 @@ class Fault:
     message: Optional[str] = None
     delay: float = 0.0
     stage: str = "before"
+    who: Optional[str] = None  # only requests of this caller ("bot", "service", "person:<email>")
     hits: int = 0
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, who: str) -> bool:
         if self.times <= 0:
             return False
         if self.method and self.method.upper() != method.upper():
+            return False
+        if self.who is not None and self.who != who:
             return False
         return re.search(self.path_regex, path) is not None
 

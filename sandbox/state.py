@@ -584,9 +584,11 @@ class Sandbox(Conversation):
 
     def inject_fault(self, method: Optional[str] = "GET", path_regex: str = ".*", status: Optional[int] = 500,
                      times: int = 1, retry_after: Optional[int] = None, body: Optional[dict[str, Any]] = None,
-                     message: Optional[str] = None, delay: float = 0.0, stage: str = "before") -> Fault:
+                     message: Optional[str] = None, delay: float = 0.0, stage: str = "before",
+                     who: Optional[str] = None) -> Fault:
         """The next ``times`` requests matching method and path regex answer ``status``
-        (``None``: as usual) after ``delay`` seconds; ``fault.hits`` counts them.
+        (``None``: as usual) after ``delay`` seconds; ``fault.hits`` counts them. ``who``: only
+        requests of that caller (``"bot"``, ``"service"``, ``"person:<email>"``).
 
         ``stage="before"`` (default): the request is not processed. ``stage="after"``: it is
         processed first (the message exists, its webhook is delivered), then answered with
@@ -596,7 +598,7 @@ class Sandbox(Conversation):
             raise ValueError(f"stage must be one of {', '.join(FAULT_STAGES)}, not {stage!r}")
         if status == 429 and retry_after is None:
             retry_after = 1
-        fault = Fault(method, path_regex, status, times, retry_after, body, message, delay, stage)
+        fault = Fault(method, path_regex, status, times, retry_after, body, message, delay, stage, who)
         with self.lock:
             self.faults.append(fault)
         return fault
@@ -605,10 +607,10 @@ class Sandbox(Conversation):
         with self.lock:
             self.faults.clear()
 
-    def take_fault(self, method: str, path: str) -> Optional[Fault]:
+    def take_fault(self, method: str, path: str, who: str = "anonymous") -> Optional[Fault]:
         with self.lock:
             for fault in self.faults:
-                if fault.matches(method, path):
+                if fault.matches(method, path, who):
                     fault.times -= 1
                     fault.hits += 1
                     return fault

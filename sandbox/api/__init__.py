@@ -47,7 +47,7 @@ def _before() -> Optional[Response]:
     token = header[7:].strip() if header[:7].lower() == "bearer " else None
     g.identity = sandbox().identify(token)
     g.label = g.identity.label if g.identity else "anonymous"
-    fault = sandbox().take_fault(request.method, request.path)
+    fault = sandbox().take_fault(request.method, request.path, g.label)
     if fault is None:
         return None
     if fault.stage == "after":

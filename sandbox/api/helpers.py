@@ -18,7 +18,7 @@ def state() -> Response:
 @blueprint.post("/faults")
 def add_fault() -> Response:
     body = request.get_json(silent=True) or {}
-    allowed = {"method", "path_regex", "status", "times", "retry_after", "body", "message", "delay", "stage"}
+    allowed = {"method", "path_regex", "status", "times", "retry_after", "body", "message", "delay", "stage", "who"}
     try:
         fault = sandbox().inject_fault(**{k: v for k, v in body.items() if k in allowed})
     except ValueError as problem:

@@ -107,3 +107,12 @@ def test_faults_after_the_fact_over_http(server, api, state):
     assert [m.text for m in state.messages.values()] == ["done anyway"]
     refused = requests.post(f"{server.url}/_sandbox/faults", json={"stage": "later"}, timeout=5)
     assert_webex_error(refused, 400)
+
+
+def test_a_fault_for_one_caller_leaves_the_others_alone(api, state):
+    """The admin's message and the bot's reply both go to POST /v1/messages: a fault can pick one."""
+    fault = state.inject_fault("POST", r"/messages$", status=503, who="bot")
+    sent = api.post("messages", who=seed.ALICE, json={"toPersonEmail": seed.BOT_EMAIL, "text": "hello"})
+    assert sent.status_code == 200 and fault.hits == 0
+    assert_webex_error(api.post("messages", json={"toPersonEmail": seed.ALICE, "text": "hi"}), 503)
+    assert fault.hits == 1
