@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot serve|worker|register-webhooks URL``."""
+"""Command line: ``python -m bot serve|worker|check [--fix]|register-webhooks [URL]``."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     register = commands.add_parser("register-webhooks", help="point this bot's webhooks at URL/webhook")
     register.add_argument("url", nargs="?", help="the bot's public base URL, e.g. https://numbot.example.com "
                           "(default: NUMBOT_PUBLIC_URL)")
+    check = commands.add_parser("check", help="check this deployment: tokens, telephony API, webhooks (exit 0 when all pass)")
+    check.add_argument("--fix", action="store_true", help="register missing webhooks and reactivate disabled ones")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -31,8 +33,16 @@ def main(argv: list[str] | None = None) -> int:
             print("numbot: register-webhooks needs the bot's public URL (argument or NUMBOT_PUBLIC_URL)", file=sys.stderr)
             return 2
         for hook in register_webhooks(settings, url):
-            print(f"registered {hook['resource']} -> {hook['targetUrl']} ({hook['id']})")
+            print(f"registered {hook.resource} -> {hook.target_url} ({hook.id})")
         return 0
+    if args.command == "check":
+        from bot.check import run_checks
+        from bot.webhooks import client_for
+
+        results = run_checks(client_for(settings), settings, fix=args.fix)
+        for result in results:
+            print(result.line(), flush=True)
+        return 0 if all(r.ok for r in results) else 1
     if args.command == "worker":
         return run_worker(settings)
     import logging

@@ -1,18 +1,27 @@
 """Who may use the bot. It acts with a service app token that reads the org's
 numbers, and anyone who can message a bot can reach it, so access is denied
-unless the operator allowed the sender."""
+unless the operator allowed the sender.
+
+The service app's rights are organisation-wide: whoever the bot serves sees every location's
+numbers, whatever their own admin role is limited to. So by default only full administrators
+pass ``NUMBOT_REQUIRE_ADMIN``; ``NUMBOT_ADMIN_ROLES`` names the roles accepted.
+"""
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 from bot.config import Settings
+from bot.ids import key_of
 
-# Webex role ids are base64 of ``ciscospark://us/ROLE/<name>``; these names
-# grant what the two telephony APIs require (full or location administrator).
-ADMIN_ROLE_NAMES = ("id_full_admin", "id_location_full_admin", "id_location_admin")
+ROLE_LABELS = {
+    # The documented role names (Webex SCIM 2 schemas, as mirrored by wxc_sdk) and what
+    # Control Hub calls them.
+    "id_full_admin": "full administrators",
+    "id_user_admin": "user and device administrators",
+    "id_readonly_admin": "read-only administrators",
+    "id_device_admin": "device administrators",
+}
 
 
 @dataclass(frozen=True)
@@ -22,16 +31,23 @@ class Decision:
 
 
 def role_name(role_id: str) -> str:
-    padded = role_id + "=" * (-len(role_id) % 4)
-    try:
-        decoded = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8", "replace")
-    except (binascii.Error, ValueError, UnicodeEncodeError):
-        return role_id
-    return decoded.rsplit("/", 1)[-1]
+    """The name in a role id (base64 of ``ciscospark://us/ROLE/<name>``); the id itself when it
+    does not decode."""
+    return key_of(role_id)
 
 
-def is_admin(role_ids: list[str]) -> bool:
-    return any(role_name(r) in ADMIN_ROLE_NAMES for r in role_ids)
+def has_role(role_ids: list[str], accepted: tuple[str, ...]) -> bool:
+    """Whether one of ``role_ids`` is accepted, by its name or as the whole id (an operator may
+    list an id whose name is not documented)."""
+    wanted = {a.lower() for a in accepted}
+    return any(role_name(r).lower() in wanted or r.lower() in wanted for r in role_ids)
+
+
+def accepted_roles(accepted: tuple[str, ...]) -> str:
+    labels = [ROLE_LABELS.get(a, a) for a in accepted]
+    if len(labels) <= 1:
+        return "".join(labels) or "administrators"
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 def decide(
@@ -59,8 +75,8 @@ def decide(
         on_list = person_id in ids or (bool(email) and email in users) or (bool(domain) and domain in domains)
         if not on_list:
             return Decision(False, "You are not on this bot's list of allowed users.")
-    if settings.require_admin and not is_admin(roles()):
+    if settings.require_admin and not has_role(roles(), settings.admin_roles):
         return Decision(
-            False, "This bot answers only Webex Calling administrators (full or location administrators) of its organisation."
+            False, f"This bot answers only {accepted_roles(settings.admin_roles)} of its Webex organisation."
         )
     return Decision(True)

@@ -83,19 +83,23 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
 
     @app.get("/readyz")
     def readyz() -> Response:
-        checks = {}
+        """503 when the bot cannot work (store down, no service app token: the reason names the
+        setting to fix); 200 "degraded" when it works but needs attention soon."""
+        checks: dict[str, str] = {}
+        warnings: list[str] = []
         try:
             runtime.store.ping()
             checks["store"] = "ok"
         except Exception as error:
             checks["store"] = f"failed: {type(error).__name__}"
-        try:
-            runtime.client.tokens.token()
-            checks["service_app_token"] = "ok"
-        except Exception as error:
-            checks["service_app_token"] = f"failed: {type(error).__name__}"
+        health = runtime.client.tokens.health()
+        checks["service_app_token"] = f"failed: {health.problem}" if health.problem else "ok"
+        if health.warning:
+            warnings.append(health.warning)
         ready = all(v == "ok" for v in checks.values())
-        return _json(200 if ready else 503, ready=ready, checks=checks, pending_jobs=runtime.jobs.pending())
+        status = "ready" if ready and not warnings else ("degraded" if ready else "not ready")
+        return _json(200 if ready else 503, ready=ready, status=status, checks=checks, warnings=warnings,
+                     pending_jobs=runtime.jobs.pending())
 
     if settings.embedded_workers if start_workers is None else start_workers:
         runtime.jobs.start_workers(settings.workers)

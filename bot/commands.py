@@ -64,16 +64,9 @@ def _strip_prefix(text: str, words: tuple[str, ...]) -> Optional[str]:
     return None
 
 
-def strip_mention(text: str, bot_name: Optional[str]) -> str:
-    """In group spaces Webex puts the bot's display name first in ``text``."""
+def parse_message(text: str, region: str) -> Command:
+    """``text``: what the admin asked (in a group space already without the bot's mention)."""
     text = text.strip()
-    if bot_name and text.lower().startswith(bot_name.lower()):
-        text = text[len(bot_name) :].lstrip(" ,:\t")
-    return text
-
-
-def parse_message(text: str, region: str, bot_name: Optional[str] = None) -> Command:
-    text = strip_mention(text, bot_name)
     if not text:
         return Help(note="That message was empty.")
     if _strip_prefix(text, _HELP_WORDS) == "":

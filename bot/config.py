@@ -13,6 +13,8 @@ from typing import Mapping, Optional
 import phonenumbers
 
 DEFAULT_API_URL = "https://webexapis.com/v1"
+# Webex role ids decode to ``ciscospark://us/ROLE/<name>``; ``id_full_admin`` is the full administrator.
+DEFAULT_ADMIN_ROLES = ("id_full_admin",)
 
 
 class ConfigError(Exception):
@@ -50,12 +52,15 @@ class Settings:
     max_body_bytes: int = 1_000_000
     request_timeout: int = 30
     max_retries: int = 3
-    job_lease_seconds: int = 300
-    recover_after: int = 60
+    max_wait_seconds: int = 120
+    job_lease_seconds: int = 20
+    recover_after: int = 300
+    token_retry_seconds: int = 60
     public_url: Optional[str] = None
     allowed_users: tuple[str, ...] = ()
     allowed_domains: tuple[str, ...] = ()
     require_admin: bool = False
+    admin_roles: tuple[str, ...] = DEFAULT_ADMIN_ROLES
 
 
 def _bool(value: str, name: str) -> bool:
@@ -150,10 +155,13 @@ def load_settings(env: Optional[Mapping[str, str]] = None, *, read_dotenv: bool 
         max_body_bytes=_int(get("NUMBOT_MAX_BODY_BYTES", "1000000"), "NUMBOT_MAX_BODY_BYTES", 1024, 50_000_000),
         request_timeout=_int(get("NUMBOT_REQUEST_TIMEOUT", "30"), "NUMBOT_REQUEST_TIMEOUT", 1, 300),
         max_retries=_int(get("NUMBOT_MAX_RETRIES", "3"), "NUMBOT_MAX_RETRIES", 0, 10),
-        job_lease_seconds=_int(get("NUMBOT_JOB_LEASE_SECONDS", "300"), "NUMBOT_JOB_LEASE_SECONDS", 1, 86400),
-        recover_after=_int(get("NUMBOT_RECOVER_AFTER", "60"), "NUMBOT_RECOVER_AFTER", 1, 86400),
+        max_wait_seconds=_int(get("NUMBOT_MAX_WAIT_SECONDS", "120"), "NUMBOT_MAX_WAIT_SECONDS", 1, 3600),
+        job_lease_seconds=_int(get("NUMBOT_JOB_LEASE_SECONDS", "20"), "NUMBOT_JOB_LEASE_SECONDS", 3, 3600),
+        recover_after=_int(get("NUMBOT_RECOVER_AFTER", "300"), "NUMBOT_RECOVER_AFTER", 1, 86400),
+        token_retry_seconds=_int(get("NUMBOT_TOKEN_RETRY_SECONDS", "60"), "NUMBOT_TOKEN_RETRY_SECONDS", 1, 3600),
         public_url=get("NUMBOT_PUBLIC_URL"),
         allowed_users=_list(get("NUMBOT_ALLOWED_USERS", "")),
         allowed_domains=_list(get("NUMBOT_ALLOWED_DOMAINS", "")),
         require_admin=_bool(get("NUMBOT_REQUIRE_ADMIN", "false"), "NUMBOT_REQUIRE_ADMIN"),
+        admin_roles=_list(get("NUMBOT_ADMIN_ROLES", ",".join(DEFAULT_ADMIN_ROLES))),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import Optional
@@ -22,9 +23,12 @@ from bot.flows import FlowContext
 from bot.flows.alternate import alternate_reply
 from bot.flows.help import help_reply
 from bot.flows.validate import validate_reply
-from bot.models import Reply
+from bot.leases import LeaseKeeper
+from bot.mentions import strip_bot_mention
+from bot.models import Destination, Message, Reply
+from bot.ratelimit import wait_budget
 from bot.store import Store
-from bot.webex import WebexClient, WebexError, calls_made
+from bot.webex import Me, OutcomeUnknown, WebexBusy, WebexClient, WebexError, calls_made
 
 log = logging.getLogger("numbot.events")
 
@@ -43,6 +47,8 @@ class WebhookEvent:
     person_id: str
     room_id: str
     webhook_id: str
+    room_type: str = ""  # messages events say it; attachmentActions events do not
+    parent_id: Optional[str] = None  # the thread, when the admin wrote in one
 
     @property
     def key(self) -> str:
@@ -73,6 +79,8 @@ def parse_event(body: object) -> WebhookEvent:
         person_id=text(data.get("personId"))[:200],
         room_id=text(data.get("roomId"))[:200],
         webhook_id=text(body.get("id"))[:200],
+        room_type=text(data.get("roomType"))[:20],
+        parent_id=text(data.get("parentId"))[:200] or None,
     )
 
 
@@ -93,11 +101,28 @@ def route(command: Command, ctx: FlowContext) -> Reply:
     return help_reply(ctx, command.note)
 
 
+def command_text(message: Message, me: Me) -> str:
+    """What the admin asked: in a group space, the message without the bot's @mention."""
+    if message.room_type == "group":
+        return strip_bot_mention(message.text, message.html, me.id, me.display_name)
+    return message.text.strip()
+
+
+def busy_reply(error: WebexBusy) -> Reply:
+    minutes = max(1, math.ceil(error.retry_after / 60))
+    title = "Webex is busy"
+    explanation = (f"Webex asked me to wait {round(error.retry_after)} seconds before calling it again, longer than "
+                   f"I wait for one request. Please send your request again in about {minutes} "
+                   f"minute{'s' if minutes != 1 else ''}.")
+    return Reply(markdown=cards.error_markdown(title, explanation, error.info), card=cards.error_card(title, explanation, error.info))
+
+
 class EventHandler:
-    def __init__(self, settings: Settings, client: WebexClient, store: Store) -> None:
+    def __init__(self, settings: Settings, client: WebexClient, store: Store, leases: LeaseKeeper) -> None:
         self.settings = settings
         self.client = client
         self.store = store
+        self.leases = leases
         self.ctx = FlowContext(client=client, settings=settings)
 
     def __call__(self, body: dict) -> None:
@@ -111,9 +136,15 @@ class EventHandler:
         try:
             event = parse_event(body)
             record.update(event=event.key, webhook=event.webhook_id, person=event.person_id)
-            record["outcome"], keep_journal = self._handle_once(event, record)
+            with wait_budget(self.settings.max_wait_seconds):
+                record["outcome"], keep_journal = self._handle_once(event, record)
         except BadEvent as error:
             record["outcome"] = f"ignored: {error}"
+        except OutcomeUnknown as error:
+            # A reply whose post failed after it was sent, in a group space: it may well have
+            # arrived, so neither it nor a failure notice is posted again (README, "What is guaranteed").
+            record["outcome"] = "failed: reply outcome unknown"
+            record["error"] = str(error)
         except WebexError as error:
             record["outcome"] = "failed"
             record["error"] = str(error)
@@ -139,44 +170,51 @@ class EventHandler:
             return "ignored: the bot's own event", False
         if self.store.is_claimed(event.key):
             return "ignored: re-delivery", False
-        lease = self.store.lease(event.key, self.settings.job_lease_seconds)
-        if lease is None:
-            return "ignored: re-delivery (another worker is handling it)", True
-        try:
-            return self._handle(event, me, record), False
-        finally:
-            # Handled, whatever the outcome: a re-delivery must not answer twice.
-            self.store.claim(event.key)
-            self.store.release(event.key, lease)
+        with self.leases.hold(event.key) as held:
+            if not held:
+                return "ignored: re-delivery (another worker is handling it)", True
+            try:
+                return self._handle(event, me, record), False
+            finally:
+                # Handled, whatever the outcome: a re-delivery must not answer twice.
+                self.store.claim(event.key)
 
     def _tell_failure(self, event: WebhookEvent, error: WebexError, record: dict) -> None:
-        """Webex failed before the reply could be built: say so in the event's room."""
+        """Webex failed before the reply could be built: say so where the admin asked."""
         me = self.client.known_me
         # Without knowing who the bot is, this could answer the bot's own
         # messages and loop for as long as Webex fails.
         if not event.room_id or me is None or not event.person_id or event.person_id == me.id:
             return
-        title = "Webex answered with an error"
-        if record.get("replying"):
-            explanation = "Webex did not accept my answer to your request, so I could not post it. Please try again."
+        if isinstance(error, WebexBusy):
+            reply = busy_reply(error)
         else:
-            explanation = "I could not read your request because a call to Webex failed. Please try again in a minute."
-        reply = Reply(markdown=cards.error_markdown(title, explanation, error.info), card=cards.error_card(title, explanation, error.info))
+            title = "Webex answered with an error"
+            if record.get("replying"):
+                explanation = "Webex did not accept my answer to your request, so I could not post it. Please try again."
+            else:
+                explanation = "I could not read your request because a call to Webex failed. Please try again in a minute."
+            reply = Reply(markdown=cards.error_markdown(title, explanation, error.info),
+                          card=cards.error_card(title, explanation, error.info))
+        # The admin's thread, like every other reply: the event says where (its parentId), or
+        # the message itself starts one.
+        to = record.get("destination") or Destination(event.room_id, event.room_type, event.parent_id, None)
         try:
-            self.client.send(event.room_id, reply)
+            self.client.send(to, reply)
             record["replied"] = True
         except WebexError as again:
             record["error_reply"] = str(again)
 
-    def _handle(self, event: WebhookEvent, me, record: dict) -> str:
+    def _handle(self, event: WebhookEvent, me: Me, record: dict) -> str:
         if event.resource == "messages":
             message = self.client.get_message(event.data_id)
             if message.person_id == me.id:
                 return "ignored: the bot's own message"
-            room_id, parent_id, person_id, email = message.room_id, message.parent_id, message.person_id, message.person_email
+            to = Destination(message.room_id, message.room_type, message.parent_id, message.id)
+            person_id, email = message.person_id, message.person_email
 
             def command() -> Command:
-                return parse_message(message.text, self.settings.default_region, me.display_name)
+                return parse_message(command_text(message, me), self.settings.default_region)
         else:
             try:
                 action = self.client.get_card_action(event.data_id)
@@ -188,24 +226,27 @@ class EventHandler:
             card_message = self.client.get_message(action.message_id)
             if card_message.person_id != me.id:
                 return "ignored: a card this bot did not send"
-            room_id, parent_id, person_id = action.room_id or card_message.room_id, card_message.parent_id, action.person_id
+            to = Destination(action.room_id or card_message.room_id, card_message.room_type, card_message.parent_id,
+                             card_message.id)
+            person_id = action.person_id
             email = self.client.person_email(person_id)
 
             def command() -> Command:
                 return parse_card_action(action.inputs, self.settings.default_region)
 
         record["person"] = person_id
+        record["destination"] = to
         decision = access.decide(self.settings, person_id, email, lambda: self._roles(person_id))
         if not decision.allowed:
             record["flow"] = "refused"
             reply = Reply(markdown=cards.access_denied_markdown(decision.reason), card=cards.access_denied_card(decision.reason))
-            self.client.send(room_id, reply, parent_id)
+            self.client.send(to, reply)
             record["replied"] = True
             log.warning(json.dumps({"msg": "access refused", "person": person_id}))
             return "refused"
         reply = self._reply(command, record)
         record["replying"] = True
-        self.client.send(room_id, reply, parent_id)
+        self.client.send(to, reply)
         record["replied"] = True
         return "replied"
 
@@ -214,6 +255,9 @@ class EventHandler:
             parsed = command()
             record["flow"] = FLOW_NAMES[type(parsed)]  # named before it runs: a failing flow is logged too
             return route(parsed, self.ctx)
+        except WebexBusy as error:
+            record["webex_error"] = str(error)
+            return busy_reply(error)
         except WebexError as error:
             record["webex_error"] = str(error)
             title = "Webex answered with an error"

@@ -6,10 +6,13 @@ survives a crash or restart of the bot and is handled after it.
 
 huey drops a job from its queue as soon as a worker takes it, so the store
 also keeps an in-flight journal (``Store.put_inflight``) that the handler
-clears when it is done. A sweeper re-queues journalled events that nobody is
-working on (no live lease) and that are older than ``recover_after`` seconds:
-the jobs of a worker that died mid-way. Duplicates that this may queue are
-harmless: the handler drops an event that was already handled.
+clears when it is done. A sweeper (every few seconds) re-queues journalled
+events whose worker died: those whose lease (``bot.leases``) lapsed after they
+were last queued. As a safety net it also re-queues an event that no worker
+has started ``recover_after`` seconds after it was queued (a process that died
+between taking the job from the queue and taking its lease). Duplicates that
+this may queue are harmless: the handler drops an event that was already
+handled or that another worker holds.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from typing import Callable, Optional
 
 from huey.consumer import Consumer
 
-from bot.store import Store
+from bot.store import Store, expiry_of
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +45,12 @@ class Jobs:
         self,
         store: Store,
         handler: Callable[[dict], None],
-        recover_after: float = 60.0,
+        recover_after: float = 300.0,
+        sweep_every: float = 5.0,
     ) -> None:
         self.store = store
         self.recover_after = recover_after
+        self.sweep_every = sweep_every
         # retries=0: Webex retries (429/5xx) happen inside the client; a job
         # that still fails has already told the admin with an error card.
         self._task = store.huey.task(name=TASK_NAME, retries=0)(handler)
@@ -64,14 +69,25 @@ class Jobs:
 
     def recover(self) -> int:
         """Re-queue journalled events that a dead worker left behind; how many."""
-        requeued = 0
+        entries = self.store.inflight()
+        if not entries:
+            return 0
+        keys = [entry.key for entry in entries]
+        claims, leases = self.store.markers("claim", keys), self.store.markers("lease", keys)
         now = time.time()
-        for key, event, queued_at in self.store.inflight():
-            if self.store.is_claimed(key):
-                self.store.drop_inflight(key)  # handled; the journal entry outlived its worker
-            elif now - queued_at >= self.recover_after and not self.store.lease_held(key):
-                self.store.put_inflight(key, event)
-                self._task(event)
+        requeued = 0
+        for entry in entries:
+            claim_expiry, lease_expiry = expiry_of(claims.get(entry.key)), expiry_of(leases.get(entry.key))
+            if claim_expiry is not None and claim_expiry > now:
+                self.store.drop_inflight(entry.key)  # handled; the journal entry outlived its worker
+                continue
+            if lease_expiry is not None and lease_expiry > now:
+                continue  # a worker is on it and renewing its lease
+            started_and_died = lease_expiry is not None and lease_expiry > entry.queued_at
+            never_started = lease_expiry is None and now - entry.queued_at >= self.recover_after
+            if started_and_died or never_started:
+                self.store.put_inflight(entry.key, entry.event)
+                self._task(entry.event)
                 requeued += 1
         if requeued:
             log.warning("re-queued %d event(s) left unfinished by a stopped worker", requeued)
@@ -83,7 +99,7 @@ class Jobs:
                 self.recover()
             except Exception:  # the store may be briefly unreachable; try again next round
                 log.exception("recovering unfinished events failed")
-            if self._stop.wait(max(0.5, self.recover_after / 2)):
+            if self._stop.wait(self.sweep_every):
                 return
 
     def start_workers(self, workers: int) -> None:

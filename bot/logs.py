@@ -58,6 +58,6 @@ def configure_logging() -> None:
     root = logging.getLogger()
     if not root.handlers:  # leave a host's own logging (pytest, an embedding app) alone
         root.addHandler(handler)
-        root.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
+        root.setLevel(level if isinstance(logging.getLevelName(level), int) else "INFO")
     for noisy in ("urllib3", "huey", "webexpythonsdk", "werkzeug"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -182,23 +182,37 @@ class Message:
 
     id: str
     room_id: str
-    room_type: str
+    room_type: str  # "direct" (1:1) or "group"
     person_id: str
     person_email: str
     text: str = ""
-    html: str = ""
+    html: Optional[str] = None  # Webex clients' rendering, with <spark-mention> elements
     parent_id: Optional[str] = None
+    mentioned_people: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class CardAction:
     """A card submission (``attachmentActions``) as the bot needs it."""
 
-    id: str
     message_id: str
     room_id: str
     person_id: str
     inputs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a reply goes: the room, the thread, and the message it answers.
+
+    ``room_type`` decides how a failed post is handled (the bot can look for its own reply in a
+    1:1 space, not in a group space); ``after_id`` is the message being answered, so that a look
+    at the room finds only replies posted after it."""
+
+    room_id: str
+    room_type: str
+    parent_id: Optional[str] = None
+    after_id: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -6,22 +6,24 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.events import EventHandler
 from bot.jobs import Jobs
+from bot.leases import LeaseKeeper
 from bot.store import Store, make_huey
 from bot.webex import WebexClient
 
 
 @dataclass
 class Runtime:
-    settings: Settings
     store: Store
     client: WebexClient
-    handler: EventHandler
     jobs: Jobs
 
 
 def build_runtime(settings: Settings, retry_backoff: float = 1.0) -> Runtime:
     store = Store(make_huey(settings.store_url))
     client = WebexClient(settings, store, retry_backoff=retry_backoff)
-    handler = EventHandler(settings, client, store)
-    jobs = Jobs(store, handler, recover_after=settings.recover_after)
-    return Runtime(settings, store, client, handler, jobs)
+    leases = LeaseKeeper(store, settings.job_lease_seconds)
+    handler = EventHandler(settings, client, store, leases)
+    # The sweeper looks often enough that a dead worker's event moves on soon after its lease lapses.
+    jobs = Jobs(store, handler, recover_after=settings.recover_after,
+                sweep_every=min(5.0, settings.job_lease_seconds / 2))
+    return Runtime(store, client, jobs)

@@ -2,9 +2,15 @@
 
 huey provides both over SQLite by default (one file, nothing to run) and over
 Redis when several instances share work (``REDIS_URL``/``NUMBOT_STORE_URL``).
-Re-delivery marks, the rotating refresh token and the cross-process refresh
-lock all live in the same store as the jobs, so one backend setting moves
-everything together.
+Re-delivery marks, job leases, the in-flight journal, rate-limit pauses, the
+rotating refresh token and the cross-process locks all live in the same store
+as the jobs, so one backend setting moves everything together.
+
+Everything that must be exclusive (a claim, a lease, a lock) is built on one
+atomic primitive per backend, compare-and-set (:meth:`Store._cas`): SQLite
+does it with a conditional statement, Redis with a small Lua script. A marker
+says until when it holds (``<epoch seconds>:<owner>``), so an expired marker
+can be told from a live one on both backends.
 """
 from __future__ import annotations
 
@@ -13,19 +19,22 @@ import os
 import time
 import uuid
 from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, NamedTuple, Optional
 from urllib.parse import urlparse
 
-from huey import Huey, MemoryHuey, RedisExpireHuey, SqliteHuey
+from huey import Huey, RedisExpireHuey, SqliteHuey
 from huey.constants import EmptyData
 from huey.storage import RedisExpireStorage, SqliteStorage
 
 QUEUE_NAME = "numbot"
+CLAIM_SECONDS = 7 * 24 * 3600  # how long a handled event is remembered (re-deliveries come within minutes)
+# A lapsed lease stays readable this long, so the sweeper can tell "a worker started this event and
+# died" from "nobody started it yet" (Redis would otherwise drop the key at its expiry).
+LAPSED_LEASE_KEPT_SECONDS = 24 * 3600
 
 
 def make_huey(store_url: str) -> Huey:
-    """``sqlite:///path`` (relative) or ``sqlite:////abs/path``, ``redis://…``,
-    or ``memory://`` (tests only: not durable)."""
+    """``sqlite:///path`` (relative) or ``sqlite:////abs/path``, or ``redis://…``."""
     parsed = urlparse(store_url)
     if parsed.scheme == "sqlite":
         path = store_url[len("sqlite:///") :] if store_url.startswith("sqlite:///") else parsed.path
@@ -34,11 +43,9 @@ def make_huey(store_url: str) -> Huey:
             os.makedirs(directory, exist_ok=True)
         return SqliteHuey(QUEUE_NAME, filename=path, fsync=True, timeout=10, results=False)
     if parsed.scheme in ("redis", "rediss", "unix"):
-        # The "expire" flavour: claims and locks get real Redis TTLs (SET NX EX).
+        # The "expire" flavour: values can carry real Redis TTLs (SET ... PX).
         return RedisExpireHuey(QUEUE_NAME, url=store_url, results=False)
-    if parsed.scheme == "memory":
-        return MemoryHuey(QUEUE_NAME, results=False)
-    raise ValueError(f"NUMBOT_STORE_URL must start with sqlite://, redis:// or memory://, not {parsed.scheme}://")
+    raise ValueError(f"NUMBOT_STORE_URL must start with sqlite:// or redis://, not {parsed.scheme}://")
 
 
 class LockTimeout(Exception):
@@ -52,53 +59,127 @@ def _marker(ttl_seconds: float) -> bytes:
     return f"{time.time() + ttl_seconds:017.3f}:{uuid.uuid4().hex}".encode("ascii")
 
 
-def _expired(value: object) -> bool:
+def expiry_of(value: object) -> Optional[float]:
+    """When a marker expires (epoch seconds); None when ``value`` is not a marker."""
     if not isinstance(value, (bytes, bytearray, memoryview)):
-        return True
+        return None
     try:
-        return float(bytes(value).split(b":", 1)[0]) <= time.time()
+        return float(bytes(value).split(b":", 1)[0])
     except ValueError:
-        return True  # not a marker of ours: nothing can rely on it
+        return None
+
+
+def _expired(value: object) -> bool:
+    expiry = expiry_of(value)
+    return expiry is None or expiry <= time.time()
+
+
+def _bytes(value: object) -> Optional[bytes]:
+    if value is EmptyData or value is None:
+        return None
+    return bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else str(value).encode("utf-8")
+
+
+# Redis: set KEYS[1] to ARGV[2] (or delete it when ARGV[2] is empty) only if it holds ARGV[1]
+# (or is absent when ARGV[1] is empty); ARGV[3]: a TTL in milliseconds, 0 for none.
+_REDIS_CAS = """
+local current = redis.call('get', KEYS[1])
+if ARGV[1] == '' then
+  if current then return 0 end
+elseif current ~= ARGV[1] then
+  return 0
+end
+if ARGV[2] == '' then
+  redis.call('del', KEYS[1])
+elseif tonumber(ARGV[3]) > 0 then
+  redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3])
+else
+  redis.call('set', KEYS[1], ARGV[2])
+end
+return 1
+"""
+
+
+class InFlight(NamedTuple):
+    """A journalled event: acknowledged to Webex, not yet handled."""
+
+    key: str
+    event: dict
+    queued_at: float
 
 
 class Store:
-    """Small typed helpers over huey's key-value storage.
-
-    Claims (re-delivery marks) and locks must expire: a lock whose holder died
-    must free itself, and claims must not pile up for ever. Only Redis has TTLs
-    in huey's storage API, so elsewhere the expiry lives in the value and an
-    expired value is taken over with huey's atomic ``put_if_empty`` and
-    ``pop_data``.
-    """
+    """Small typed helpers over huey's storage: claims, leases, locks, the journal, JSON values."""
 
     PRUNE_EVERY = 500  # claims between two prunings of expired ones (SQLite)
 
     def __init__(self, huey: Huey) -> None:
         self.huey = huey
-        self._native_ttl = isinstance(huey.storage, RedisExpireStorage)
+        self._redis = isinstance(huey.storage, RedisExpireStorage)
+        self._cas_script = huey.storage.conn.register_script(_REDIS_CAS) if self._redis else None
         self._claims = 0
 
-    def _take(self, key: str, ttl_seconds: float) -> Optional[bytes]:
-        """Put a fresh marker under ``key`` unless a live one is there; the marker, or None."""
-        storage = self.huey.storage
-        marker = _marker(ttl_seconds)
-        if self._native_ttl:
-            return marker if storage.put_if_empty(key, marker, max(1, int(ttl_seconds))) else None
-        for _ in range(3):
-            if storage.put_if_empty(key, marker):
-                return marker
-            current = storage.peek_data(key)
-            if current is EmptyData:
-                continue  # released meanwhile: try again
-            if not _expired(current):
-                return None
-            taken = storage.pop_data(key)  # atomic: one process wins the expired value
-            if taken is not EmptyData and not _expired(taken):
-                storage.put_if_empty(key, bytes(taken))  # a live marker was popped: put it back
-                return None
-        return None
+    # -- the atomic primitive -------------------------------------------------
 
-    def claim(self, key: str, ttl_seconds: float = 7 * 24 * 3600) -> bool:
+    def _cas(self, key: str, expected: Optional[bytes], new: Optional[bytes], ttl: Optional[float] = None) -> bool:
+        """Set ``key`` to ``new`` (delete it when None) if it holds ``expected`` (is absent when
+        None); ``ttl``: Redis drops the key after that many seconds. True when it was done."""
+        storage = self.huey.storage
+        if self._redis:
+            assert self._cas_script is not None
+            millis = int(ttl * 1000) if ttl else 0
+            done = self._cas_script(keys=[storage.result_key(key)],
+                                    args=[expected or b"", new or b"", max(0, millis)])
+            return bool(done)
+        assert isinstance(storage, SqliteStorage)
+        with storage.db(commit=True) as cursor:
+            if expected is None and new is None:
+                cursor.execute("select 1 from kv where queue = ? and key = ?", (storage.name, key))
+                return cursor.fetchone() is None
+            if expected is None:
+                cursor.execute("insert or ignore into kv (queue, key, value) values (?, ?, ?)",
+                               (storage.name, key, new))
+            elif new is None:
+                cursor.execute("delete from kv where queue = ? and key = ? and value = ?",
+                               (storage.name, key, expected))
+            else:
+                cursor.execute("update kv set value = ? where queue = ? and key = ? and value = ?",
+                               (new, storage.name, key, expected))
+            return cursor.rowcount == 1
+
+    def _get(self, key: str) -> Optional[bytes]:
+        return _bytes(self.huey.storage.peek_data(key))
+
+    def _get_many(self, keys: list[str]) -> dict[str, bytes]:
+        storage = self.huey.storage
+        if not keys:
+            return {}
+        if self._redis:
+            return {k: bytes(v) for k, v in storage.peek_many(keys).items()}
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):  # SQLite caps the number of bound parameters
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = storage.sql(f"select key, value from kv where queue = ? and key in ({marks})",
+                               (storage.name, *chunk), results=True)
+            found.update({k: bytes(v) for k, v in rows})
+        return found
+
+    def _take(self, key: str, ttl_seconds: float, kept_seconds: float = 0.0) -> Optional[bytes]:
+        """Put a fresh marker under ``key`` unless a live one is there; the marker, or None.
+        ``kept_seconds``: how long after its expiry Redis keeps the marker readable."""
+        marker = _marker(ttl_seconds)
+        for _ in range(3):
+            current = self._get(key)
+            if current is not None and not _expired(current):
+                return None
+            if self._cas(key, current, marker, ttl_seconds + kept_seconds):
+                return marker
+        return None  # lost three races in a row: someone else has it
+
+    # -- claims: "this event was handled" ------------------------------------
+
+    def claim(self, key: str, ttl_seconds: float = CLAIM_SECONDS) -> bool:
         """True the first time ``key`` is claimed within ``ttl_seconds``, by any
         process sharing the store."""
         claimed = self._take(f"claim:{key}", ttl_seconds) is not None
@@ -108,27 +189,31 @@ class Store:
         return claimed
 
     def is_claimed(self, key: str) -> bool:
-        return not _expired(self.huey.storage.peek_data(f"claim:{key}"))
+        return not _expired(self._get(f"claim:{key}"))
+
+    # -- leases: "a worker is handling this event right now" -------------------
 
     def lease(self, key: str, ttl_seconds: float) -> Optional[bytes]:
-        """Exclusive right to work on ``key`` for ``ttl_seconds`` (then it lapses,
-        e.g. because its holder died); a token for :meth:`release`, or None when
-        someone else holds it."""
-        return self._take(f"lease:{key}", ttl_seconds)
+        """Exclusive right to work on ``key`` for ``ttl_seconds`` (then it lapses, e.g.
+        because its holder died); a token for :meth:`renew` and :meth:`release`, or None
+        when someone else holds it."""
+        return self._take(f"lease:{key}", ttl_seconds, LAPSED_LEASE_KEPT_SECONDS)
+
+    def renew(self, key: str, token: bytes, ttl_seconds: float) -> Optional[bytes]:
+        """Extend a lease we still hold; the new token, or None when it was lost."""
+        fresh = _marker(ttl_seconds)
+        if self._cas(f"lease:{key}", token, fresh, ttl_seconds + LAPSED_LEASE_KEPT_SECONDS):
+            return fresh
+        return None
 
     def lease_held(self, key: str) -> bool:
-        return not _expired(self.huey.storage.peek_data(f"lease:{key}"))
+        return not _expired(self._get(f"lease:{key}"))
 
     def release(self, key: str, token: bytes) -> None:
-        self._release(f"lease:{key}", token)
+        # Only our own marker: after our TTL ran out, another holder may have it.
+        self._cas(f"lease:{key}", token, None)
 
-    def _release(self, key: str, token: bytes) -> None:
-        # Release only our own marker: after our TTL ran out, another holder may have it.
-        current = self.huey.storage.peek_data(key)
-        if current is not EmptyData and bytes(current) == token:
-            self.huey.storage.delete_data(key)
-
-    # -- the in-flight journal ---------------------------------------------
+    # -- the in-flight journal -------------------------------------------------
     # huey removes a job from the queue when a worker takes it, so a process
     # that dies mid-job would lose an event Webex already saw acknowledged.
     # Each acknowledged event is therefore also written here, and removed only
@@ -149,41 +234,58 @@ class Store:
                 return
         self.huey.storage.delete_data(f"kv:inflight:{key}")
 
-    def inflight(self) -> list[tuple[str, dict, float]]:
-        """Every journalled event: (key, event, when it was last queued)."""
-        storage = self.huey.storage
+    def inflight(self) -> list[InFlight]:
+        """Every journalled event, with when it was last queued."""
         prefix = "kv:inflight:"
-        if isinstance(storage, SqliteStorage):
-            rows = storage.sql(
-                "select key, value from kv where queue = ? and key like 'kv:inflight:%'", (storage.name,), results=True
-            )
-        else:
-            rows = [(k, v) for k, v in storage.result_items().items() if k.startswith(prefix)]
         found = []
-        for key, raw in rows:
+        for key, raw in self._scan(prefix):
             try:
-                entry = json.loads(bytes(raw))
-                found.append((key[len(prefix) :], entry["event"], float(entry["queued_at"])))
+                entry = json.loads(raw)
+                found.append(InFlight(key[len(prefix) :], entry["event"], float(entry["queued_at"])))
             except (ValueError, KeyError, TypeError):
-                storage.delete_data(key)  # unreadable: nothing could ever handle it
+                self.huey.storage.delete_data(key)  # unreadable: nothing could ever handle it
         return found
 
+    def markers(self, kind: str, keys: Iterable[str]) -> dict[str, bytes]:
+        """The ``kind`` ("claim", "lease") markers of these event keys, read in one go."""
+        names = {f"{kind}:{key}": key for key in keys}
+        return {names[name]: value for name, value in self._get_many(list(names)).items()}
+
+    def _scan(self, prefix: str) -> list[tuple[str, bytes]]:
+        storage = self.huey.storage
+        if self._redis:
+            keys = list(storage.conn.scan_iter(match=storage.result_key(prefix) + b"*", count=1000))
+            if not keys:
+                return []
+            cut = len(storage.result_key(""))
+            values = storage.conn.mget(keys)
+            return [(k[cut:].decode("utf-8"), bytes(v)) for k, v in zip(keys, values) if v is not None]
+        rows = storage.sql("select key, value from kv where queue = ? and key like ?", (storage.name, prefix + "%"),
+                           results=True)
+        return [(k, bytes(v)) for k, v in rows]
+
     def prune(self) -> int:
-        """Delete expired claims (SQLite; Redis expires them itself). How many went."""
+        """Delete expired claims and locks, and leases lapsed for long (SQLite; Redis expires
+        them itself). How many went."""
         storage = self.huey.storage
         if not isinstance(storage, SqliteStorage):
             return 0
-        now = f"{time.time():017.3f}"
+        now = time.time()
+        pruned = 0
         with storage.db(commit=True) as cursor:
-            cursor.execute(
-                "delete from kv where queue = ? and key like 'claim:%' and substr(cast(value as text), 1, 17) < ?",
-                (storage.name, now),
-            )
-            return cursor.rowcount
+            for pattern, before in (("claim:%", now), ("lock:%", now), ("lease:%", now - LAPSED_LEASE_KEPT_SECONDS)):
+                cursor.execute(
+                    "delete from kv where queue = ? and key like ? and substr(cast(value as text), 1, 17) < ?",
+                    (storage.name, pattern, f"{before:017.3f}"),
+                )
+                pruned += cursor.rowcount
+        return pruned
+
+    # -- JSON values -------------------------------------------------------------
 
     def get_json(self, key: str) -> Optional[dict]:
-        raw = self.huey.storage.peek_data(f"kv:{key}")
-        if raw is EmptyData or not isinstance(raw, (bytes, str)):
+        raw = self._get(f"kv:{key}")
+        if raw is None:
             return None
         try:
             value = json.loads(raw)
@@ -193,6 +295,9 @@ class Store:
 
     def put_json(self, key: str, value: dict) -> None:
         self.huey.storage.put_data(f"kv:{key}", json.dumps(value).encode("utf-8"))
+
+    def delete_json(self, key: str) -> None:
+        self.huey.storage.delete_data(f"kv:{key}")
 
     @contextmanager
     def lock(self, name: str, wait_seconds: float = 30.0, ttl_seconds: float = 60) -> Iterator[None]:
@@ -210,9 +315,9 @@ class Store:
         try:
             yield
         finally:
-            self._release(key, marker)
+            self._cas(key, marker, None)
 
     def ping(self) -> bool:
         """Whether the store answers (for /readyz)."""
-        self.huey.storage.peek_data("kv:ping")
+        self._get("kv:ping")
         return True

@@ -6,6 +6,13 @@ it (under a lock) shortly before it expires or after Webex answers 401, and
 the others pick up the result instead of refreshing again. Webex may rotate
 the refresh token on a grant: the new one is persisted in the same store,
 because the old one stops working.
+
+A refused grant is remembered for ``NUMBOT_TOKEN_RETRY_SECONDS``: until then
+every event and every ``/readyz`` probe gets the same answer, naming the
+setting to fix, without asking Webex again. Each grant also says how long the
+refresh token itself has left (``refresh_token_expires_in``); from
+``REFRESH_WARNING_DAYS`` before its end the bot warns in its log and
+``/readyz`` reports itself degraded.
 """
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ import hashlib
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 from webexpythonsdk.api.access_tokens import AccessTokensAPI
@@ -25,11 +33,26 @@ from bot.store import LockTimeout, Store
 log = logging.getLogger(__name__)
 
 STORE_KEY = "service_app_token"
+FAILURE_KEY = "service_app_token_failure"
 LOCK_NAME = "service_app_token_refresh"
+REFRESH_WARNING_DAYS = 14
+NEW_REFRESH_TOKEN_HOW = (
+    "have a full administrator authorise the service app again in Control Hub, take the new refresh "
+    "token from the service app's page on developer.webex.com and set WEBEX_SERVICE_APP_REFRESH_TOKEN"
+)
 
 
 class TokenError(Exception):
     """No usable service app token; the message is safe to show and log."""
+
+
+@dataclass(frozen=True)
+class TokenHealth:
+    """What ``/readyz`` and ``python -m bot check`` say about the service app token."""
+
+    problem: Optional[str] = None  # set when no token can be had now
+    refresh_expires_at: Optional[float] = None  # epoch seconds, when Webex said it
+    warning: Optional[str] = None  # set when the refresh token ends soon
 
 
 def _fingerprint(secret: str) -> str:
@@ -45,8 +68,10 @@ class ServiceAppTokens:
         store: Store,
         timeout: int = 30,
         clock: Callable[[], float] = time.time,
+        retry_seconds: float = 60.0,
     ) -> None:
         self._credentials = credentials
+        self._retry_seconds = retry_seconds
         self._store = store
         self._clock = clock
         self._local = threading.Lock()
@@ -64,7 +89,39 @@ class ServiceAppTokens:
         cached = self._current()
         if cached and not self._expiring(cached):
             return cached["access_token"]
+        self._raise_remembered_failure()
         return self.refresh(stale=cached["access_token"] if cached else None)
+
+    def health(self) -> TokenHealth:
+        """A token can be had (obtained once if none is held yet), and how long the refresh
+        token has left; a remembered failure is reported without asking Webex again."""
+        try:
+            self.token()
+        except TokenError as error:
+            return TokenHealth(problem=str(error))
+        cached = self._current() if self.can_refresh else None
+        expires_at = (cached or {}).get("refresh_expires_at")
+        if not isinstance(expires_at, (int, float)):
+            return TokenHealth()
+        return TokenHealth(refresh_expires_at=float(expires_at), warning=self._refresh_warning(float(expires_at)))
+
+    def _refresh_warning(self, expires_at: float) -> Optional[str]:
+        left = expires_at - self._clock()
+        if left > REFRESH_WARNING_DAYS * 86400:
+            return None
+        when = time.strftime("%Y-%m-%d", time.gmtime(expires_at))
+        days = max(0, int(left // 86400))
+        return (f"the service app's refresh token expires in {days} day(s), on {when}: "
+                f"before then, {NEW_REFRESH_TOKEN_HOW}")
+
+    def _raise_remembered_failure(self) -> None:
+        failure = self._store.get_json(FAILURE_KEY)
+        if failure and float(failure.get("until", 0)) > self._clock():
+            raise TokenError(str(failure.get("message") or "The service app token could not be renewed."))
+
+    def _remember_failure(self, message: str) -> TokenError:
+        self._store.put_json(FAILURE_KEY, {"until": self._clock() + self._retry_seconds, "message": message})
+        return TokenError(message)
 
     def refresh(self, stale: Optional[str]) -> str:
         """Refresh unless another worker already replaced ``stale``."""
@@ -103,25 +160,42 @@ class ServiceAppTokens:
         except ApiError as error:
             # ApiError's text holds no secret (the grant goes in a form body).
             log.error("service app token refresh failed: %s", error.error_message)
-            raise TokenError(
-                f"Webex refused to renew the service app token ({error.status_code}); "
-                "check the service app's client id, secret and refresh token."
-            ) from None
+            raise self._remember_failure(_refusal(error)) from None
         except Exception as error:  # network trouble: no detail that could hold a secret
             log.error("service app token refresh failed: %s", type(error).__name__)
-            raise TokenError("Webex could not be reached to renew the service app token.") from None
+            raise self._remember_failure("Webex could not be reached to renew the service app token.") from None
         data = granted.json_data
+        now = self._clock()
         expires_in = float(data.get("expires_in") or 0)
-        self._store.put_json(
-            STORE_KEY,
-            {
-                "seed": _fingerprint(self._credentials.refresh_token or ""),
-                "access_token": data["access_token"],
-                "expires_in": expires_in,
-                "expires_at": self._clock() + expires_in,
-                "refresh_token": data.get("refresh_token") or refresh_token,
-            },
-        )
+        stored = {
+            "seed": _fingerprint(self._credentials.refresh_token or ""),
+            "access_token": data["access_token"],
+            "expires_in": expires_in,
+            "expires_at": now + expires_in,
+            "refresh_token": data.get("refresh_token") or refresh_token,
+        }
+        try:
+            stored["refresh_expires_at"] = now + float(data["refresh_token_expires_in"])
+        except (KeyError, TypeError, ValueError):
+            pass  # not said: nothing to warn about
+        self._store.put_json(STORE_KEY, stored)
+        self._store.delete_json(FAILURE_KEY)
         rotated = bool(data.get("refresh_token")) and data.get("refresh_token") != refresh_token
         log.info("service app token refreshed (expires in %ss, refresh token rotated: %s)", int(expires_in), rotated)
+        if "refresh_expires_at" in stored:
+            warning = self._refresh_warning(stored["refresh_expires_at"])
+            if warning:
+                log.warning("%s", warning)
         return data["access_token"]
+
+
+def _refusal(error: ApiError) -> str:
+    """Which setting a refused grant points at: Webex answers 401 or ``invalid_client`` for a
+    wrong client id or secret, 400 ``invalid_grant`` for a refresh token that is wrong, expired
+    or revoked (OAuth 2.0, RFC 6749 section 5.2)."""
+    said = f"{error.status_code} {error.error_message or ''}".lower()
+    if error.status_code == 401 or "invalid_client" in said:
+        return (f"Webex refused the service app's client credentials ({error.status_code}): check "
+                "WEBEX_SERVICE_APP_CLIENT_ID and WEBEX_SERVICE_APP_CLIENT_SECRET.")
+    return (f"Webex refused to renew the service app token with WEBEX_SERVICE_APP_REFRESH_TOKEN "
+            f"({error.status_code}); it may be wrong, expired or revoked: {NEW_REFRESH_TOKEN_HOW}.")

@@ -1,11 +1,12 @@
 """The only module that talks to Webex.
 
-It sends every call through webexpythonsdk's ``RestSession`` (which waits on
-429 + Retry-After), adds bounded retries with backoff for 5xx and network
-errors, renews the service app token after a 401 (once), and turns Webex JSON
-into the typed data of ``bot.models`` so that nothing past this module sees
-HTTP. Errors leave as ``WebexError`` carrying only what an admin may see:
-status, message, trackingId.
+Every call goes through webexpythonsdk's ``RestSession``, with its own 429 handling off: here
+429s pause every worker's calls to that API and count against the event's wait budget
+(``bot.ratelimit``), 5xx and network errors are retried a bounded number of times, a message is
+never posted twice (a retry only when Webex certainly did not create it, else a look at the room
+first), and the service app token is renewed after a 401 (once). Webex JSON becomes the typed data
+of ``bot.models``, so nothing past this module sees HTTP. Errors leave as ``WebexError`` carrying
+only what an admin may see: status, message, trackingId.
 """
 from __future__ import annotations
 
@@ -17,19 +18,22 @@ from typing import Any, Iterable, Optional
 from urllib.parse import quote
 
 import requests
+import urllib3.exceptions
+from webexpythonsdk.exceptions import ApiError, RateLimitError
 from webexpythonsdk.restsession import RestSession
-from webexpythonsdk.exceptions import ApiError
 
 from bot.config import Settings
 from bot.models import (
     AvailableNumber,
     CardAction,
+    Destination,
     Location,
     Message,
     NumberState,
     Reply,
     WebexErrorInfo,
 )
+from bot.ratelimit import RatePauses, api_group, budget_left
 from bot.store import Store
 from bot.tokens import ServiceAppTokens, TokenError
 
@@ -56,6 +60,27 @@ class WebexError(Exception):
         return self.info.status_code
 
 
+class WebexBusy(WebexError):
+    """Webex asked to wait longer than the event may still wait (``NUMBOT_MAX_WAIT_SECONDS``)."""
+
+    def __init__(self, info: WebexErrorInfo, retry_after: float) -> None:
+        super().__init__(info)
+        self.retry_after = retry_after
+
+
+class OutcomeUnknown(WebexError):
+    """A call that creates something failed after it was sent: Webex may or may not have acted."""
+
+
+def _never_sent(error: requests.RequestException) -> bool:
+    """Whether the request certainly never reached Webex: no connection could be made."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    reason = error.args[0] if error.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError))
+
+
 def _error_info(error: ApiError) -> WebexErrorInfo:
     details = error.details if isinstance(error.details, dict) else {}
     message = details.get("message")
@@ -74,6 +99,20 @@ def _error_info(error: ApiError) -> WebexErrorInfo:
 class Me:
     id: str
     display_name: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """One of the bot's webhooks as Webex lists it (the secret is only said to be there)."""
+
+    id: str
+    name: str
+    target_url: str
+    resource: str
+    event: str
+    status: str
+    has_secret: bool
 
 
 @dataclass(frozen=True)
@@ -85,6 +124,9 @@ class RawCheck:
     state: NumberState
     toll_free: bool
     detail: tuple[str, ...]
+    # The answer has the live shape, whose rows carry ``detail`` (the documented one has none):
+    # a repeat the bot finds itself is then given the detail Webex would have given it.
+    detailed: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,7 +172,7 @@ def parse_validate_response(body: Any, sent: list[str]) -> list[RawCheck]:
         if state is None:
             state = NumberState.INVALID
             detail = detail + (f"Webex answered an unknown state {raw_state!r}.",)
-        parsed.append(RawCheck(number, state, bool(item.get("tollFreeNumber")), detail))
+        parsed.append(RawCheck(number, state, bool(item.get("tollFreeNumber")), detail, "detail" in item))
     # Positional when Webex echoes the list as sent; else match by number.
     if [p.phone_number for p in parsed] == sent:
         return parsed
@@ -142,7 +184,7 @@ def parse_validate_response(body: Any, sent: list[str]) -> list[RawCheck]:
         matches = pool.get(_number_key(number))
         if matches:
             match = matches.pop(0)
-            result.append(RawCheck(number, match.state, match.toll_free, match.detail))
+            result.append(RawCheck(number, match.state, match.toll_free, match.detail, match.detailed))
         else:
             result.append(
                 RawCheck(number, NumberState.INVALID, False, ("Webex did not return a result for this number.",))
@@ -175,18 +217,23 @@ def _record(method: str, path: str, status: Optional[int], tracking_id: Optional
 
 
 class WebexClient:
-    """Bot-token calls (messages, cards, people/me) and service-app calls
+    """Bot-token calls (messages, cards, people, webhooks) and service-app calls
     (telephony, locations, people roles)."""
 
     def __init__(self, settings: Settings, store: Store, retry_backoff: float = 1.0) -> None:
         base = settings.api_url.rstrip("/") + "/"
         self._settings = settings
         self._retry_backoff = retry_backoff
-        self._bot = RestSession(settings.bot_token, base, single_request_timeout=settings.request_timeout)
+        self._pauses = RatePauses(store)
+        # wait_on_rate_limit=False: 429s are handled here, shared and within a budget.
+        self._bot = RestSession(settings.bot_token, base, single_request_timeout=settings.request_timeout,
+                                wait_on_rate_limit=False)
         # The service session's Authorization header is set per request from
         # ``tokens``, so a refresh never races with calls in other threads.
-        self._service = RestSession("unset", base, single_request_timeout=settings.request_timeout)
-        self.tokens = ServiceAppTokens(settings.service_app, settings.api_url, store, settings.request_timeout)
+        self._service = RestSession("unset", base, single_request_timeout=settings.request_timeout,
+                                    wait_on_rate_limit=False)
+        self.tokens = ServiceAppTokens(settings.service_app, settings.api_url, store, settings.request_timeout,
+                                       retry_seconds=settings.token_retry_seconds)
         self._me: Optional[Me] = None
 
     # -- transport -------------------------------------------------------
@@ -197,37 +244,70 @@ class WebexClient:
         method: str,
         path: str,
         *,
+        kind: str,
         erc: int = 200,
         idempotent: bool = True,
         headers: Optional[dict] = None,
         **kwargs: Any,
     ) -> requests.Response:
-        """One Webex call with bounded retries on 5xx and network errors."""
+        """One Webex call: waits out 429s (sharing the pause with every worker, within the
+        event's wait budget) and retries 5xx and network errors a bounded number of times.
+
+        ``idempotent=False`` (creating a message): a retry could post twice, so it is retried
+        only when Webex certainly did not act (429, a connection that was never made); when the
+        outcome is unknown (5xx, a timeout or reset after sending) it raises
+        :class:`OutcomeUnknown` for the caller to find out."""
+        group = api_group(kind, path)
         attempts = self._settings.max_retries + 1
-        for attempt in range(attempts):
+        attempt = 0
+        while True:
+            self._wait(group, self._pauses.remaining(group))
             started = time.monotonic()
-            last = attempt == attempts - 1
+            last = attempt >= attempts - 1
             try:
                 response = session.request(method, path, erc, headers=headers, **kwargs)
+            except RateLimitError as error:
+                info = _error_info(error)
+                _record(method, path, 429, info.tracking_id, started)
+                log.warning("Webex %s %s answered 429; pausing %s for %ss", method, path, group, error.retry_after)
+                self._pauses.pause(group, error.retry_after)
+                self._wait(group, error.retry_after, info)
+                continue  # Webex did not act on a 429: always safe to send again
             except ApiError as error:
                 info = _error_info(error)
                 _record(method, path, error.status_code, info.tracking_id, started)
-                if error.status_code >= 500 and not last:
-                    log.warning("Webex %s %s answered %s; retrying", method, path, error.status_code)
-                    time.sleep(self._retry_backoff * 2**attempt)
-                    continue
-                raise WebexError(info) from None
+                if error.status_code < 500:
+                    raise WebexError(info) from None
+                if not idempotent:
+                    raise OutcomeUnknown(info) from None
+                if last:
+                    raise WebexError(info) from None
+                log.warning("Webex %s %s answered %s; retrying", method, path, error.status_code)
             except (requests.ConnectionError, requests.Timeout) as error:
                 _record(method, path, None, None, started)
-                retryable = idempotent or isinstance(error, requests.ConnectTimeout) or not isinstance(error, requests.Timeout)
-                if retryable and not last:
-                    log.warning("Webex %s %s failed (%s); retrying", method, path, type(error).__name__)
-                    time.sleep(self._retry_backoff * 2**attempt)
-                    continue
-                raise WebexError(WebexErrorInfo(None, "Webex could not be reached; please try again.")) from None
-            _record(method, path, response.status_code, response.headers.get("TrackingID"), started)
-            return response
-        raise AssertionError("unreachable")
+                info = WebexErrorInfo(None, "Webex could not be reached; please try again.")
+                if not idempotent and not _never_sent(error):
+                    raise OutcomeUnknown(info) from None
+                if last:
+                    raise WebexError(info) from None
+                log.warning("Webex %s %s failed (%s); retrying", method, path, type(error).__name__)
+            else:
+                _record(method, path, response.status_code, response.headers.get("TrackingID"), started)
+                return response
+            time.sleep(self._retry_backoff * 2**attempt)
+            attempt += 1
+
+    def _wait(self, group: str, seconds: float, info: Optional[WebexErrorInfo] = None) -> None:
+        """Sleep ``seconds`` for ``group`` unless that passes the event's wait budget."""
+        if seconds <= 0:
+            return
+        if seconds > budget_left(self._settings.max_wait_seconds):
+            busy = info or WebexErrorInfo(429, "Webex asked to wait before the next request.")
+            raise WebexBusy(busy, retry_after=seconds)
+        time.sleep(seconds)
+
+    def _bot_request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self._request(self._bot, method, path, kind="bot", **kwargs)
 
     def _service_request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """A service-app call; after a 401 the token is renewed once and the call repeated."""
@@ -236,7 +316,8 @@ class WebexClient:
         except TokenError as error:
             raise WebexError(WebexErrorInfo(None, str(error))) from None
         try:
-            return self._request(self._service, method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+            return self._request(self._service, method, path, kind="service",
+                                 headers={"Authorization": f"Bearer {token}"}, **kwargs)
         except WebexError as error:
             if error.status_code != 401:
                 raise
@@ -246,7 +327,8 @@ class WebexClient:
             token = self.tokens.refresh(stale=token)
         except TokenError as error:
             raise WebexError(WebexErrorInfo(401, str(error), refused.info.tracking_id)) from None
-        return self._request(self._service, method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+        return self._request(self._service, method, path, kind="service",
+                             headers={"Authorization": f"Bearer {token}"}, **kwargs)
 
     def _org(self) -> dict:
         return {"orgId": self._settings.org_id} if self._settings.org_id else {}
@@ -256,8 +338,10 @@ class WebexClient:
     def me(self) -> Me:
         """The bot's own person, looked up once."""
         if self._me is None:
-            body = self._request(self._bot, "GET", "people/me").json()
-            self._me = Me(id=str(body.get("id", "")), display_name=str(body.get("displayName", "")))
+            body = self._bot_request("GET", "people/me").json()
+            emails = body.get("emails") or []
+            self._me = Me(id=str(body.get("id", "")), display_name=str(body.get("displayName", "")),
+                          email=str(emails[0]) if isinstance(emails, list) and emails else "")
         return self._me
 
     @property
@@ -266,22 +350,11 @@ class WebexClient:
         return self._me
 
     def get_message(self, message_id: str) -> Message:
-        body = self._request(self._bot, "GET", f"messages/{quote(message_id, safe='')}").json()
-        return Message(
-            id=str(body.get("id", "")),
-            room_id=str(body.get("roomId", "")),
-            room_type=str(body.get("roomType", "")),
-            person_id=str(body.get("personId", "")),
-            person_email=str(body.get("personEmail", "")),
-            text=str(body.get("text") or ""),
-            html=str(body.get("html") or ""),
-            parent_id=body.get("parentId") or None,
-        )
+        return parse_message(self._bot_request("GET", f"messages/{quote(message_id, safe='')}").json())
 
     def get_card_action(self, action_id: str) -> CardAction:
-        body = self._request(self._bot, "GET", f"attachment/actions/{quote(action_id, safe='')}").json()
+        body = self._bot_request("GET", f"attachment/actions/{quote(action_id, safe='')}").json()
         return CardAction(
-            id=str(body.get("id", "")),
             message_id=str(body.get("messageId", "")),
             room_id=str(body.get("roomId", "")),
             person_id=str(body.get("personId", "")),
@@ -289,27 +362,87 @@ class WebexClient:
         )
 
     def person_email(self, person_id: str) -> str:
-        body = self._request(self._bot, "GET", f"people/{quote(person_id, safe='')}").json()
+        body = self._bot_request("GET", f"people/{quote(person_id, safe='')}").json()
         emails = body.get("emails") or []
         return str(emails[0]) if isinstance(emails, list) and emails else ""
 
-    def send(self, room_id: str, reply: Reply, parent_id: Optional[str] = None) -> list[str]:
-        """Post the reply (card + markdown fallback), then any continuation
-        messages threaded under it; returns the new message ids."""
-        body: dict[str, Any] = {"roomId": room_id, "markdown": reply.markdown}
-        if parent_id:
-            body["parentId"] = parent_id
+    def send(self, to: Destination, reply: Reply) -> list[str]:
+        """Post the reply (card + markdown fallback), then any continuation messages threaded
+        under it, each exactly once; returns the new message ids."""
+        body: dict[str, Any] = {"roomId": to.room_id, "markdown": reply.markdown}
+        if to.parent_id:
+            body["parentId"] = to.parent_id
         if reply.card is not None:
             body["attachments"] = [{"contentType": CARD_CONTENT_TYPE, "content": reply.card}]
-        first = self._request(self._bot, "POST", "messages", json=body, idempotent=False).json()
-        ids = [str(first.get("id", ""))]
-        thread = parent_id or ids[0]
+        ids = [self._post_once(body, to)]
+        thread = to.parent_id or ids[0]
         for text in reply.continuation:
-            more = self._request(
-                self._bot, "POST", "messages", json={"roomId": room_id, "parentId": thread, "markdown": text}, idempotent=False
-            ).json()
-            ids.append(str(more.get("id", "")))
+            ids.append(self._post_once({"roomId": to.room_id, "parentId": thread, "markdown": text}, to))
         return ids
+
+    def _post_once(self, body: dict, to: Destination) -> str:
+        """``POST /messages`` without ever creating the message twice.
+
+        When Webex fails after the request was sent (502/504 from a gateway whose upstream may
+        have created the message, a timeout, a reset), the bot looks before posting again: in a
+        1:1 space it lists the room's newest messages for its own message with this markdown,
+        posted after the one it answers. A bot may list a group space's messages only where it
+        is mentioned (List Messages: "Bots must include this parameter [mentionedPeople] to list
+        messages in group rooms"), so there it cannot look and does not post again: at most one
+        reply, and the log says so."""
+        attempts = self._settings.max_retries + 1
+        for attempt in range(attempts):
+            try:
+                return str(self._bot_request("POST", "messages", json=body, idempotent=False).json().get("id", ""))
+            except OutcomeUnknown as unknown:
+                if to.room_type != "direct":
+                    log.warning("posting a reply in a group space failed after it was sent (%s); not posting "
+                                "again, since a bot cannot see whether it arrived", unknown)
+                    raise
+                found = self._find_posted(body, to)
+                if found is not None:
+                    log.info("the reply was posted although Webex answered %s", unknown.info.status_code or "nothing")
+                    return found
+                if attempt == attempts - 1:
+                    raise WebexError(unknown.info) from None
+                time.sleep(self._retry_backoff * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _find_posted(self, body: dict, to: Destination) -> Optional[str]:
+        """The id of this bot's message with ``body``'s markdown (and thread) posted after
+        ``to.after_id``, among the room's newest messages; None when there is none."""
+        me = self.me()
+        items = self._bot_request("GET", "messages", params={"roomId": to.room_id, "max": 50}).json().get("items")
+        for item in items if isinstance(items, list) else []:  # newest first
+            if not isinstance(item, dict) or item.get("id") == to.after_id:
+                break
+            if (item.get("personId") == me.id and (item.get("markdown") or "").strip() == body["markdown"].strip()
+                    and (item.get("parentId") or None) == body.get("parentId")):
+                return str(item.get("id", ""))
+        return None
+
+    # -- webhooks (bot token) -------------------------------------------------
+
+    def webhooks(self) -> list[Webhook]:
+        items = self._bot_request("GET", "webhooks", params={"max": 100}).json().get("items")
+        return [_webhook(i) for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    def create_webhook(self, name: str, target_url: str, resource: str, secret: Optional[str]) -> Webhook:
+        body = {"name": name, "targetUrl": target_url, "resource": resource, "event": "created"}
+        if secret:
+            body["secret"] = secret
+        return _webhook(self._bot_request("POST", "webhooks", json=body).json())
+
+    def reactivate_webhook(self, hook: Webhook, secret: Optional[str]) -> Webhook:
+        """``PUT /webhooks/{id}`` with ``status: active``: Webex disables a webhook after repeated
+        failed deliveries, and this is the documented way back ("Update a Webhook")."""
+        body: dict[str, Any] = {"name": hook.name, "targetUrl": hook.target_url, "status": "active"}
+        if secret:
+            body["secret"] = secret
+        return _webhook(self._bot_request("PUT", f"webhooks/{quote(hook.id, safe='')}", json=body).json())
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        self._bot_request("DELETE", f"webhooks/{quote(webhook_id, safe='')}", erc=204)
 
     # -- service app side ----------------------------------------------------
 
@@ -329,23 +462,44 @@ class WebexClient:
             tracking = response.headers.get("TrackingID")
             raise WebexError(WebexErrorInfo(response.status_code, error.info.message, tracking)) from None
 
+    def calling_locations(self, name: Optional[str] = None, limit: int = 1000) -> list[Location]:
+        """The org's locations with Webex Calling ("List Locations Webex Calling Details",
+        ``GET /telephony/config/locations``; the telephony read scope covers it), by name,
+        following ``Link`` paging up to ``limit``."""
+        params: dict[str, Any] = {**self._org(), "max": min(limit, 1000), "order": "asc"}
+        if name:
+            params["name"] = name
+        return self._paged_locations("telephony/config/locations", "locations", params, limit)
+
     def locations(self, name: Optional[str] = None, limit: int = 1000) -> list[Location]:
-        """Locations of the service app's org (Link-header paging, bounded)."""
+        """Every location of the org, with Webex Calling or not (the Locations API)."""
         params: dict[str, Any] = {**self._org(), "max": min(limit, 1000)}
         if name:
             params["name"] = name
+        return self._paged_locations("locations", "items", params, limit)
+
+    def _paged_locations(self, path: str, field: str, params: dict, limit: int) -> list[Location]:
         found: list[Location] = []
-        path: Optional[str] = "locations"
-        while path and len(found) < limit:
-            response = self._service_request("GET", path, params=params)
-            for item in response.json().get("items", []):
+        next_path: Optional[str] = path
+        while next_path and len(found) < limit:
+            response = self._service_request("GET", next_path, params=params)
+            items = response.json().get(field)
+            for item in items if isinstance(items, list) else []:
                 if isinstance(item, dict) and item.get("id"):
                     found.append(Location(id=str(item["id"]), name=str(item.get("name") or item["id"])))
-            path = response.links.get("next", {}).get("url")
+            next_path = response.links.get("next", {}).get("url")
             params = {}  # the next URL carries the query
         return found[:limit]
 
+    def organisation_id(self) -> Optional[str]:
+        """The organisation the service app acts on, as its locations name it (``orgId``)."""
+        items = self._service_request("GET", "locations", params={**self._org(), "max": 1}).json().get("items")
+        first = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
+        return str(first["orgId"]) if first.get("orgId") else None
+
     def location(self, location_id: str) -> Optional[Location]:
+        """A location by id from the Locations API (which lists it with or without Webex
+        Calling); None when Webex does not know it."""
         try:
             item = self._service_request("GET", f"locations/{quote(location_id, safe='')}", params=self._org()).json()
         except WebexError as error:
@@ -376,3 +530,26 @@ class WebexClient:
         body = self._service_request("GET", f"people/{quote(person_id, safe='')}").json()
         roles = body.get("roles") or []
         return [str(r) for r in roles] if isinstance(roles, list) else []
+
+
+def _webhook(item: dict) -> Webhook:
+    return Webhook(
+        id=str(item.get("id", "")), name=str(item.get("name", "")), target_url=str(item.get("targetUrl", "")),
+        resource=str(item.get("resource", "")), event=str(item.get("event", "")),
+        status=str(item.get("status") or "active"), has_secret=bool(item.get("secret")),
+    )
+
+
+def parse_message(body: dict) -> Message:
+    mentioned = body.get("mentionedPeople")
+    return Message(
+        id=str(body.get("id", "")),
+        room_id=str(body.get("roomId", "")),
+        room_type=str(body.get("roomType", "")),
+        person_id=str(body.get("personId", "")),
+        person_email=str(body.get("personEmail", "")),
+        text=str(body.get("text") or ""),
+        html=str(body.get("html") or "") or None,
+        parent_id=body.get("parentId") or None,
+        mentioned_people=tuple(str(m) for m in mentioned) if isinstance(mentioned, list) else (),
+    )

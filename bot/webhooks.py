@@ -1,29 +1,34 @@
-"""Register the bot's two webhooks (messages, attachmentActions) idempotently.
+"""The bot's two webhooks (messages, attachmentActions): register them idempotently.
 
 Run once per deployment (``python -m bot register-webhooks URL``), not from
-every web worker, which would race.
+every web worker, which would race. ``python -m bot check --fix`` uses the same
+names to find, re-register and reactivate them.
 """
 from __future__ import annotations
 
-from webexpythonsdk.restsession import RestSession
+from typing import Optional
 
 from bot.config import Settings
+from bot.store import Store, make_huey
+from bot.webex import Webhook, WebexClient
 
 NAMES = {"messages": "numbot messages", "attachmentActions": "numbot card actions"}
 
 
-def register_webhooks(settings: Settings, public_url: str) -> list[dict]:
+def webhook_target(public_url: str) -> str:
+    return public_url.rstrip("/") + "/webhook"
+
+
+def client_for(settings: Settings) -> WebexClient:
+    """A Webex client for a command-line task, sharing the deployment's store (token, pauses)."""
+    return WebexClient(settings, Store(make_huey(settings.store_url)))
+
+
+def register_webhooks(settings: Settings, public_url: str, client: Optional[WebexClient] = None) -> list[Webhook]:
     """Replace this bot's webhooks with ones pointing at ``public_url/webhook``."""
-    session = RestSession(settings.bot_token, settings.api_url.rstrip("/") + "/", single_request_timeout=settings.request_timeout)
-    target = public_url.rstrip("/") + "/webhook"
-    for hook in session.get_items("webhooks"):
-        if hook.get("name") in NAMES.values():
-            session.delete(f"webhooks/{hook['id']}")
-    created = []
-    for resource, name in NAMES.items():
-        body = {"name": name, "targetUrl": target, "resource": resource, "event": "created"}
-        if settings.webhook_secret:
-            body["secret"] = settings.webhook_secret
-        hook = session.post("webhooks", json=body)
-        created.append({k: hook.get(k) for k in ("id", "name", "resource", "targetUrl")})
-    return created
+    client = client or client_for(settings)
+    for hook in client.webhooks():
+        if hook.name in NAMES.values():
+            client.delete_webhook(hook.id)
+    target = webhook_target(public_url)
+    return [client.create_webhook(name, target, resource, settings.webhook_secret) for resource, name in NAMES.items()]

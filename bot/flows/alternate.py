@@ -36,11 +36,26 @@ class Ambiguous:
     more: bool = False  # the org has more of them than the bot read
 
 
+@dataclass(frozen=True)
+class NotCalling:
+    """The org has a location by that name, but without Webex Calling."""
+
+    location: Location
+
+
 def read_locations(ctx: FlowContext, name: Optional[str] = None) -> tuple[list[Location], bool]:
-    """At most ``MAX_PICKER_LOCATIONS`` locations, and whether there are more: one extra
-    is read so the picker never states a wrong count."""
-    found = ctx.client.locations(name=name, limit=MAX_PICKER_LOCATIONS + 1)
+    """At most ``MAX_PICKER_LOCATIONS`` Webex Calling locations (only they have auto attendant
+    numbers), and whether there are more: one extra is read so the picker never states a wrong
+    count."""
+    found = ctx.client.calling_locations(name=name, limit=MAX_PICKER_LOCATIONS + 1)
     return found[:MAX_PICKER_LOCATIONS], len(found) > MAX_PICKER_LOCATIONS
+
+
+def _matching(candidates: list[Location], query: str) -> tuple[list[Location], list[Location]]:
+    """Candidates named exactly ``query`` (any case), and those whose name contains it."""
+    lowered = query.lower()
+    return ([loc for loc in candidates if loc.name.lower() == lowered],
+            [loc for loc in candidates if lowered in loc.name.lower()])
 
 
 def _looks_like_id(text: str) -> bool:
@@ -48,24 +63,27 @@ def _looks_like_id(text: str) -> bool:
     return len(text) >= 20 and " " not in text
 
 
-def resolve_location(query: str, ctx: FlowContext) -> Union[Location, Ambiguous]:
-    """By exact id, else by case-insensitive name; several or none: ask."""
+def resolve_location(query: str, ctx: FlowContext) -> Union[Location, Ambiguous, NotCalling]:
+    """By exact id, else by case-insensitive name among the calling locations; a name that only
+    a location without Webex Calling has is said to be one; several or none: ask."""
     if _looks_like_id(query):
         found = ctx.client.location(query)
         if found is not None:
             return found
     candidates, more = read_locations(ctx, query)
-    lowered = query.lower()
-    exact = [loc for loc in candidates if loc.name.lower() == lowered]
+    exact, containing = _matching(candidates, query)
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
         return Ambiguous(exact, f"Several locations are called “{query}”: which one?")
-    containing = [loc for loc in candidates if lowered in loc.name.lower()]
     if len(containing) == 1:
         return containing[0]
     if containing:
         return Ambiguous(containing, f"Several locations match “{query}”: which one?", more)
+    # The Locations API lists every location, calling or not.
+    exact, containing = _matching(ctx.client.locations(name=query, limit=MAX_PICKER_LOCATIONS), query)
+    if len(exact) == 1 or (not exact and len(containing) == 1):
+        return NotCalling((exact or containing)[0])
     everywhere, more = read_locations(ctx)
     return Ambiguous(everywhere, f"No location is called “{query}”. Pick one:", more)
 
@@ -129,12 +147,16 @@ def _location_error(error: WebexError, location: Location, ctx: FlowContext) -> 
     if error.status_code == 404:
         if ctx.client.location(location.id) is None:
             return picker_reply(ctx, message=f"Webex does not know the location “{location.name}” any more. Pick one:")
-        title = "No Webex Calling at this location"
-        explanation = f"“{location.name}” is not a Webex Calling location, so it has no auto attendant numbers."
-    else:
-        title = "Webex could not list the numbers"
-        explanation = f"Listing the alternate available numbers of “{location.name}” failed."
+        return not_calling_reply(location)
+    title = "Webex could not list the numbers"
+    explanation = f"Listing the alternate available numbers of “{location.name}” failed."
     return Reply(markdown=cards.error_markdown(title, explanation, error.info), card=cards.error_card(title, explanation, error.info))
+
+
+def not_calling_reply(location: Location) -> Reply:
+    title = "No Webex Calling at this location"
+    explanation = f"“{location.name}” is not a Webex Calling location, so it has no auto attendant numbers."
+    return Reply(markdown=cards.error_markdown(title, explanation), card=cards.error_card(title, explanation))
 
 
 def request_notes(command: AlternateNumbers) -> tuple[str, ...]:
@@ -155,6 +177,8 @@ def alternate_reply(command: AlternateNumbers, ctx: FlowContext) -> Reply:
     resolved = resolve_location(command.location, ctx)
     if isinstance(resolved, Ambiguous):
         return picker_reply(ctx, resolved.locations, resolved.message, more=resolved.more)
+    if isinstance(resolved, NotCalling):
+        return not_calling_reply(resolved.location)
     notes = request_notes(command)
     # The buttons carry only the numbers looked up, so the next page is the same list.
     filters = replace(command.filters, phone_numbers=command.filters.phone_numbers[:MAX_FILTER_NUMBERS])

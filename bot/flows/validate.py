@@ -25,11 +25,14 @@ def _batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
         yield list(items[index : index + size])
 
 
-def repeated(original: str, e164: str) -> NumberCheck:
-    """A later occurrence of a number, as one request with the whole list answers it:
-    Webex stops at "Duplicate In List" and judges nothing else, so ``tollFreeNumber`` is
-    false and there is no detail (the first occurrence's row carries both)."""
-    return NumberCheck(original, e164, NumberState.DUPLICATE_IN_LIST, toll_free=False)
+def repeated(original: str, e164: str, detailed: bool) -> NumberCheck:
+    """A later occurrence of a number, as one request with the whole list answers it: Webex
+    stops at "Duplicate In List" and judges nothing else, so ``tollFreeNumber`` is false; the
+    live API (``detailed``) says ``[Error 8360] Duplicate DN in the request : <number as sent>``,
+    the documented shape gives no detail. The first occurrence's row carries the number's own
+    state."""
+    detail = (f"[Error 8360] Duplicate DN in the request : {e164}",) if detailed else ()
+    return NumberCheck(original, e164, NumberState.DUPLICATE_IN_LIST, toll_free=False, detail=detail)
 
 
 def check_numbers(parsed: ParsedText, ctx: FlowContext) -> ValidationResult:
@@ -40,10 +43,11 @@ def check_numbers(parsed: ParsedText, ctx: FlowContext) -> ValidationResult:
             answers[sent] = raw
     seen: set[str] = set()
     checks = []
+    detailed = any(raw.detailed for raw in answers.values())
     for number in parsed.numbers:
         raw = answers[number.e164]
         if number.e164 in seen:
-            checks.append(repeated(number.original, number.e164))
+            checks.append(repeated(number.original, number.e164, detailed))
         else:
             seen.add(number.e164)
             checks.append(NumberCheck(number.original, number.e164, raw.state, raw.toll_free, raw.detail))

@@ -6,13 +6,13 @@ from bot.models import NumberFilters
 from cards import actions
 
 
-@pytest.mark.parametrize("text", ["help", "Help", "?", "numbot help", "hello"])
+@pytest.mark.parametrize("text", ["help", "Help", "?", "hello", " help\n"])
 def test_help(text):
-    assert parse_message(text, "US", "numbot") == Help()
+    assert parse_message(text, "US") == Help()
 
 
 def test_empty_message_gets_help_with_a_note():
-    command = parse_message("   ", "US", "numbot")
+    command = parse_message("   ", "US")
     assert isinstance(command, Help) and command.note
 
 
@@ -24,10 +24,6 @@ def test_no_numbers_gets_help_with_a_note():
 def test_validate_with_and_without_the_keyword():
     assert parse_message("validate +12145557861", "US") == Validate("+12145557861")
     assert parse_message("+12145557861\n+12145557862", "US") == Validate("+12145557861\n+12145557862")
-
-
-def test_group_space_mention_is_stripped():
-    assert parse_message("numbot validate +12145557861", "US", "numbot") == Validate("+12145557861")
 
 
 @pytest.mark.parametrize("word", ["alternate numbers", "available", "aa numbers", "Alternate Numbers"])

@@ -7,7 +7,10 @@ from hypothesis import strategies as st
 
 from bot.commands import AlternateNumbers, Help, UnknownCard, Validate, parse_card_action, parse_message
 from bot.events import BadEvent, parse_event
+from bot.mentions import strip_bot_mention
 from cards import actions
+
+BOT_ID = "Y2lzY29zcGFyazovL3VzL1BFT1BMRS81ZjlhYmQ4ZS0yZTJiLTQ5MTYtOGJlZC0wMDMyZjRiYTU3YTM"
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=40),
@@ -26,9 +29,10 @@ action_names = st.sampled_from([actions.VALIDATE, actions.ALTERNATE, actions.ALT
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=400), st.sampled_from(["US", "GB", "DE"]), st.none() | st.text(max_size=20))
-def test_any_message_text_becomes_a_command(text: str, region: str, bot_name) -> None:
-    command = parse_message(text, region, bot_name)
+@given(st.text(max_size=400), st.sampled_from(["US", "GB", "DE"]), st.text(max_size=20), st.none() | st.text(max_size=400))
+def test_any_group_message_becomes_a_command(text: str, region: str, bot_name: str, html) -> None:
+    """Whatever a group message's text and html hold, the mention comes out and a command results."""
+    command = parse_message(strip_bot_mention(text, html, BOT_ID, bot_name), region)
     assert isinstance(command, (Help, Validate, AlternateNumbers))
 
 

@@ -89,3 +89,28 @@ def test_a_journal_entry_is_dropped_only_by_the_event_it_holds(tmp_path: Path) -
     store.put_inflight("messages:N", own)
     store.drop_inflight("messages:N")  # without an event: whatever it holds
     assert store.inflight() == []
+
+
+def test_a_lease_is_renewed_by_its_holder_only_and_released_only_by_it(tmp_path: Path) -> None:
+    first, second = open_store(tmp_path / "s.db"), open_store(tmp_path / "s.db")
+    token = first.lease("messages:M", 0.3)
+    assert token is not None and second.lease("messages:M", 0.3) is None
+    renewed = first.renew("messages:M", token, 0.3)
+    assert renewed is not None and first.renew("messages:M", token, 0.3) is None  # the old token is spent
+    second.release("messages:M", token)  # not the current holder's token: nothing happens
+    assert second.lease_held("messages:M")
+    time.sleep(0.35)
+    assert not second.lease_held("messages:M")
+    taken = second.lease("messages:M", 5)  # lapsed: anyone may take it over
+    assert taken is not None and first.renew("messages:M", renewed, 5) is None
+
+
+def test_lease_markers_say_until_when_they_held_after_they_lapse(tmp_path: Path) -> None:
+    from bot.store import expiry_of
+
+    store = open_store(tmp_path / "s.db")
+    store.lease("messages:A", 0.05)
+    time.sleep(0.1)
+    lapsed = store.markers("lease", ["messages:A", "messages:B"])
+    assert list(lapsed) == ["messages:A"]
+    assert (expiry_of(lapsed["messages:A"]) or 0) < time.time()

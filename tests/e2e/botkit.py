@@ -207,14 +207,13 @@ class Chat:
             ids = [m.id for m in self.state.messages.values() if m.room_id == self.room_id]
         return ids[-1] if ids else None
 
-    def say(self, text: str, *, count: int = 1, parent_id: Optional[str] = None,
-            mention_bot: Optional[bool] = None) -> BotReply:
-        """Post ``text`` and wait for the bot's reply (``count``: messages to wait for)."""
-        return self.say_all(text, count=count, parent_id=parent_id, mention_bot=mention_bot)[0]
+    def say(self, text: str, *, count: int = 1, **how: Any) -> BotReply:
+        """Post ``text`` and wait for the bot's reply (``count``: messages to wait for). ``how``:
+        ``Sandbox.say``'s options (parent_id, mention_bot, mention_as, mention_at, client)."""
+        return self.say_all(text, count=count, **how)[0]
 
-    def say_all(self, text: str, *, count: int = 1, parent_id: Optional[str] = None,
-                mention_bot: Optional[bool] = None) -> list[BotReply]:
-        posted = self.state.say(self.email, text, room=self.room, parent_id=parent_id, mention_bot=mention_bot)
+    def say_all(self, text: str, *, count: int = 1, **how: Any) -> list[BotReply]:
+        posted = self.state.say(self.email, text, room=self.room, **how)
         self.said.append(posted["id"])
         return self.wait(posted["id"], count)
 
@@ -275,6 +274,9 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
         "NUMBOT_ALLOWED_USERS": ",".join(settings.allowed_users),
         "NUMBOT_ALLOWED_DOMAINS": ",".join(settings.allowed_domains),
         "NUMBOT_REQUIRE_ADMIN": str(settings.require_admin).lower(),
+        "NUMBOT_ADMIN_ROLES": ",".join(settings.admin_roles),
+        "NUMBOT_MAX_WAIT_SECONDS": str(settings.max_wait_seconds),
+        "NUMBOT_REQUEST_TIMEOUT": str(settings.request_timeout),
         "NUMBOT_JOB_LEASE_SECONDS": str(settings.job_lease_seconds),
         "NUMBOT_RECOVER_AFTER": str(settings.recover_after),
         "NUMBOT_EMBEDDED_WORKERS": str(settings.embedded_workers).lower(),
@@ -287,10 +289,30 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
         "WEBEX_SERVICE_APP_CLIENT_ID": settings.service_app.client_id,
         "WEBEX_SERVICE_APP_CLIENT_SECRET": settings.service_app.client_secret,
         "WEBEX_SERVICE_APP_REFRESH_TOKEN": settings.service_app.refresh_token,
+        "NUMBOT_PUBLIC_URL": settings.public_url,
     }
     env.update({name: value for name, value in optional.items() if value})
     env.update(extra)
     return env
+
+
+def operator_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """This process's environment less any WEBEX_/NUMBOT_ setting, plus ``settings`` as an operator sets them."""
+    import os
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("WEBEX_", "NUMBOT_"))}
+    env.update(settings_env(settings, **extra))
+    return env
+
+
+def run_cli(settings: Settings, *args: str, **extra_env: str):
+    """``python -m bot ARGS`` as an operator runs it, with ``settings`` in the environment."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=root, env=operator_env(settings, **extra_env),
+                          capture_output=True, text=True, timeout=120)
 
 
 def free_port() -> int:
@@ -304,15 +326,13 @@ def free_port() -> int:
 class BotProcess:
     """numbot as its own OS process (``python -m bot serve``), to be killed for real."""
 
-    def __init__(self, settings: Settings, log_path: Path, **extra_env: str) -> None:
-        import os
+    def __init__(self, settings: Settings, log_path: Path, port: Optional[int] = None, **extra_env: str) -> None:
         import subprocess
         import sys
 
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("WEBEX_", "NUMBOT_"))}
-        env.update(settings_env(settings, **extra_env))
+        env = operator_env(settings, **extra_env)
         self.log_path = log_path
         self._log = open(log_path, "ab")
         root = Path(__file__).resolve().parents[2]

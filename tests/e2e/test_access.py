@@ -63,19 +63,45 @@ def test_an_allowed_domain_serves_its_people_only(state: Sandbox, make_bot: Call
 
 @pytest.mark.parametrize(
     "email, allowed",
-    [(seed.ALICE, True), (seed.LOU, True), (seed.BOB, False), (seed.EVE, False)],
-    ids=["full admin", "location admin", "plain user", "admin of another org"],
+    [(seed.ALICE, True), (seed.LOU, False), (seed.BOB, False), (seed.EVE, False)],
+    ids=["full admin", "read-only admin", "plain user", "admin of another org"],
 )
-def test_require_admin_serves_full_and_location_administrators_of_the_org_only(
+def test_require_admin_serves_only_full_administrators_of_the_org_by_default(
     state: Sandbox, make_bot: Callable[..., RunningBot], email: str, allowed: bool
 ) -> None:
+    """The bot answers with the service app's organisation-wide rights, so by default only a full
+    administrator, who has them too, is served."""
     make_bot(allowed_domains=(), require_admin=True)
     reply = Chat(state, email).say(f"validate {seed.AVAILABLE_US}")
     if allowed:
         assert "Available" in reply.text
     else:
         assert_refused(reply, state)
-        assert "administrators" in reply.text
+        assert "only full administrators of its Webex organisation" in reply.text
+
+
+def test_the_accepted_admin_roles_are_a_setting(state: Sandbox, make_bot: Callable[..., RunningBot]) -> None:
+    make_bot(allowed_domains=(), require_admin=True, admin_roles=("id_full_admin", "id_readonly_admin"))
+    assert "Available" in Chat(state, seed.LOU).say(f"validate {seed.AVAILABLE_US}").text
+    refused = Chat(state, seed.BOB).say(f"validate {seed.AVAILABLE_US}")
+    assert "only full administrators and read-only administrators" in refused.text
+
+
+def test_a_role_can_be_accepted_by_its_whole_id(state: Sandbox, make_bot: Callable[..., RunningBot]) -> None:
+    """An operator whose org shows a role Webex does not document can list the id as Webex gives it."""
+    lou_role = state.person_by_email(seed.LOU).roles[0]
+    make_bot(allowed_domains=(), require_admin=True, admin_roles=(lou_role,))
+    assert "Available" in Chat(state, seed.LOU).say(f"validate {seed.AVAILABLE_US}").text
+    assert_refused(Chat(state, seed.ALICE).say(f"validate {seed.AVAILABLE_US}"), state, admin_calls_before=1)
+
+
+def test_the_sandbox_gives_role_ids_in_webex_form_only(state: Sandbox) -> None:
+    from bot.ids import decode
+
+    for person in state.people.values():
+        for role in person.roles:
+            assert decode(role) in {f"ciscospark://us/ROLE/{name}" for name in
+                                    ("id_full_admin", "id_user_admin", "id_readonly_admin", "id_device_admin")}
 
 
 def test_require_admin_also_applies_on_top_of_the_lists(state: Sandbox, make_bot: Callable[..., RunningBot]) -> None:

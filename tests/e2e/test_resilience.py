@@ -6,12 +6,11 @@ got in the space.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Callable
 
 from bot.store import Store, make_huey
-from botkit import BotProcess, Chat, RunningBot, acknowledged_then_killed, bot_settings, wait_idle
+from botkit import Chat, RunningBot, acknowledged_then_killed, bot_settings, wait_idle
 from sandbox import Sandbox, SandboxServer, seed
 
 
@@ -69,40 +68,6 @@ def test_an_event_acknowledged_by_a_process_killed_before_its_workers_ran_is_ans
     make_bot()  # the restarted bot, same store
     [reply] = chat.wait(asked["id"])
     assert "Available" in reply.text
-
-
-def test_an_event_whose_worker_was_killed_mid_job_is_finished_by_the_next_process(
-    server: SandboxServer, state: Sandbox, store_path: Path, tmp_path: Path
-) -> None:
-    settings = bot_settings(server, store_path, job_lease_seconds=2, recover_after=60)
-    first = BotProcess(settings, tmp_path / "first.log")
-    second = None
-    try:
-        from bot.webhooks import register_webhooks
-
-        register_webhooks(settings, first.url)
-        # Webex is slow to give the message: the worker is inside the job when the process dies.
-        slow = state.inject_fault("GET", r"^/v1/messages/", status=None, delay=15, times=1)
-        chat = Chat(state, seed.ALICE)
-        asked = chat.post(f"validate {seed.AVAILABLE_US}")
-        deadline = time.monotonic() + 20
-        while slow.hits == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert slow.hits == 1, first.log()
-        first.kill()
-        state.clear_faults()
-        assert state.messages_from_bot(chat.room_id) == []
-        second = BotProcess(bot_settings(server, store_path, job_lease_seconds=2, recover_after=1),
-                            tmp_path / "second.log")
-        register_webhooks(settings, second.url)
-        [reply] = chat.wait(asked["id"])
-        assert "Available" in reply.text
-        time.sleep(2)  # further sweeps must not answer again
-        assert len(state.messages_from_bot(chat.room_id)) == 1
-    finally:
-        first.stop()
-        if second is not None:
-            second.stop()
 
 
 def test_a_429_is_waited_out_as_retry_after_says_then_the_answer_comes(state: Sandbox, chat: Chat) -> None:

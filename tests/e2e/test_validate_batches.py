@@ -99,7 +99,8 @@ def test_500_numbers_the_card_and_the_messages_threaded_under_it_list_every_numb
     assert all(row in expected for row in shown)
     # Problems first: the card shows every number that is not Available before any Available one.
     problems = [row for row in expected if row.state != "Available"]
-    assert shown[:len(problems)] == problems
+    first = min(len(shown), len(problems))  # the card may not even hold every problem row
+    assert shown[:first] == problems[:first]
     listed = markdown_rows("\n".join(m.markdown for m in thread))
     assert [row.written for row in listed] == numbers
     for message in [card, *thread]:

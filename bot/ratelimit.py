@@ -1,0 +1,73 @@
+"""Webex's 429s, handled as a team: shared pauses and a cap on waiting per event.
+
+Webex answers ``429 Too Many Requests`` with ``Retry-After`` (the reference pages' response
+codes; webexpythonsdk's ``RateLimitError`` reads it, 15 s when it is missing). The SDK's own
+handling sleeps and retries without a cap, and other workers keep calling the same API meanwhile.
+Here instead:
+
+- when one worker is told to wait, every worker of every instance sharing the store pauses its
+  calls to that API (:class:`RatePauses`, one store key per API group) until Retry-After passes;
+- an event may wait at most ``NUMBOT_MAX_WAIT_SECONDS`` in total (:func:`wait_budget`); past it
+  the call fails with :class:`WebexBusy` and the admin is told Webex is busy and when to retry.
+
+The worker's lease is kept alive meanwhile (``bot.leases``), so a long wait is never mistaken
+for a dead worker.
+"""
+from __future__ import annotations
+
+import contextvars
+import time
+from contextlib import contextmanager
+from typing import Iterator, Optional
+
+from bot.store import Store
+
+_deadline: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar("webex_wait_deadline", default=None)
+
+
+@contextmanager
+def wait_budget(seconds: float) -> Iterator[None]:
+    """Everything inside waits on Webex at most ``seconds`` in total (one event's budget)."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def budget_left(default: float) -> float:
+    """Seconds this event may still wait; ``default`` outside an event (a command line call)."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return default
+    return max(0.0, deadline - time.monotonic())
+
+
+def api_group(kind: str, path: str) -> str:
+    """Which pause a call shares: the token kind and the API (``service:telephony``,
+    ``bot:messages``). Webex limits per API and per token, so a pause on validate numbers
+    does not hold back the bot's replies."""
+    first = path.lstrip("/").split("/", 1)[0].split("?", 1)[0] or "root"
+    return f"{kind}:{first}"
+
+
+class RatePauses:
+    """Until when calls to an API group wait, shared by every process using the store."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def remaining(self, group: str) -> float:
+        stored = self._store.get_json(f"pause:{group}")
+        if not stored:
+            return 0.0
+        try:
+            return max(0.0, float(stored.get("until", 0)) - time.time())
+        except (TypeError, ValueError):
+            return 0.0
+
+    def pause(self, group: str, seconds: float) -> None:
+        """Pause ``group`` for ``seconds`` (never shortens a longer pause already set)."""
+        until = time.time() + seconds
+        if until > time.time() + self.remaining(group):
+            self._store.put_json(f"pause:{group}", {"until": until})
