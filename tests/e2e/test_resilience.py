@@ -135,3 +135,12 @@ def test_instances_sharing_a_store_refresh_the_token_once(
         tokens = list(pool.map(lambda i: bots[i % 2].runtime.client.tokens.token(), range(16)))
     assert len(set(tokens)) == 1
     assert state.token_grants == 1
+
+
+def test_a_failure_notice_goes_to_the_admins_thread_like_any_reply(state: Sandbox, bot: RunningBot) -> None:
+    group = Chat(state, seed.ALICE, room="group")
+    opening = group.post("Checking the new DIDs", mention_bot=False)
+    state.inject_fault("GET", r"^/v1/messages/", 502, times=50)
+    notice = group.say(f"validate {seed.AVAILABLE_US}", parent_id=opening["id"])
+    assert "Webex answered with an error" in notice.text
+    assert notice.parent_id == opening["id"]
