@@ -15,7 +15,7 @@ from flask import Flask, Response, request
 from bot import signature
 from bot.config import ConfigError, Settings, load_settings
 from bot.events import BadEvent, parse_event
-from bot.logs import configure_logging
+from bot.logs import configure_logging, fields
 from bot.runtime import Runtime, build_runtime
 
 log = logging.getLogger("numbot.app")
@@ -55,7 +55,7 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
         if not settings.insecure_no_signature:
             assert settings.webhook_secret
             if not signature.is_valid(raw, settings.webhook_secret, request.headers.get("X-Spark-Signature")):
-                log.warning(json.dumps({"msg": "webhook refused", "reason": "bad or missing X-Spark-Signature"}))
+                log.warning("webhook refused", extra=fields(reason="bad or missing X-Spark-Signature"))
                 return _json(401, error="invalid signature")
         if not (request.mimetype or "").endswith("json"):
             return _json(415, error="expected application/json")
@@ -64,7 +64,7 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
             event = parse_event(body)
         except (ValueError, UnicodeDecodeError) as error:
             reason = str(error) if isinstance(error, BadEvent) else "the body is not valid JSON"
-            log.warning(json.dumps({"msg": "webhook ignored", "reason": reason}))
+            log.warning("webhook ignored", extra=fields(reason=reason))
             if isinstance(error, BadEvent):
                 # Answer 200 so Webex does not retry (and disable the webhook)
                 # for events this bot simply does not handle.

@@ -8,22 +8,17 @@ log only.
 """
 from __future__ import annotations
 
-import json
 import logging
-import math
 import time
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Optional, Union
 
 import cards
-from bot import access
-from bot.commands import AlternateNumbers, Command, Help, UnknownCard, Validate, parse_card_action, parse_message
+from bot import access, registry
 from bot.config import Settings
 from bot.flows import FlowContext
-from bot.flows.alternate import alternate_reply
-from bot.flows.help import help_reply
-from bot.flows.validate import validate_reply
 from bot.leases import LeaseKeeper
+from bot.logs import fields
 from bot.mentions import strip_bot_mention
 from bot.models import Destination, Message, Reply
 from bot.ratelimit import wait_budget
@@ -84,23 +79,6 @@ def parse_event(body: object) -> WebhookEvent:
     )
 
 
-FLOW_NAMES: dict[type, str] = {Validate: "validate", AlternateNumbers: "alternate", UnknownCard: "unknown-card",
-                                Help: "help"}
-
-
-def route(command: Command, ctx: FlowContext) -> Reply:
-    """The flow's answer to a command (its name for the log is ``FLOW_NAMES``)."""
-    if isinstance(command, Validate):
-        return validate_reply(command.text, ctx)
-    if isinstance(command, AlternateNumbers):
-        return alternate_reply(command, ctx)
-    if isinstance(command, UnknownCard):
-        title = "Unknown card"
-        return Reply(markdown=cards.error_markdown(title, command.reason), card=cards.error_card(title, command.reason))
-    assert isinstance(command, Help)
-    return help_reply(ctx, command.note)
-
-
 def command_text(message: Message, me: Me) -> str:
     """What the admin asked: in a group space, the message without the bot's @mention."""
     if message.room_type == "group":
@@ -108,13 +86,51 @@ def command_text(message: Message, me: Me) -> str:
     return message.text.strip()
 
 
-def busy_reply(error: WebexBusy) -> Reply:
-    minutes = max(1, math.ceil(error.retry_after / 60))
-    title = "Webex is busy"
-    explanation = (f"Webex asked me to wait {round(error.retry_after)} seconds before calling it again, longer than "
-                   f"I wait for one request. Please send your request again in about {minutes} "
-                   f"minute{'s' if minutes != 1 else ''}.")
-    return Reply(markdown=cards.error_markdown(title, explanation, error.info), card=cards.error_card(title, explanation, error.info))
+@dataclass(frozen=True)
+class Incoming:
+    """What an event asks, as read from Webex: who, where the answer goes, and either the text
+    of a message or the inputs of a card press (parsed into a request only when answered)."""
+
+    person_id: str
+    email: str
+    to: Destination
+    text: Optional[str] = None
+    inputs: Optional[dict] = None
+
+
+@dataclass
+class EventState:
+    """One event's way through the worker, logged as one line when it ends."""
+
+    started: float = field(default_factory=time.monotonic)
+    event: Optional[WebhookEvent] = None
+    person: Optional[str] = None
+    flow: Optional[str] = None
+    outcome: str = ""
+    error: Optional[str] = None  # why the event failed
+    webex_error: Optional[str] = None  # a Webex error the flow answered with an error card
+    flow_error: bool = False  # the flow crashed (the stack is in its own log line)
+    to: Optional[Destination] = None
+    replying: bool = False  # the answer is built and being posted
+    replied: bool = False
+    keep_journal: bool = False  # another worker owns the event: its journal entry stays
+    calls: list[dict] = field(default_factory=list)
+
+    def log_fields(self) -> dict:
+        values: dict = {"event": self.event.key if self.event else None, "outcome": self.outcome}
+        if self.event is not None:
+            values.update(webhook=self.event.webhook_id, person=self.person or self.event.person_id)
+        if self.flow:
+            values["flow"] = self.flow
+        if self.error:
+            values["error"] = self.error
+        if self.webex_error:
+            values["webex_error"] = self.webex_error
+        if self.flow_error:
+            values["flow_error"] = True
+        values["calls"] = self.calls
+        values["ms"] = round((time.monotonic() - self.started) * 1000)
+        return values
 
 
 class EventHandler:
@@ -123,152 +139,135 @@ class EventHandler:
         self.client = client
         self.store = store
         self.leases = leases
-        self.ctx = FlowContext(client=client, settings=settings)
+        self.ctx = FlowContext(client=client, settings=settings, commands=registry.help_entries())
 
     def __call__(self, body: dict) -> None:
         """Runs in a queue worker. Never raises for bad input: every outcome is logged."""
-        started = time.monotonic()
-        record: dict = {"event": None, "outcome": None}
-        calls: list = []
-        token = calls_made.set(calls)
-        event: Optional[WebhookEvent] = None
-        keep_journal = False
+        state = EventState()
+        token = calls_made.set(state.calls)
         try:
-            event = parse_event(body)
-            record.update(event=event.key, webhook=event.webhook_id, person=event.person_id)
+            state.event = parse_event(body)
             with wait_budget(self.settings.max_wait_seconds):
-                record["outcome"], keep_journal = self._handle_once(event, record)
+                state.outcome = self._handle_once(state.event, state)
         except BadEvent as error:
-            record["outcome"] = f"ignored: {error}"
+            state.outcome = f"ignored: {error}"
         except OutcomeUnknown as error:
             # A reply whose post failed after it was sent, in a group space: it may well have
             # arrived, so neither it nor a failure notice is posted again (README, "What is guaranteed").
-            record["outcome"] = "failed: reply outcome unknown"
-            record["error"] = str(error)
+            state.outcome, state.error = "failed: reply outcome unknown", str(error)
         except WebexError as error:
-            record["outcome"] = "failed"
-            record["error"] = str(error)
-            if event is not None and not record.get("replied"):
-                self._tell_failure(event, error, record)
+            state.outcome, state.error = "failed", str(error)
+            if not state.replied:
+                self._tell_failure(state, error)
         except Exception as error:  # the log gets the stack; the admin already got a card or nothing can be sent
-            record["outcome"] = "crashed"
-            record["error"] = type(error).__name__
-            log.exception("event %s crashed", record.get("event"))
+            state.outcome, state.error = "crashed", type(error).__name__
+            log.exception("event %s crashed", state.event.key if state.event else None)
         finally:
-            if event is not None and not keep_journal:
-                self.store.drop_inflight(event.key, body)
+            if state.event is not None and not state.keep_journal:
+                self.store.drop_inflight(state.event.key, body)
             calls_made.reset(token)
-            record["calls"] = calls
-            record["ms"] = round((time.monotonic() - started) * 1000)
-            log.info(json.dumps({"msg": "event handled", **record}, default=str))
+            log.info("event handled", extra=fields(**state.log_fields()))
 
-    def _handle_once(self, event: WebhookEvent, record: dict) -> tuple[str, bool]:
-        """Handle an event unless it was handled already or is being handled;
-        the outcome, and whether its journal entry must stay (another worker owns it)."""
+    def _handle_once(self, event: WebhookEvent, state: EventState) -> str:
+        """Handle an event unless it was handled already or another worker is handling it."""
         me = self.client.me()
         if event.person_id and event.person_id == me.id:
-            return "ignored: the bot's own event", False
+            return "ignored: the bot's own event"
         if self.store.is_claimed(event.key):
-            return "ignored: re-delivery", False
+            return "ignored: re-delivery"
         with self.leases.hold(event.key) as held:
             if not held:
-                return "ignored: re-delivery (another worker is handling it)", True
+                state.keep_journal = True
+                return "ignored: re-delivery (another worker is handling it)"
             try:
-                return self._handle(event, me, record), False
+                return self._handle(event, me, state)
             finally:
                 # Handled, whatever the outcome: a re-delivery must not answer twice.
                 self.store.claim(event.key)
 
-    def _tell_failure(self, event: WebhookEvent, error: WebexError, record: dict) -> None:
-        """Webex failed before the reply could be built: say so where the admin asked."""
-        me = self.client.known_me
-        # Without knowing who the bot is, this could answer the bot's own
-        # messages and loop for as long as Webex fails.
-        if not event.room_id or me is None or not event.person_id or event.person_id == me.id:
-            return
-        if isinstance(error, WebexBusy):
-            reply = busy_reply(error)
-        else:
-            title = "Webex answered with an error"
-            if record.get("replying"):
-                explanation = "Webex did not accept my answer to your request, so I could not post it. Please try again."
-            else:
-                explanation = "I could not read your request because a call to Webex failed. Please try again in a minute."
-            reply = Reply(markdown=cards.error_markdown(title, explanation, error.info),
-                          card=cards.error_card(title, explanation, error.info))
-        # The admin's thread, like every other reply: the event says where (its parentId), or
-        # the message itself starts one.
-        to = record.get("destination") or Destination(event.room_id, event.room_type, event.parent_id, None)
-        try:
-            self.client.send(to, reply)
-            record["replied"] = True
-        except WebexError as again:
-            record["error_reply"] = str(again)
+    def _handle(self, event: WebhookEvent, me: Me, state: EventState) -> str:
+        incoming = self._read(event, me)
+        if isinstance(incoming, str):
+            return incoming
+        state.person, state.to = incoming.person_id, incoming.to
+        decision = access.decide(self.settings, incoming.person_id, incoming.email,
+                                 lambda: self._roles(incoming.person_id))
+        if not decision.allowed:
+            state.flow = "refused"
+            self._send(state, cards.access_denied_reply(decision.reason))
+            log.warning("access refused", extra=fields(person=incoming.person_id))
+            return "refused"
+        self._send(state, self._answer(incoming, state))
+        return "replied"
 
-    def _handle(self, event: WebhookEvent, me: Me, record: dict) -> str:
+    def _read(self, event: WebhookEvent, me: Me) -> Union[Incoming, str]:
+        """What the event asks, or why it is ignored."""
         if event.resource == "messages":
             message = self.client.get_message(event.data_id)
             if message.person_id == me.id:
                 return "ignored: the bot's own message"
             to = Destination(message.room_id, message.room_type, message.parent_id, message.id)
-            person_id, email = message.person_id, message.person_email
-
-            def command() -> Command:
-                return parse_message(command_text(message, me), self.settings.default_region)
-        else:
-            try:
-                action = self.client.get_card_action(event.data_id)
-            except WebexError as error:
-                if error.status_code == 404:
-                    # Webex shows a bot only the actions on its own cards.
-                    return "ignored: not an action on a card of this bot"
-                raise
-            card_message = self.client.get_message(action.message_id)
-            if card_message.person_id != me.id:
-                return "ignored: a card this bot did not send"
-            to = Destination(action.room_id or card_message.room_id, card_message.room_type, card_message.parent_id,
-                             card_message.id)
-            person_id = action.person_id
-            email = self.client.person_email(person_id)
-
-            def command() -> Command:
-                return parse_card_action(action.inputs, self.settings.default_region)
-
-        record["person"] = person_id
-        record["destination"] = to
-        decision = access.decide(self.settings, person_id, email, lambda: self._roles(person_id))
-        if not decision.allowed:
-            record["flow"] = "refused"
-            reply = Reply(markdown=cards.access_denied_markdown(decision.reason), card=cards.access_denied_card(decision.reason))
-            self.client.send(to, reply)
-            record["replied"] = True
-            log.warning(json.dumps({"msg": "access refused", "person": person_id}))
-            return "refused"
-        reply = self._reply(command, record)
-        record["replying"] = True
-        self.client.send(to, reply)
-        record["replied"] = True
-        return "replied"
-
-    def _reply(self, command, record: dict) -> Reply:
+            return Incoming(message.person_id, message.person_email, to, text=command_text(message, me))
         try:
-            parsed = command()
-            record["flow"] = FLOW_NAMES[type(parsed)]  # named before it runs: a failing flow is logged too
-            return route(parsed, self.ctx)
-        except WebexBusy as error:
-            record["webex_error"] = str(error)
-            return busy_reply(error)
+            action = self.client.get_card_action(event.data_id)
         except WebexError as error:
-            record["webex_error"] = str(error)
-            title = "Webex answered with an error"
-            explanation = "The request to Webex failed, so I could not finish. Try again; if it keeps failing, quote the tracking ID to your Webex support."
-            return Reply(markdown=cards.error_markdown(title, explanation, error.info), card=cards.error_card(title, explanation, error.info))
+            if error.status_code == 404:
+                return "ignored: not an action on a card of this bot"  # Webex shows a bot only its own
+            raise
+        card_message = self.client.get_message(action.message_id)
+        if card_message.person_id != me.id:
+            return "ignored: a card this bot did not send"
+        to = Destination(action.room_id or card_message.room_id, card_message.room_type, card_message.parent_id,
+                         card_message.id)
+        return Incoming(action.person_id, self.client.person_email(action.person_id), to, inputs=action.inputs)
+
+    def _answer(self, incoming: Incoming, state: EventState) -> Reply:
+        """The flow's answer; Webex errors and bugs become an error card, never silence."""
+        region = self.settings.default_region
+        try:
+            if incoming.inputs is not None:
+                request = registry.parse_card_action(incoming.inputs, region)
+            else:
+                request = registry.parse_message(incoming.text or "", region)
+            command = registry.command_for(request)
+            state.flow = command.name  # named before it runs: a failing flow is logged too
+            return command.answer(request, self.ctx)
+        except WebexBusy as error:
+            state.webex_error = str(error)
+            return cards.busy_reply(error.retry_after, error.info)
+        except WebexError as error:
+            state.webex_error = str(error)
+            return cards.webex_error_reply(error.info, "answering")
         except Exception:
             log.exception("flow crashed")
-            record["flow_error"] = True
-            title = "Something went wrong"
-            explanation = "I could not handle that request because of a problem on my side. It has been logged; please try again."
-            return Reply(markdown=cards.error_markdown(title, explanation), card=cards.error_card(title, explanation))
+            state.flow_error = True
+            return cards.crash_reply()
+
+    def _send(self, state: EventState, reply: Reply) -> None:
+        assert state.to is not None
+        state.replying = True
+        self.client.send(state.to, reply)
+        state.replied = True
+
+    def _tell_failure(self, state: EventState, error: WebexError) -> None:
+        """Webex failed before the reply could be built or posted: say so where the admin asked."""
+        event, me = state.event, self.client.known_me
+        # Without knowing who the bot is, this could answer the bot's own
+        # messages and loop for as long as Webex fails.
+        if event is None or not event.room_id or me is None or not event.person_id or event.person_id == me.id:
+            return
+        if isinstance(error, WebexBusy):
+            reply = cards.busy_reply(error.retry_after, error.info)
+        else:
+            reply = cards.webex_error_reply(error.info, "replying" if state.replying else "reading")
+        # The admin's thread, like every other reply: the event says where (its parentId), or
+        # the message itself starts one.
+        to = state.to or Destination(event.room_id, event.room_type, event.parent_id, None)
+        try:
+            self.client.send(to, reply)
+            state.replied = True
+        except WebexError as again:
+            log.warning("the failure notice could not be posted either: %s", again)
 
     def _roles(self, person_id: str) -> list[str]:
         """Roles need the service app token; an unknown person has none."""

@@ -6,7 +6,7 @@ and friends exist only at the JSON edge; inside they are ``toll_free``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Optional
 
@@ -151,6 +151,14 @@ class AvailableNumbersPage:
     next_start: Optional[int] = None
     back: tuple[int, ...] = ()
     filters: NumberFilters = field(default_factory=NumberFilters)
+    offsets: tuple[int, ...] = ()  # the API offset of each row in ``numbers``
+
+    def first(self, count: int) -> "AvailableNumbersPage":
+        """This page cut to its first ``count`` rows; Next then starts at the first row cut."""
+        if count >= len(self.numbers):
+            return self
+        return replace(self, numbers=self.numbers[:count], offsets=self.offsets[:count],
+                       next_start=self.offsets[count])
 
     @property
     def has_more(self) -> bool:
@@ -188,7 +196,6 @@ class Message:
     text: str = ""
     html: Optional[str] = None  # Webex clients' rendering, with <spark-mention> elements
     parent_id: Optional[str] = None
-    mentioned_people: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,3 +230,13 @@ class Reply:
     card: Optional[dict] = None
     # Extra markdown messages that carry what did not fit in the card.
     continuation: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HelpEntry:
+    """One command on the help card: a heading, one line of what it does (``{region}`` stands
+    for the default region), and an example to copy."""
+
+    title: str
+    line: str
+    example: str

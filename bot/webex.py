@@ -541,7 +541,6 @@ def _webhook(item: dict) -> Webhook:
 
 
 def parse_message(body: dict) -> Message:
-    mentioned = body.get("mentionedPeople")
     return Message(
         id=str(body.get("id", "")),
         room_id=str(body.get("roomId", "")),
@@ -551,5 +550,4 @@ def parse_message(body: dict) -> Message:
         text=str(body.get("text") or ""),
         html=str(body.get("html") or "") or None,
         parent_id=body.get("parentId") or None,
-        mentioned_people=tuple(str(m) for m in mentioned) if isinstance(mentioned, list) else (),
     )

@@ -1,21 +1,33 @@
-"""Cards: pure functions from typed data (``bot.models``) to Adaptive Card 1.3 dicts, each with
-a markdown fallback. Button data follows :mod:`cards.actions`; limits are in :mod:`cards.limits`."""
+"""Cards: pure functions from typed data (``bot.models``) to Adaptive Card 1.3 dicts, each with a
+markdown fallback, and ``…_reply`` functions that give both as a ``Reply``. Button data follows
+:mod:`bot.buttons`; limits are in :mod:`cards.limits`."""
 from __future__ import annotations
 
-from .help import help_card, help_markdown
+from .help import help_card, help_markdown, help_reply
 from .limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, MAX_ACTIONS
 from .notices import (
     access_denied_card,
     access_denied_markdown,
+    access_denied_reply,
+    busy_reply,
+    crash_reply,
     error_card,
     error_markdown,
-    notice_card,
-    notice_markdown,
+    error_reply,
+    webex_error_reply,
 )
-from .numbers import empty_numbers_card, empty_numbers_markdown, numbers_page_card, numbers_page_markdown
-from .picker import location_picker_card, location_picker_markdown
+from .numbers import (
+    empty_numbers_card,
+    empty_numbers_markdown,
+    empty_numbers_reply,
+    fit_page,
+    numbers_page_card,
+    numbers_page_markdown,
+    numbers_page_reply,
+)
+from .picker import location_picker_card, location_picker_markdown, location_picker_reply
 from .text import escape
-from .validation import validation_card, validation_markdown
+from .validation import validation_card, validation_markdown, validation_reply
 
 __all__ = [
     "CARD_BUDGET_BYTES",
@@ -23,19 +35,28 @@ __all__ = [
     "MAX_ACTIONS",
     "access_denied_card",
     "access_denied_markdown",
+    "access_denied_reply",
+    "busy_reply",
+    "crash_reply",
     "empty_numbers_card",
     "empty_numbers_markdown",
+    "empty_numbers_reply",
     "error_card",
     "error_markdown",
+    "error_reply",
     "escape",
+    "fit_page",
     "help_card",
     "help_markdown",
+    "help_reply",
     "location_picker_card",
     "location_picker_markdown",
-    "notice_card",
-    "notice_markdown",
+    "location_picker_reply",
     "numbers_page_card",
     "numbers_page_markdown",
+    "numbers_page_reply",
     "validation_card",
     "validation_markdown",
+    "validation_reply",
+    "webex_error_reply",
 ]

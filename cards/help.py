@@ -1,64 +1,61 @@
-"""The help card: what the bot does, how to ask, and a box to paste numbers into."""
+"""The help card: what the bot does, each command from the registry (heading, what it does, an
+example), and a box to paste numbers into."""
 from __future__ import annotations
+
+from typing import Optional, Sequence
 
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
-from . import actions
-from .base import card, heading, submit, subtle, text, title
+from bot import buttons
+from bot.models import HelpEntry, Reply
+
+from .base import card, heading, literal, submit, subtle, text, title
 from .text import escape
 
-EXAMPLE_VALIDATE = "validate +12145557861, (214) 555-7862 +442071838750"
-EXAMPLE_ALTERNATE = "alternate numbers Dallas HQ +12143020001"
+TITLE = "numbot: check Webex Calling phone numbers"
+INTRO = ("I validate phone numbers with Webex Calling (Available, Duplicate, Invalid, ...), list the "
+         "organisation's calling locations and the numbers a location can use as an auto attendant's "
+         "alternate number.")
 
 
 def _example(value: str) -> ac.TextBlock:
     return text(value, fontType=opt.FontType.MONOSPACE, spacing=opt.Spacing.SMALL)
 
 
-def help_card(default_region: str) -> dict:
-    body = [
-        title("numbot: check Webex Calling phone numbers"),
-        text(
-            "I validate phone numbers with Webex Calling (Available, Duplicate, Invalid, ...) "
-            "and list the numbers a location can use as an auto attendant's alternate number."
-        ),
-        heading("Validate numbers"),
-        subtle("Write validate and the numbers, or just paste them, one per line:"),
-        _example(EXAMPLE_VALIDATE),
-        subtle(
-            f"E.164 (+1214...) and national format are accepted; national numbers are read "
-            f"as {default_region} numbers, e.g. (214) 555-7862.",
-            verbatim=True,  # the region is configuration: shown as it is set
-        ),
-        heading("Auto attendant alternate numbers"),
-        subtle("alternate numbers, available or aa numbers, then a location and numbers, both optional:"),
-        _example(EXAMPLE_ALTERNATE),
-        ac.Text(
-            id=actions.INPUT_NUMBERS,
-            isMultiline=True,
-            label="Numbers to validate",
-            placeholder="+12145557861\n(214) 555-7862",
-            # Not isRequired: AC 1.3 checks every input on every Submit, and that would
-            # block the "Alternate numbers" button (associatedInputs, which scopes it, is 1.5).
-            spacing=opt.Spacing.LARGE,
-        ),
+def help_card(default_region: str, commands: Sequence[HelpEntry], note: Optional[str] = None) -> dict:
+    body: list = []
+    if note:
+        body.append(literal(note, weight=opt.FontWeight.BOLDER))  # it may quote the admin's words
+    body += [title(TITLE), text(INTRO)]
+    for command in commands:
+        # The line names the region, which is configuration: shown as it is set.
+        body += [heading(command.title), subtle(command.line.format(region=default_region), verbatim=True),
+                 _example(command.example)]
+    body.append(ac.Text(
+        id=buttons.INPUT_NUMBERS,
+        isMultiline=True,
+        label="Numbers to validate",
+        placeholder="+12145557861\n(214) 555-7862",
+        # Not isRequired: AC 1.3 checks every input on every Submit, and that would
+        # block the "Alternate numbers" button (associatedInputs, which scopes it, is 1.5).
+        spacing=opt.Spacing.LARGE,
+    ))
+    actions = [
+        submit("Validate", buttons.validate_data(), positive=True),
+        submit("Alternate numbers", buttons.action_data(buttons.ALTERNATE_PICKER)),
     ]
-    buttons = [
-        submit("Validate", actions.validate_data(), positive=True),
-        submit("Alternate numbers", actions.action_data(actions.ALTERNATE_PICKER)),
-    ]
-    return card(body, buttons)
+    return card(body, actions)
 
 
-def help_markdown(default_region: str) -> str:
-    region = escape(default_region)
-    return (
-        "**numbot: check Webex Calling phone numbers**\n\n"
-        "I validate phone numbers with Webex Calling and list the numbers a location can use "
-        "as an auto attendant's alternate number.\n\n"
-        f"- Validate: `{EXAMPLE_VALIDATE}`, or just paste numbers, one per line. "
-        f"National format is read as {region} numbers, e.g. (214) 555\\-7862.\n"
-        f"- Alternate numbers: `alternate numbers` (or `available`, `aa numbers`) "
-        f"\\[location\\] \\[numbers...\\], e.g. `{EXAMPLE_ALTERNATE}`"
-    )
+def help_markdown(default_region: str, commands: Sequence[HelpEntry], note: Optional[str] = None) -> str:
+    out = f"**{escape(note)}**\n\n" if note else ""
+    out += f"**{TITLE}**\n\n{INTRO}\n"
+    for command in commands:
+        line = escape(command.line.format(region=default_region))
+        out += f"\n- {escape(command.title)}: {line} e.g. `{command.example.replace('`', '')}`"
+    return out
+
+
+def help_reply(default_region: str, commands: Sequence[HelpEntry], note: Optional[str] = None) -> Reply:
+    return Reply(markdown=help_markdown(default_region, commands, note), card=help_card(default_region, commands, note))

@@ -1,12 +1,17 @@
-"""Short answers: errors (with what an admin needs to report them), access denied, notices."""
+"""Short answers: errors (with what an admin needs to report them), access denied, Webex busy.
+
+Each kind has its card, its markdown fallback, and a ``…_reply`` that gives both as a ``Reply``:
+flows and the event handler build every error answer here, in one place."""
 from __future__ import annotations
+
+import math
 
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
-from bot.models import Severity, WebexErrorInfo
+from bot import buttons
+from bot.models import Reply, Severity, WebexErrorInfo
 
-from . import actions
 from .base import COLOUR, card, literal, submit, subtle, text, title
 from .text import clip, escape
 
@@ -22,7 +27,7 @@ def _error_lines(error: WebexErrorInfo) -> tuple[str, str | None]:
 
 
 def _help_button():
-    return submit("Help", actions.action_data(actions.HELP))
+    return submit("Help", buttons.action_data(buttons.HELP))
 
 
 def error_card(title_: str, explanation: str, error: WebexErrorInfo | None = None) -> dict:
@@ -63,9 +68,39 @@ def access_denied_markdown(reason: str) -> str:
     return f"**{ACCESS_TITLE}**\n\n{escape(reason)}\n\n{ACCESS_ASK}"
 
 
-def notice_card(title_: str, text_: str) -> dict:
-    return card([title(title_, verbatim=True), literal(text_)], [_help_button()])
+def error_reply(title_: str, explanation: str, error: WebexErrorInfo | None = None) -> Reply:
+    """An error card and the same words as markdown, for clients without cards."""
+    return Reply(markdown=error_markdown(title_, explanation, error), card=error_card(title_, explanation, error))
 
 
-def notice_markdown(title_: str, text_: str) -> str:
-    return f"**{escape(title_)}**\n\n{escape(text_)}"
+def access_denied_reply(reason: str) -> Reply:
+    return Reply(markdown=access_denied_markdown(reason), card=access_denied_card(reason))
+
+
+WEBEX_ERROR = "Webex answered with an error"
+
+
+def webex_error_reply(error: WebexErrorInfo, stage: str) -> Reply:
+    """A Webex call failed; ``stage`` says when: ``"reading"`` the request, ``"answering"`` it,
+    or ``"replying"`` (Webex refused the answer itself)."""
+    explanation = {
+        "reading": "I could not read your request because a call to Webex failed. Please try again in a minute.",
+        "answering": "The request to Webex failed, so I could not finish. Try again; if it keeps failing, "
+                     "quote the tracking ID to your Webex support.",
+        "replying": "Webex did not accept my answer to your request, so I could not post it. Please try again.",
+    }[stage]
+    return error_reply(WEBEX_ERROR, explanation, error)
+
+
+def busy_reply(retry_after: float, error: WebexErrorInfo) -> Reply:
+    """Webex asked to wait longer than one request may wait: say when to try again."""
+    minutes = max(1, math.ceil(retry_after / 60))
+    explanation = (f"Webex asked me to wait {round(retry_after)} seconds before calling it again, longer than "
+                   f"I wait for one request. Please send your request again in about {minutes} "
+                   f"minute{'s' if minutes != 1 else ''}.")
+    return error_reply("Webex is busy", explanation, error)
+
+
+def crash_reply() -> Reply:
+    return error_reply("Something went wrong", "I could not handle that request because of a problem on my side. "
+                                               "It has been logged; please try again.")

@@ -10,11 +10,12 @@ import re
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
-from bot.models import AvailableNumber, AvailableNumbersPage, Location, NumberFilters, Severity
+from bot import buttons
+from bot.models import AvailableNumber, AvailableNumbersPage, Location, NumberFilters, Reply, Severity
 
-from . import actions
 from .base import COLOUR, card, columns, literal, submit, subtle, text, title
-from .text import clip, escape
+from .limits import CARD_BUDGET_BYTES
+from .text import card_bytes, clip, escape
 
 MAIN_NUMBER = "Main number (location CLID)"
 STATE_SEVERITY = {"ACTIVE": Severity.GOOD, "INACTIVE": Severity.WARNING}
@@ -66,7 +67,7 @@ def _summary(page: AvailableNumbersPage) -> str:
     count = len(page.numbers)
     if not page.filters.any_toggle:
         first = page.start + 1
-    elif len(page.back) < actions.MAX_BACK:
+    elif len(page.back) < buttons.MAX_BACK:
         # With a toggle on, offsets are API rows, not shown rows; every earlier page was full.
         first = len(page.back) * page.page_size + 1
     else:
@@ -135,20 +136,20 @@ def numbers_page_card(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -
     filters = page.filters
     body += [
         text("Filters", weight=opt.FontWeight.BOLDER, spacing=opt.Spacing.LARGE),
-        _toggle("Only active numbers", actions.INPUT_ONLY_ACTIVE, filters.only_active),
-        _toggle("Only toll-free numbers", actions.INPUT_ONLY_TOLL_FREE, filters.only_toll_free),
-        _toggle("Only service numbers", actions.INPUT_ONLY_SERVICE, filters.only_service),
-        ac.ActionSet(actions=[submit("Apply filters", actions.alternate_data(loc.id, 0, filters))]),
+        _toggle("Only active numbers", buttons.INPUT_ONLY_ACTIVE, filters.only_active),
+        _toggle("Only toll-free numbers", buttons.INPUT_ONLY_TOLL_FREE, filters.only_toll_free),
+        _toggle("Only service numbers", buttons.INPUT_ONLY_SERVICE, filters.only_service),
+        ac.ActionSet(actions=[submit("Apply filters", buttons.alternate_data(loc.id, 0, filters))]),
     ]
-    buttons = []
+    actions = []
     if page.has_previous:
-        buttons.append(submit("Previous", actions.alternate_data(loc.id, page.previous_start, filters, page.back[:-1])))
+        actions.append(submit("Previous", buttons.alternate_data(loc.id, page.previous_start, filters, page.back[:-1])))
     if page.has_more:
-        buttons.append(submit("Next", actions.alternate_data(loc.id, page.next_start, filters, page.back + (page.start,))))
+        actions.append(submit("Next", buttons.alternate_data(loc.id, page.next_start, filters, page.back + (page.start,))))
     if page.numbers:
-        buttons.append(submit("Validate these", actions.validate_data([n.phone_number for n in page.numbers])))
-    buttons.append(submit("Other location", actions.action_data(actions.ALTERNATE_PICKER)))
-    return card(body, buttons)
+        actions.append(submit("Validate these", buttons.validate_data([n.phone_number for n in page.numbers])))
+    actions.append(submit("Other location", buttons.action_data(buttons.ALTERNATE_PICKER)))
+    return card(body, actions)
 
 
 def numbers_page_markdown(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> str:
@@ -176,14 +177,35 @@ def _has_filters(filters: NumberFilters) -> bool:
 
 def empty_numbers_card(location: Location, filters: NumberFilters, notes: tuple[str, ...] = ()) -> dict:
     heading, explanation = _empty_text(location, filters)
-    buttons = []
+    actions = []
     if _has_filters(filters):
-        buttons.append(submit("Clear filters", actions.alternate_data(location.id, 0, NumberFilters())))
-    buttons.append(submit("Other location", actions.action_data(actions.ALTERNATE_PICKER)))
+        actions.append(submit("Clear filters", buttons.alternate_data(location.id, 0, NumberFilters())))
+    actions.append(submit("Other location", buttons.action_data(buttons.ALTERNATE_PICKER)))
     body = [title(heading, COLOUR[Severity.WARNING], verbatim=True), literal(explanation), *_notes(notes)]
-    return card(body, buttons)
+    return card(body, actions)
 
 
 def empty_numbers_markdown(location: Location, filters: NumberFilters, notes: tuple[str, ...] = ()) -> str:
     heading, explanation = _empty_text(location, filters)
     return f"**{escape(heading)}**\n\n{escape(explanation)}" + _notes_markdown(notes)
+
+
+def fit_page(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> AvailableNumbersPage:
+    """``page``, cut to as many rows as its card can show within the size budget. Rare: rows that
+    carry every flag, and a long number filter repeated in each button. Next then starts at the
+    first row cut, so paging loses none."""
+    count = len(page.numbers)
+    while count > 1 and card_bytes(numbers_page_card(page.first(count), notes)) > CARD_BUDGET_BYTES:
+        count -= 1
+    return page.first(count)
+
+
+def numbers_page_reply(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> Reply:
+    """One page, fitted to the budget: the card and its fallback show the same rows."""
+    fitted = fit_page(page, notes)
+    return Reply(markdown=numbers_page_markdown(fitted, notes), card=numbers_page_card(fitted, notes))
+
+
+def empty_numbers_reply(location: Location, filters: NumberFilters, notes: tuple[str, ...] = ()) -> Reply:
+    return Reply(markdown=empty_numbers_markdown(location, filters, notes),
+                 card=empty_numbers_card(location, filters, notes))

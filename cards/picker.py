@@ -9,9 +9,9 @@ from __future__ import annotations
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
-from bot.models import Location, NumberFilters
+from bot import buttons
+from bot.models import Location, NumberFilters, Reply
 
-from . import actions
 from .base import card, literal, size_of, submit, subtle, text, title
 from .limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES
 from .text import card_bytes, clip, escape, md_bytes
@@ -39,19 +39,19 @@ def location_picker_card(
     if message:
         head.append(literal(message))  # it may quote what the admin typed
     filter_input = ac.Text(
-        id=actions.INPUT_FILTER_NUMBERS,
+        id=buttons.INPUT_FILTER_NUMBERS,
         label="Only these numbers (optional)",
         placeholder="+12145557861, +12145557862",
     )
-    show = submit("Show numbers", actions.alternate_data(None, 0, NumberFilters()), positive=True)
+    show = submit("Show numbers", buttons.alternate_data(None, 0, NumberFilters()), positive=True)
     search_parts = [
         ac.Text(
-            id=actions.INPUT_LOCATION_QUERY,
+            id=buttons.INPUT_LOCATION_QUERY,
             label="Search locations",
             placeholder="Type part of a location name",
             value=clip(query, 200) if query else None,
         ),
-        ac.ActionSet(actions=[submit("Search", actions.action_data(actions.ALTERNATE_SEARCH))]),
+        ac.ActionSet(actions=[submit("Search", buttons.action_data(buttons.ALTERNATE_SEARCH))]),
     ]
 
     def build(choices: list[Location], searching: bool) -> dict:
@@ -66,7 +66,7 @@ def location_picker_card(
             ))
         if choices:
             body.append(ac.ChoiceSet(
-                id=actions.INPUT_LOCATION,
+                id=buttons.INPUT_LOCATION,
                 choices=[_choice(loc) for loc in choices],
                 style=opt.ChoiceInputStyle.COMPACT,
                 label="Location",
@@ -79,8 +79,8 @@ def location_picker_card(
             body.append(filter_input)
         if searching:
             body += search_parts
-        buttons = [show] if choices else []
-        return card(body, buttons)
+        actions = [show] if choices else []
+        return card(body, actions)
 
     if len(locations) <= max_choices and not more:
         built = build(locations, False)
@@ -127,3 +127,9 @@ def location_picker_markdown(
     if shown < len(locations) or more:
         out += tail.format(n=len(locations) - shown)
     return out
+
+
+def location_picker_reply(locations: list[Location], *, message: str | None = None, query: str | None = None,
+                          more: bool = False) -> Reply:
+    return Reply(markdown=location_picker_markdown(locations, message=message, query=query, more=more),
+                 card=location_picker_card(locations, message=message, query=query, more=more))

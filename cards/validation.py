@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from webexpythonsdk.models.cards import options as opt
 
-from bot.models import NumberCheck, NumberState, Severity, ValidationResult
+from bot import buttons
+from bot.models import NumberCheck, NumberState, Reply, Severity, ValidationResult
 
-from . import actions
 from .base import COLOUR, card, columns, heading, literal, size_of, submit, subtle, text, title
 from .limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, VALIDATE_AGAIN_MAX_NUMBERS
 from .text import MarkdownPacker, card_bytes, clip, escape, md_bytes
@@ -87,8 +87,7 @@ def _tokens_text(tokens: tuple[str, ...]) -> tuple[str, int]:
 @dataclass
 class _CardPlan:
     body: list
-    buttons: list
-    rows_shown: int
+    actions: list
     complete: bool
 
 
@@ -109,18 +108,18 @@ def _plan(result: ValidationResult, max_rows: int) -> _CardPlan:
         tokens_complete = shown == len(result.not_numbers)
         tail += [heading(f"{NOT_A_NUMBER} (not sent to Webex)"), subtle(value, verbatim=True)]
 
-    buttons = []
+    actions = []
     numbers = [c.e164 for c in checks]
     if numbers and len(numbers) <= VALIDATE_AGAIN_MAX_NUMBERS:
-        buttons.append(submit("Validate again", actions.validate_data(numbers)))
-    buttons.append(submit("Help", actions.action_data(actions.HELP)))
+        actions.append(submit("Validate again", buttons.validate_data(numbers)))
+    actions.append(submit("Help", buttons.action_data(buttons.HELP)))
 
     note_room = size_of(subtle(f"Showing {len(checks)} of {len(checks)} numbers (problems first); "
                                "the full list follows below.", color=opt.Colors.WARNING))
-    used = card_bytes(card(head + tail, buttons)) + note_room
-    if used > CARD_BUDGET_BYTES and len(buttons) > 1:
-        buttons = buttons[1:]  # drop "Validate again" before dropping rows
-        used = card_bytes(card(head + tail, buttons)) + note_room
+    used = card_bytes(card(head + tail, actions)) + note_room
+    if used > CARD_BUDGET_BYTES and len(actions) > 1:
+        actions = actions[1:]  # drop "Validate again" before dropping rows
+        used = card_bytes(card(head + tail, actions)) + note_room
 
     def fit(order: list[NumberCheck], limit: int) -> tuple[list, int]:
         rows: list = []
@@ -148,12 +147,12 @@ def _plan(result: ValidationResult, max_rows: int) -> _CardPlan:
         body.append(subtle(f"Showing {shown} of {len(checks)} numbers{order}; "
                            "the full list follows below.", color=opt.Colors.WARNING))
     body += tail
-    return _CardPlan(body, buttons, shown, shown == len(checks) and tokens_complete)
+    return _CardPlan(body, actions, shown == len(checks) and tokens_complete)
 
 
 def validation_card(result: ValidationResult, max_rows: int = 40) -> dict:
     plan = _plan(result, max_rows)
-    return card(plan.body, plan.buttons)
+    return card(plan.body, plan.actions)
 
 
 # ---------------------------------------------------------------- markdown
@@ -217,3 +216,9 @@ def validation_markdown(result: ValidationResult, max_rows: int = 40) -> list[st
         for token in result.not_numbers:
             packer.add(escape(token))
     return [first] + packer.finish()
+
+
+def validation_reply(result: ValidationResult) -> Reply:
+    """The card, its fallback, and the messages that list what the card could not show."""
+    messages = validation_markdown(result)
+    return Reply(markdown=messages[0], card=validation_card(result), continuation=tuple(messages[1:]))

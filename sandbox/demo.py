@@ -8,6 +8,7 @@ does in production. The browser test starts the demo with ``start_demo`` too.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -16,11 +17,14 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from werkzeug.serving import make_server
 
 from sandbox import SandboxServer, seed
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 TRY_THIS = ("try: help  |  validate +12145557861, (214) 555-7862 +442071838750 +12143020001 12345  |  "
             "alternate numbers Dallas HQ")
@@ -46,13 +50,32 @@ class Demo:
         self._running.close()
 
 
+def operator_settings(api_url: str, store_url: str, **overrides: Any) -> "Settings":
+    """numbot's settings for the seeded org, as its operator would set them: the refresh-token
+    grant, the org id, the webhook secret, the admins' email domain allowed. The demo and the
+    tests start from these."""
+    from bot.config import ServiceAppCredentials, Settings
+
+    base = Settings(
+        bot_token=seed.BOT_TOKEN,
+        webhook_secret=seed.WEBHOOK_SECRET,
+        service_app=ServiceAppCredentials(client_id=seed.SERVICE_APP_CLIENT_ID,
+                                          client_secret=seed.SERVICE_APP_CLIENT_SECRET,
+                                          refresh_token=seed.SERVICE_APP_REFRESH_TOKEN),
+        api_url=api_url,
+        org_id=seed.ORG_ID,
+        store_url=store_url,
+        allowed_domains=("example.com",),
+    )
+    return dataclasses.replace(base, **overrides)
+
+
 def start_demo(port: int = 0, bot_port: int = 0, store_dir: Optional[Path] = None) -> Demo:
     """Start the sandbox on ``port`` and the bot on ``bot_port`` (0: any free port), both on 127.0.0.1.
 
     The bot's store goes to ``store_dir``, or to a fresh temporary directory that ``stop()`` removes."""
     # The bot is imported here so that ``import sandbox`` never needs it.
     from bot.app import create_app, runtime_of
-    from bot.config import ServiceAppCredentials, Settings
     from bot.webhooks import register_webhooks
 
     with ExitStack() as running:  # undone in reverse order by stop(), or here if starting fails
@@ -61,18 +84,7 @@ def start_demo(port: int = 0, bot_port: int = 0, store_dir: Optional[Path] = Non
         if store_dir is None:
             store_dir = Path(tempfile.mkdtemp(prefix="numbot-demo-"))
             running.callback(shutil.rmtree, store_dir, ignore_errors=True)
-        # What an operator would set for this org: the refresh-token grant, the org id, the admins' domain.
-        settings = Settings(
-            bot_token=seed.BOT_TOKEN,
-            webhook_secret=seed.WEBHOOK_SECRET,
-            service_app=ServiceAppCredentials(client_id=seed.SERVICE_APP_CLIENT_ID,
-                                              client_secret=seed.SERVICE_APP_CLIENT_SECRET,
-                                              refresh_token=seed.SERVICE_APP_REFRESH_TOKEN),
-            api_url=server.api_url,
-            org_id=seed.ORG_ID,
-            store_url=f"sqlite:///{store_dir / 'numbot.db'}",
-            allowed_domains=("example.com",),
-        )
+        settings = operator_settings(server.api_url, f"sqlite:///{store_dir / 'numbot.db'}")
         app = create_app(settings, start_workers=True)
         running.callback(runtime_of(app).jobs.stop_workers)
         http = make_server("127.0.0.1", bot_port, app, threaded=True)

@@ -1,10 +1,14 @@
-"""Flows decide what to answer. They take a parsed command and typed data,
-call Webex only through ``bot.webex.WebexClient``, and return a ``Reply``."""
+"""Flows decide what to answer. Each command's flow module holds its request (a small
+dataclass: what the admin asked, already parsed), the functions that read that request from a
+message or a card press, and its answer: ``answer(request, ctx) -> Reply``, the one signature
+every flow has. Flows call Webex only through ``bot.webex.WebexClient`` and get their cards from
+``cards``. ``bot.registry`` ties each command's words, buttons, request and flow together."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.models import HelpEntry
 from bot.webex import WebexClient
 
 
@@ -12,3 +16,4 @@ from bot.webex import WebexClient
 class FlowContext:
     client: WebexClient
     settings: Settings
+    commands: tuple[HelpEntry, ...] = ()  # what the help card lists, from the registry

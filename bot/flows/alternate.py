@@ -12,16 +12,70 @@ costs no more than an unfiltered one, a sparse match still needs few requests.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
 import cards
-from bot.commands import AlternateNumbers
+from bot import buttons
 from bot.flows import FlowContext
 from bot.models import AvailableNumber, AvailableNumbersPage, Location, NumberFilters, Reply
+from bot.parsing import parse_numbers, split_head
 from bot.webex import WebexError
-from cards.limits import CARD_BUDGET_BYTES
-from cards.text import card_bytes
+
+@dataclass(frozen=True)
+class AlternateNumbers:
+    location: Optional[str] = None  # a location id or name; None asks with a picker
+    filters: NumberFilters = field(default_factory=NumberFilters)
+    start: int = 0
+    back: tuple[int, ...] = ()
+    location_query: Optional[str] = None  # narrowing the picker by name
+    not_numbers: tuple[str, ...] = ()  # filter tokens that were not numbers
+
+
+def from_text(rest: str, region: str) -> AlternateNumbers:
+    """``alternate numbers [location] [numbers…]``: the text before the first number names the
+    location, the numbers after it filter the list."""
+    split = split_head(rest, region)
+    return AlternateNumbers(
+        location=split.head or None,
+        filters=NumberFilters(phone_numbers=tuple(dict.fromkeys(n.e164 for n in split.parsed.numbers))),
+        not_numbers=split.parsed.not_numbers,
+    )
+
+
+def from_card(inputs: dict, action: str, region: str) -> AlternateNumbers:
+    """The picker's Show numbers and Search, and a page's buttons (Next, Previous, filters)."""
+    if action == buttons.ALTERNATE_PICKER:
+        return AlternateNumbers()
+    if action == buttons.ALTERNATE_SEARCH:
+        query = buttons.text(inputs.get(buttons.INPUT_LOCATION_QUERY), 200).strip()
+        return AlternateNumbers(location_query=query or None)
+    location = buttons.text(inputs.get(buttons.INPUT_LOCATION), 500).strip() or None
+    phone_numbers: tuple[str, ...] = tuple(
+        n for n in buttons.text(inputs.get(buttons.KEY_PHONE_NUMBERS), 20_000).split(",") if n.strip()
+    )
+    not_numbers: tuple[str, ...] = ()
+    typed = buttons.text(inputs.get(buttons.INPUT_FILTER_NUMBERS), 20_000)  # the picker's "only these numbers"
+    if typed.strip():
+        parsed = parse_numbers(typed, region)
+        phone_numbers = tuple(dict.fromkeys(n.e164 for n in parsed.numbers))
+        not_numbers = parsed.not_numbers
+    filters = NumberFilters(
+        only_active=buttons.flag(inputs.get(buttons.INPUT_ONLY_ACTIVE, False)),
+        only_toll_free=buttons.flag(inputs.get(buttons.INPUT_ONLY_TOLL_FREE, False)),
+        only_service=buttons.flag(inputs.get(buttons.INPUT_ONLY_SERVICE, False)),
+        phone_numbers=phone_numbers,
+    )
+    start = buttons.whole(inputs.get(buttons.KEY_START, 0))
+    raw_back = inputs.get(buttons.KEY_BACK)
+    back = tuple(buttons.whole(b) for b in raw_back[-buttons.MAX_BACK :]) if isinstance(raw_back, list) else ()
+    shown = buttons.text(inputs.get(buttons.KEY_SHOWN, ""), 200)
+    if shown != buttons.shown_filters(filters):
+        # The admin changed a toggle: offsets computed under the old filters
+        # mean nothing now, so start over at the first page.
+        start, back = 0, ()
+    return AlternateNumbers(location=location, filters=filters, start=start, back=back, not_numbers=not_numbers)
+
 
 SCAN_CHUNK = 200  # most rows per request when the bot filters
 MAX_SCAN = 5000  # rows read for one filtered page before showing what was found
@@ -101,22 +155,19 @@ def picker_reply(
             message = f"No location name contains “{query}”. Pick one:"
             locations, more = read_locations(ctx)
     if not locations:
-        title = "No locations"
-        explanation = "The organisation has no locations that the service app can see."
-        return Reply(markdown=cards.error_markdown(title, explanation), card=cards.error_card(title, explanation))
-    return Reply(
-        markdown=cards.location_picker_markdown(locations, message=message, query=query, more=more),
-        card=cards.location_picker_card(locations, message=message, query=query, more=more),
-    )
+        return cards.error_reply("No locations", "The organisation has no Webex Calling locations that the "
+                                                 "service app can see.")
+    return cards.location_picker_reply(locations, message=message, query=query, more=more)
 
 
-def fetch_page(location: Location, start: int, back: tuple[int, ...], filters: NumberFilters, ctx: FlowContext,
-               size: Optional[int] = None) -> AvailableNumbersPage:
-    """One page of rows (``NUMBOT_PAGE_SIZE`` unless ``size``) from API offset ``start``,
+def fetch_page(location: Location, start: int, back: tuple[int, ...], filters: NumberFilters,
+               ctx: FlowContext) -> AvailableNumbersPage:
+    """One page of ``NUMBOT_PAGE_SIZE`` rows from API offset ``start``, each with its offset,
     and the API offset of the next page."""
-    size = size or ctx.settings.page_size
+    size = ctx.settings.page_size
     phone_numbers = filters.phone_numbers[:MAX_FILTER_NUMBERS]  # the URL must stay short
     found: list[AvailableNumber] = []
+    offsets: list[int] = []
     next_start: Optional[int] = None
     offset = start
     chunk_size = size + 1
@@ -132,13 +183,14 @@ def fetch_page(location: Location, start: int, back: tuple[int, ...], filters: N
                 next_start = offset + index
                 break
             found.append(number)
+            offsets.append(offset + index)
         # Webex may answer fewer rows than asked; its Link rel="next" (``has_next``) says more follow.
         if next_start is not None or not chunk.has_next or not chunk.numbers:
             break
         offset += len(chunk.numbers)
     else:
         next_start = offset  # scanned enough for one answer; Next goes on from here
-    return AvailableNumbersPage(location, tuple(found), start, size, next_start, back, filters)
+    return AvailableNumbersPage(location, tuple(found), start, size, next_start, back, filters, tuple(offsets))
 
 
 def _location_error(error: WebexError, location: Location, ctx: FlowContext) -> Reply:
@@ -148,15 +200,13 @@ def _location_error(error: WebexError, location: Location, ctx: FlowContext) -> 
         if ctx.client.location(location.id) is None:
             return picker_reply(ctx, message=f"Webex does not know the location “{location.name}” any more. Pick one:")
         return not_calling_reply(location)
-    title = "Webex could not list the numbers"
-    explanation = f"Listing the alternate available numbers of “{location.name}” failed."
-    return Reply(markdown=cards.error_markdown(title, explanation, error.info), card=cards.error_card(title, explanation, error.info))
+    return cards.error_reply("Webex could not list the numbers",
+                             f"Listing the alternate available numbers of “{location.name}” failed.", error.info)
 
 
 def not_calling_reply(location: Location) -> Reply:
-    title = "No Webex Calling at this location"
-    explanation = f"“{location.name}” is not a Webex Calling location, so it has no auto attendant numbers."
-    return Reply(markdown=cards.error_markdown(title, explanation), card=cards.error_card(title, explanation))
+    return cards.error_reply("No Webex Calling at this location",
+                             f"“{location.name}” is not a Webex Calling location, so it has no auto attendant numbers.")
 
 
 def request_notes(command: AlternateNumbers) -> tuple[str, ...]:
@@ -171,33 +221,23 @@ def request_notes(command: AlternateNumbers) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def alternate_reply(command: AlternateNumbers, ctx: FlowContext) -> Reply:
-    if command.location_query is not None or command.location is None:
-        return picker_reply(ctx, query=command.location_query)
-    resolved = resolve_location(command.location, ctx)
+def answer(request: AlternateNumbers, ctx: FlowContext) -> Reply:
+    if request.location_query is not None or request.location is None:
+        return picker_reply(ctx, query=request.location_query)
+    resolved = resolve_location(request.location, ctx)
     if isinstance(resolved, Ambiguous):
         return picker_reply(ctx, resolved.locations, resolved.message, more=resolved.more)
     if isinstance(resolved, NotCalling):
         return not_calling_reply(resolved.location)
-    notes = request_notes(command)
+    notes = request_notes(request)
     # The buttons carry only the numbers looked up, so the next page is the same list.
-    filters = replace(command.filters, phone_numbers=command.filters.phone_numbers[:MAX_FILTER_NUMBERS])
+    filters = replace(request.filters, phone_numbers=request.filters.phone_numbers[:MAX_FILTER_NUMBERS])
     try:
-        page = fetch_page(resolved, command.start, command.back, filters, ctx)
-        card = cards.numbers_page_card(page, notes)
-        while card_bytes(card) > CARD_BUDGET_BYTES and len(page.numbers) > 1:
-            # Rare: many rows that carry every flag, and a long number filter repeated in each
-            # button. Fewer rows, read again, so that Next's offset follows the last row shown.
-            fewer = max(1, len(page.numbers) * CARD_BUDGET_BYTES // card_bytes(card) - 1)
-            page = fetch_page(resolved, command.start, command.back, filters, ctx, size=fewer)
-            card = cards.numbers_page_card(page, notes)
+        page = fetch_page(resolved, request.start, request.back, filters, ctx)
     except WebexError as error:
         return _location_error(error, resolved, ctx)
     if not page.numbers and not page.has_more and not page.has_previous:
         # Only a first page with nothing after it means "none": a filtered scan can
         # stop at MAX_SCAN rows without a match while more rows are left to read.
-        return Reply(
-            markdown=cards.empty_numbers_markdown(resolved, filters, notes),
-            card=cards.empty_numbers_card(resolved, filters, notes),
-        )
-    return Reply(markdown=cards.numbers_page_markdown(page, notes), card=card)
+        return cards.empty_numbers_reply(resolved, filters, notes)
+    return cards.numbers_page_reply(page, notes)

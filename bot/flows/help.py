@@ -1,6 +1,7 @@
-"""The help answer: shown for ``help`` and for messages with nothing to do."""
+"""Help: for ``help``, and for messages or presses that give the bot nothing to do."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 import cards
@@ -8,10 +9,19 @@ from bot.flows import FlowContext
 from bot.models import Reply
 
 
-def help_reply(ctx: FlowContext, note: Optional[str] = None) -> Reply:
-    card = cards.help_card(ctx.settings.default_region)
-    markdown = cards.help_markdown(ctx.settings.default_region)
-    if note:
-        card = dict(card, body=[{"type": "TextBlock", "text": note, "wrap": True, "weight": "Bolder"}, *card["body"]])
-        markdown = f"**{note}**\n\n{markdown}"
-    return Reply(markdown=markdown, card=card)
+@dataclass(frozen=True)
+class Help:
+    note: Optional[str] = None  # why help is shown, e.g. "I found no phone numbers in that message."
+
+
+def from_text(rest: str, region: str) -> Optional[Help]:
+    """``help`` (or ``hi`` …) alone; with more after it, the message is something else."""
+    return Help() if not rest.strip() else None
+
+
+def from_card(inputs: dict, action: str, region: str) -> Help:
+    return Help()
+
+
+def answer(request: Help, ctx: FlowContext) -> Reply:
+    return cards.help_reply(ctx.settings.default_region, ctx.commands, request.note)

@@ -7,17 +7,51 @@ is ``Duplicate In List`` — what one request with the whole list answers.
 """
 from __future__ import annotations
 
-from typing import Iterator, Optional, Sequence
+from dataclasses import dataclass
+from typing import Iterator, Sequence, Union
 
 import cards
+from bot import buttons
 from bot.flows import FlowContext
-from bot.models import NumberCheck, NumberState, ParsedText, Reply, ValidationResult, WebexErrorInfo
+from bot.flows.help import Help
+from bot.models import NumberCheck, NumberState, ParsedText, Reply, ValidationResult
 from bot.parsing import parse_numbers
 from bot.webex import RawCheck, WebexError
 
 # More numbers than this in one message are refused with a clear answer
 # rather than silently cut: it keeps one message's work (and card) bounded.
 MAX_NUMBERS_PER_MESSAGE = 1000
+
+
+@dataclass(frozen=True)
+class Validate:
+    """Numbers to validate, read from the admin's text once: the numbers and what was not one."""
+
+    parsed: ParsedText
+
+
+def from_text(rest: str, region: str) -> Union[Validate, Help]:
+    """After ``validate``: the numbers, or help when there are none."""
+    parsed = parse_numbers(rest, region)
+    if parsed.numbers or parsed.not_numbers:
+        return Validate(parsed)
+    return Help(note="I found no phone numbers to validate in that message.")
+
+
+def from_bare_text(text: str, region: str) -> Union[Validate, Help]:
+    """A message that starts with no command word: numbers pasted on their own, or chat."""
+    parsed = parse_numbers(text, region)
+    if parsed.numbers:
+        return Validate(parsed)
+    return Help(note="I found no phone numbers in that message.")
+
+
+def from_card(inputs: dict, action: str, region: str) -> Union[Validate, Help]:
+    """The numbers box of the help card, or a "Validate again" button's numbers."""
+    text = buttons.text(inputs.get(buttons.INPUT_NUMBERS))
+    if not text.strip():
+        return Help(note="Type or paste some phone numbers first, then press Validate.")
+    return Validate(parse_numbers(text, region))
 
 
 def _batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
@@ -54,11 +88,6 @@ def check_numbers(parsed: ParsedText, ctx: FlowContext) -> ValidationResult:
     return ValidationResult(checks=tuple(checks), not_numbers=parsed.not_numbers)
 
 
-def error_reply(title: str, explanation: str, info: Optional[WebexErrorInfo] = None) -> Reply:
-    """An error card and the same words as markdown, for clients without cards."""
-    return Reply(markdown=cards.error_markdown(title, explanation, info), card=cards.error_card(title, explanation, info))
-
-
 def refused_reply(error: WebexError, unique: int, batch: int) -> Reply:
     """Webex answered 400: it will not judge this request. Its per-request limit is
     undocumented, so "too many numbers" is a likely cause that the admin cannot fix alone:
@@ -68,23 +97,22 @@ def refused_reply(error: WebexError, unique: int, batch: int) -> Reply:
     if unique > 1:
         explanation += (f" I send up to {batch} numbers per request; if Webex says that is too many, "
                         "ask whoever runs this bot to lower NUMBOT_VALIDATE_BATCH.")
-    return error_reply(title, explanation, error.info)
+    return cards.error_reply(title, explanation, error.info)
 
 
-def validate_reply(text: str, ctx: FlowContext) -> Reply:
-    parsed = parse_numbers(text, ctx.settings.default_region)
+def answer(request: Validate, ctx: FlowContext) -> Reply:
+    parsed = request.parsed
     if len(parsed.numbers) > MAX_NUMBERS_PER_MESSAGE:
         title = "Too many numbers"
         explanation = (
             f"That message has {len(parsed.numbers)} phone numbers; I validate at most "
             f"{MAX_NUMBERS_PER_MESSAGE} per message. Please send them in smaller parts."
         )
-        return error_reply(title, explanation)
+        return cards.error_reply(title, explanation)
     try:
         result = check_numbers(parsed, ctx) if parsed.numbers else ValidationResult(checks=(), not_numbers=parsed.not_numbers)
     except WebexError as error:
         if error.status_code != 400:
             raise  # the worker answers every other Webex error with its error card
         return refused_reply(error, len({n.e164 for n in parsed.numbers}), ctx.settings.validate_batch)
-    messages = cards.validation_markdown(result)
-    return Reply(markdown=messages[0], card=cards.validation_card(result), continuation=tuple(messages[1:]))
+    return cards.validation_reply(result)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.commands import AlternateNumbers, Help, UnknownCard, Validate, parse_card_action, parse_message
+from bot.flows.alternate import AlternateNumbers
+from bot.flows.help import Help
+from bot.flows.validate import Validate
+from bot.registry import UnknownCard, parse_card_action, parse_message
 from bot.events import BadEvent, parse_event
 from bot.mentions import strip_bot_mention
-from cards import actions
+from bot import buttons
 
 BOT_ID = "Y2lzY29zcGFyazovL3VzL1BFT1BMRS81ZjlhYmQ4ZS0yZTJiLTQ5MTYtOGJlZC0wMDMyZjRiYTU3YTM"
 
@@ -19,13 +22,13 @@ json_values = st.recursive(
 )
 # Keys the bot reads, so that the fuzzer reaches past the first check.
 known_keys = st.sampled_from([
-    actions.KEY_ACTION, actions.KEY_VERSION, actions.INPUT_NUMBERS, actions.INPUT_LOCATION,
-    actions.INPUT_LOCATION_QUERY, actions.INPUT_FILTER_NUMBERS, actions.INPUT_ONLY_ACTIVE,
-    actions.INPUT_ONLY_TOLL_FREE, actions.INPUT_ONLY_SERVICE, actions.KEY_START, actions.KEY_PHONE_NUMBERS,
-    actions.KEY_BACK, actions.KEY_SHOWN,
+    buttons.KEY_ACTION, buttons.INPUT_NUMBERS, buttons.INPUT_LOCATION,
+    buttons.INPUT_LOCATION_QUERY, buttons.INPUT_FILTER_NUMBERS, buttons.INPUT_ONLY_ACTIVE,
+    buttons.INPUT_ONLY_TOLL_FREE, buttons.INPUT_ONLY_SERVICE, buttons.KEY_START, buttons.KEY_PHONE_NUMBERS,
+    buttons.KEY_BACK, buttons.KEY_SHOWN,
 ])
-action_names = st.sampled_from([actions.VALIDATE, actions.ALTERNATE, actions.ALTERNATE_SEARCH,
-                                actions.ALTERNATE_PICKER, actions.HELP, "nope"])
+action_names = st.sampled_from([buttons.VALIDATE, buttons.ALTERNATE, buttons.ALTERNATE_SEARCH,
+                                buttons.ALTERNATE_PICKER, buttons.HELP, "nope"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -39,7 +42,7 @@ def test_any_group_message_becomes_a_command(text: str, region: str, bot_name: s
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(known_keys | st.text(max_size=10), json_values, max_size=8), action_names)
 def test_any_card_submission_becomes_a_command_or_an_unknown_card(inputs: dict, action: str) -> None:
-    command = parse_card_action({**inputs, actions.KEY_ACTION: action}, "US")
+    command = parse_card_action({**inputs, buttons.KEY_ACTION: action}, "US")
     assert isinstance(command, (Help, Validate, AlternateNumbers, UnknownCard))
     if isinstance(command, AlternateNumbers):
         assert command.start >= 0 and all(b >= 0 for b in command.back)

@@ -75,11 +75,15 @@ def test_ten_thousand_tokens():
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_parses_without_error_and_loses_no_digit_token(text):
+    """Every digit the admin wrote ends up in exactly one place of the answer: in a number as
+    they wrote it, or in a token reported as not a phone number. Nothing vanishes."""
     parsed = parse_numbers(text, "US")
     for number in parsed.numbers:
         assert number.e164.startswith("+") and number.e164[1:].isdigit()
     for token in parsed.not_numbers:
         assert token.strip()
+    shown = "".join(n.original for n in parsed.numbers) + "".join(parsed.not_numbers)
+    assert sorted(ch for ch in shown if ch in "0123456789") == sorted(ch for ch in text if ch in "0123456789")
 
 
 def test_local_only_numbers_and_junk_joined_across_a_space_are_not_numbers():
@@ -102,3 +106,12 @@ def test_national_numbers_written_in_groups_side_by_side_are_told_apart():
 def test_grouped_local_only_numbers_stay_not_numbers():
     assert e164s("555 1234 555 1235") == []
     assert parse_numbers("555 1234", "US").not_numbers == ("555", "1234")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789 +-().x,;\n", max_size=120))
+def test_text_made_of_numbers_loses_no_digit(text):
+    """The same property where it bites: text built from digits and the separators numbers use."""
+    parsed = parse_numbers(text, "US")
+    shown = "".join(n.original for n in parsed.numbers) + "".join(parsed.not_numbers)
+    assert sorted(ch for ch in shown if ch.isdigit()) == sorted(ch for ch in text if ch.isdigit())

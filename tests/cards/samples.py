@@ -13,6 +13,7 @@ import base64
 import itertools
 
 import cards
+from bot import registry
 from bot.models import (
     AvailableNumber,
     AvailableNumbersPage,
@@ -127,8 +128,11 @@ def all_samples() -> dict[str, tuple[dict, list[str]]]:
     def add(name, card, markdown):
         out[name] = (card, markdown if isinstance(markdown, list) else [markdown])
 
-    add("help", cards.help_card("US"), cards.help_markdown("US"))
-    add("help_region_gb", cards.help_card("GB"), cards.help_markdown("GB"))
+    commands = registry.help_entries()
+    add("help", cards.help_card("US", commands), cards.help_markdown("US", commands))
+    add("help_region_gb", cards.help_card("GB", commands), cards.help_markdown("GB", commands))
+    note = "I found no phone numbers in that message."
+    add("help_with_note", cards.help_card("US", commands, note), cards.help_markdown("US", commands, note))
     results = {
         "validation_every_state": every_state(),
         "validation_all_ok": ValidationResult(checks=(NumberCheck("+12145557861", "+12145557861", NumberState.AVAILABLE),)),
@@ -171,8 +175,10 @@ def all_samples() -> dict[str, tuple[dict, list[str]]]:
         cards.error_markdown("Unknown button", "That button is from a card this bot does not know."))
     add("access_denied", cards.access_denied_card("alice@example.com is not on the allowed list."),
         cards.access_denied_markdown("alice@example.com is not on the allowed list."))
-    add("notice", cards.notice_card("Unknown button", "That button is from a card this bot does not know."),
-        cards.notice_markdown("Unknown button", "That button is from a card this bot does not know."))
+    for name, reply in (("busy", cards.busy_reply(150, WebexErrorInfo(429, "Too Many Requests", "ROUTER_1"))),
+                        ("crash", cards.crash_reply()),
+                        ("webex_error", cards.webex_error_reply(err, "replying"))):
+        add(name, reply.card, reply.markdown)
     return out
 
 

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cards
+from bot import buttons, registry
 from bot.models import (
     AvailableNumbersPage,
     NumberCheck,
@@ -15,13 +16,13 @@ from bot.models import (
     ValidationResult,
     WebexErrorInfo,
 )
-from cards import actions
 from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES
 from cards.text import card_bytes, clip, escape
 from cards.validation import ORIGINAL_CHARS
 import samples
 from samples import DALLAS, DUPLICATE_DETAIL, TRACKING_ID
-from test_card_rules import all_actions, text_nodes, walk
+from cardkit import all_actions, walk
+from test_card_rules import text_nodes
 
 
 def texts(card: dict) -> list[str]:
@@ -69,16 +70,31 @@ def colour_of(card: dict, label: str) -> set[str]:
 
 
 def test_help_says_what_to_type_and_has_a_box_for_numbers():
-    card = cards.help_card("US")
+    card = cards.help_card("US", registry.help_entries())
     text = shown(card)
     assert "validate +12145557861, (214) 555-7862 +442071838750" in text
     assert "alternate numbers" in text and "available" in text and "aa numbers" in text
     assert "US numbers" in text
     box = [n for n in walk(card) if n.get("type") == "Input.Text"]
-    assert [b["id"] for b in box] == [actions.INPUT_NUMBERS] and box[0]["isMultiline"] is True
-    assert button(card, "Validate") == actions.validate_data()
-    assert button(card, "Alternate numbers") == actions.action_data(actions.ALTERNATE_PICKER)
-    assert "US" in cards.help_markdown("US") and "validate" in cards.help_markdown("US")
+    assert [b["id"] for b in box] == [buttons.INPUT_NUMBERS] and box[0]["isMultiline"] is True
+    assert button(card, "Validate") == buttons.validate_data()
+    assert button(card, "Alternate numbers") == buttons.action_data(buttons.ALTERNATE_PICKER)
+    markdown = cards.help_markdown("US", registry.help_entries())
+    assert "US numbers" in markdown and "validate" in markdown
+
+
+def test_help_lists_every_command_of_the_registry_with_its_example():
+    entries = registry.help_entries()
+    text = shown(cards.help_card("US", entries))
+    for entry in entries:
+        assert entry.title in text and entry.example in text
+
+
+def test_help_with_a_note_says_why_first():
+    card = cards.help_card("US", registry.help_entries(), "I found no phone numbers in that message.")
+    assert texts(card)[0] == "I found no phone numbers in that message."
+    assert cards.help_markdown("US", (), "I found no phone numbers in that message.").startswith(
+        "**I found no phone numbers in that message.**")
 
 
 # ---------------------------------------------------------------- validation
@@ -146,8 +162,8 @@ def test_only_tokens_says_nothing_was_sent():
 def test_validate_again_carries_the_e164_numbers():
     result = samples.every_state()
     data = button(cards.validation_card(result), "Validate again")
-    assert data == actions.validate_data([c.e164 for c in result.checks])
-    assert button(cards.validation_card(result), "Help") == actions.action_data(actions.HELP)
+    assert data == buttons.validate_data([c.e164 for c in result.checks])
+    assert button(cards.validation_card(result), "Help") == buttons.action_data(buttons.HELP)
 
 
 def test_500_numbers_card_shows_problems_first_and_says_more_follow():
@@ -282,19 +298,19 @@ def test_first_page_next_carries_the_next_offset_and_back():
     card = cards.numbers_page_card(page)
     assert button(card, "Previous") is None
     nxt = button(card, "Next")
-    assert nxt[actions.KEY_START] == 16 and nxt[actions.KEY_BACK] == [0]
-    assert nxt[actions.INPUT_LOCATION] == DALLAS.id
-    assert button(card, "Validate these")[actions.INPUT_NUMBERS] == ", ".join(n.phone_number for n in page.numbers)
-    assert button(card, "Other location") == actions.action_data(actions.ALTERNATE_PICKER)
-    assert button(card, "Apply filters") == actions.alternate_data(DALLAS.id, 0, NumberFilters())
+    assert nxt[buttons.KEY_START] == 16 and nxt[buttons.KEY_BACK] == [0]
+    assert nxt[buttons.INPUT_LOCATION] == DALLAS.id
+    assert button(card, "Validate these")[buttons.INPUT_NUMBERS] == ", ".join(n.phone_number for n in page.numbers)
+    assert button(card, "Other location") == buttons.action_data(buttons.ALTERNATE_PICKER)
+    assert button(card, "Apply filters") == buttons.alternate_data(DALLAS.id, 0, NumberFilters())
 
 
 def test_middle_page_has_previous_and_next():
     page = samples.pages()["numbers_middle"]
     card = cards.numbers_page_card(page)
-    assert button(card, "Previous") == actions.alternate_data(DALLAS.id, 0, NumberFilters(), ())
+    assert button(card, "Previous") == buttons.alternate_data(DALLAS.id, 0, NumberFilters(), ())
     nxt = button(card, "Next")
-    assert nxt[actions.KEY_START] == 20 and nxt[actions.KEY_BACK] == [0, 10]
+    assert nxt[buttons.KEY_START] == 20 and nxt[buttons.KEY_BACK] == [0, 10]
     assert "Numbers 11–20 · more available" in shown(card)
     assert len(all_actions(card)) == 5
 
@@ -304,7 +320,7 @@ def test_last_page_has_no_next():
     card = cards.numbers_page_card(page)
     assert button(card, "Next") is None
     prev = button(card, "Previous")
-    assert prev[actions.KEY_START] == 10 and prev[actions.KEY_BACK] == [0]
+    assert prev[buttons.KEY_START] == 10 and prev[buttons.KEY_BACK] == [0]
     assert "Numbers 21–24 · last page" in shown(card)
 
 
@@ -312,7 +328,7 @@ def test_filtered_page_toggles_and_filter_words():
     page = samples.pages()["numbers_filtered"]
     card = cards.numbers_page_card(page)
     toggles = {n["id"]: n["value"] for n in walk(card) if n.get("type") == "Input.Toggle"}
-    assert toggles == {actions.INPUT_ONLY_ACTIVE: "true", actions.INPUT_ONLY_TOLL_FREE: "true", actions.INPUT_ONLY_SERVICE: "true"}
+    assert toggles == {buttons.INPUT_ONLY_ACTIVE: "true", buttons.INPUT_ONLY_TOLL_FREE: "true", buttons.INPUT_ONLY_SERVICE: "true"}
     summary = shown(card)
     assert "only active, only toll-free, only service numbers; numbers +12056350001, +12056350002" in summary
     assert "Numbers 51–75" in summary  # third page of 25 matching rows
@@ -320,12 +336,12 @@ def test_filtered_page_toggles_and_filter_words():
     title = run_with(card, "Alternate numbers · Richardson *lab* [x](y)")
     assert title["size"] == "large" and title["weight"] == "bolder"
     nxt = button(card, "Next")
-    assert nxt[actions.KEY_START] == 88 and nxt[actions.KEY_BACK] == [0, 12, 37]
-    assert nxt[actions.KEY_PHONE_NUMBERS] == "+12056350001,+12056350002"
-    assert nxt[actions.KEY_SHOWN] == "onlyActive,onlyTollFree,onlyService"
+    assert nxt[buttons.KEY_START] == 88 and nxt[buttons.KEY_BACK] == [0, 12, 37]
+    assert nxt[buttons.KEY_PHONE_NUMBERS] == "+12056350001,+12056350002"
+    assert nxt[buttons.KEY_SHOWN] == "onlyActive,onlyTollFree,onlyService"
     prev = button(card, "Previous")
-    assert prev[actions.KEY_START] == 12 and prev[actions.KEY_BACK] == [0]
-    assert button(card, "Apply filters") == actions.alternate_data(page.location.id, 0, page.filters)
+    assert prev[buttons.KEY_START] == 12 and prev[buttons.KEY_BACK] == [0]
+    assert button(card, "Apply filters") == buttons.alternate_data(page.location.id, 0, page.filters)
 
 
 def test_unfiltered_toggles_are_off():
@@ -345,7 +361,7 @@ def test_empty_filtered_page_with_more_to_read_offers_next():
     card = cards.numbers_page_card(page)
     assert "No match among the numbers read so far · more available · filters: only toll-free" in texts(card)
     assert "Press Next to read on" in shown(card)
-    assert button(card, "Next")[actions.KEY_START] == 5000
+    assert button(card, "Next")[buttons.KEY_START] == 5000
 
 
 def test_notes_about_the_request_are_on_the_card_and_in_the_markdown():
@@ -370,8 +386,8 @@ def test_empty_result_says_which_filters_and_offers_to_clear_them():
     card = cards.empty_numbers_card(DALLAS, filters)
     assert "No alternate available numbers at Dallas HQ" in texts(card)
     assert "only active, only toll-free" in shown(card)
-    assert button(card, "Clear filters") == actions.alternate_data(DALLAS.id, 0, NumberFilters())
-    assert button(card, "Other location") == actions.action_data(actions.ALTERNATE_PICKER)
+    assert button(card, "Clear filters") == buttons.alternate_data(DALLAS.id, 0, NumberFilters())
+    assert button(card, "Other location") == buttons.action_data(buttons.ALTERNATE_PICKER)
     plain = cards.empty_numbers_card(DALLAS, NumberFilters())
     assert button(plain, "Clear filters") is None
     assert "only active" in cards.empty_numbers_markdown(DALLAS, filters)
@@ -388,13 +404,13 @@ def test_picker_lists_every_location():
     locations = [DALLAS, samples.location(2, "Richardson"), samples.location(3, "London *Soho*")]
     card = cards.location_picker_card(locations)
     choices = choice_set(card)
-    assert choices["id"] == actions.INPUT_LOCATION and choices["style"] == "compact"
+    assert choices["id"] == buttons.INPUT_LOCATION and choices["style"] == "compact"
     assert choices["isRequired"] is True and choices["errorMessage"] and choices["label"] == "Location"
     assert [(c["title"], c["value"]) for c in choices["choices"]] == [(l.name, l.id) for l in locations]
-    assert button(card, "Show numbers") == actions.alternate_data(None, 0, NumberFilters())
+    assert button(card, "Show numbers") == buttons.alternate_data(None, 0, NumberFilters())
     assert button(card, "Search") is None
     ids = {n["id"] for n in walk(card) if str(n.get("type", "")).startswith("Input.")}
-    assert actions.INPUT_FILTER_NUMBERS in ids and actions.INPUT_NUMBERS not in ids
+    assert buttons.INPUT_FILTER_NUMBERS in ids and buttons.INPUT_NUMBERS not in ids
     md = cards.location_picker_markdown(locations)
     assert "Dallas HQ" in md and "London \\*Soho\\*" in md
 
@@ -412,9 +428,9 @@ def test_picker_with_many_locations_offers_a_search():
     assert 0 < len(choices) <= 100
     assert [c["value"] for c in choices] == [l.id for l in many[: len(choices)]]
     assert f"There are 250 locations; the list shows the first {len(choices)}." in shown(card)
-    query = next(n for n in walk(card) if n.get("id") == actions.INPUT_LOCATION_QUERY)
+    query = next(n for n in walk(card) if n.get("id") == buttons.INPUT_LOCATION_QUERY)
     assert query["placeholder"] == "Type part of a location name" and query["value"] == "site"
-    assert button(card, "Search") == actions.action_data(actions.ALTERNATE_SEARCH)
+    assert button(card, "Search") == buttons.action_data(buttons.ALTERNATE_SEARCH)
     assert "isRequired" not in choice_set(card)  # else Search could not be pressed
     assert card_bytes(card) <= CARD_BUDGET_BYTES
 
@@ -446,7 +462,7 @@ def test_error_with_tracking_id():
     text = "".join(texts(card))
     assert "Webex answered 404: Location not found" in text
     assert f"Tracking ID: {TRACKING_ID}" in text  # a TextRun: exactly as Webex sent it
-    assert button(card, "Help") == actions.action_data(actions.HELP)
+    assert button(card, "Help") == buttons.action_data(buttons.HELP)
     md = cards.error_markdown("Webex said no", "Could not list the numbers.", err)
     assert TRACKING_ID in md and "404" in md
 
@@ -476,6 +492,8 @@ def test_access_denied_is_polite_and_says_who_to_ask():
     assert "Ask the person who runs this bot" in cards.access_denied_markdown("x")
 
 
-def test_notice():
-    card = cards.notice_card("Unknown button", "That button is from a card this bot does not know.")
-    assert texts(card) == ["Unknown button", "That button is from a card this bot does not know."]
+def test_webex_busy_says_when_to_try_again():
+    reply = cards.busy_reply(150, WebexErrorInfo(429, "Too Many Requests", "ROUTER_1"))
+    assert "Webex is busy" in texts(reply.card)
+    assert "again in about 3 minutes" in shown(reply.card) and "again in about 3 minutes" in reply.markdown
+    assert "ROUTER_1" in shown(reply.card)

@@ -10,7 +10,6 @@ token, the sandbox delivers the signed webhook, and the test reads the bot's rep
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 from dataclasses import dataclass, field
@@ -21,32 +20,19 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from bot.app import create_app, runtime_of
-from bot.config import ServiceAppCredentials, Settings
+from bot.config import Settings
 from bot.runtime import Runtime
 from bot.webhooks import register_webhooks
 from sandbox import Sandbox, SandboxServer, seed
+from sandbox.demo import operator_settings
 
 CARD = "application/vnd.microsoft.card.adaptive"
 
 
 def bot_settings(server: SandboxServer, store_path: Path, **overrides: Any) -> Settings:
-    """Settings as an operator would set them for this sandbox: refresh-token grant, the org id,
-    and the seeded admins' domain allowed."""
-    base = Settings(
-        bot_token=seed.BOT_TOKEN,
-        webhook_secret=seed.WEBHOOK_SECRET,
-        service_app=ServiceAppCredentials(
-            client_id=seed.SERVICE_APP_CLIENT_ID,
-            client_secret=seed.SERVICE_APP_CLIENT_SECRET,
-            refresh_token=seed.SERVICE_APP_REFRESH_TOKEN,
-        ),
-        api_url=server.api_url,
-        org_id=seed.ORG_ID,
-        store_url=f"sqlite:///{store_path}",
-        allowed_domains=("example.com",),
-        request_timeout=10,
-    )
-    return dataclasses.replace(base, **overrides)
+    """Settings as an operator would set them for this sandbox (``sandbox.demo.operator_settings``),
+    with a test's store and a shorter request timeout."""
+    return operator_settings(server.api_url, f"sqlite:///{store_path}", **{"request_timeout": 10, **overrides})
 
 
 @dataclass
@@ -155,6 +141,26 @@ class BotReply:
 
         return "\n".join(re.sub(r"\\(.)", r"\1", text) if kind == "TextBlock" else text
                          for kind, text in self._texts())
+
+    def blocks(self) -> list[dict]:
+        """The card's text elements (TextBlock, RichTextBlock), top to bottom."""
+        return [n for n in self.nodes() if n.get("type") in ("TextBlock", "RichTextBlock")]
+
+    def block(self, starting: str) -> dict:
+        """The first text element whose text starts with ``starting``: found by what it says."""
+        for element in self.blocks():
+            if block_text(element).startswith(starting):
+                return element
+        raise AssertionError(f"no text starting {starting!r} on the card: {self.text[:500]!r}")
+
+    def block_after(self, element: dict) -> dict:
+        """The text element that follows ``element``."""
+        blocks = self.blocks()
+        return blocks[next(i for i, b in enumerate(blocks) if b is element) + 1]
+
+    def title(self) -> dict:
+        """The card's title: its one large text."""
+        return next(b for b in self.blocks() if str(block_style(b).get("size", "")).lower() == "large")
 
     def buttons(self) -> list[dict]:
         return [n for n in self.nodes() if n.get("type") == "Action.Submit"]

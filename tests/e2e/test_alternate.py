@@ -13,7 +13,7 @@ from typing import Callable, Optional
 import pytest
 
 from botkit import BotReply, Chat, RunningBot, block_text
-from cards import actions
+from bot import buttons
 from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, MAX_ACTIONS
 from cards.text import card_bytes
 from sandbox import Sandbox, SandboxServer, seed
@@ -50,7 +50,7 @@ def numbers(reply: BotReply) -> list[str]:
 
 def summary(reply: BotReply) -> str:
     """The line under the title: "Numbers 1–10 · more available"."""
-    return block_text(reply.card["body"][1])
+    return block_text(reply.block_after(reply.title()))
 
 
 def numbers_of(state: Sandbox, name: str, keep: Callable[[AvailableNumber], bool] = lambda n: True) -> list[str]:
@@ -98,10 +98,10 @@ def test_asking_without_a_location_offers_a_picker_of_the_orgs_locations(chat: C
                                                                         words: str) -> None:
     picker = checked_card(chat.say(words))
     assert "which location" in picker.text
-    assert [c["title"] for c in picker.choices(actions.INPUT_LOCATION)] == CALLING_NAMES
-    assert [c["value"] for c in picker.choices(actions.INPUT_LOCATION)] == [
+    assert [c["title"] for c in picker.choices(buttons.INPUT_LOCATION)] == CALLING_NAMES
+    assert [c["value"] for c in picker.choices(buttons.INPUT_LOCATION)] == [
         seed.location_id(name) for name in CALLING_NAMES]
-    assert picker.inputs()[actions.INPUT_LOCATION]["type"] == "Input.ChoiceSet"
+    assert picker.inputs()[buttons.INPUT_LOCATION]["type"] == "Input.ChoiceSet"
     assert picker.button_titles() == ["Show numbers"]
     # Filled from the calling locations (GET /telephony/config/locations) with the service app's
     # token, for the configured org.
@@ -161,9 +161,9 @@ def test_each_row_shows_the_state_and_flags_webex_gave(chat: Chat, state: Sandbo
 # -- the toggles -----------------------------------------------------------------------------------
 
 TOGGLES = {
-    actions.INPUT_ONLY_ACTIVE: lambda n: n.state == "ACTIVE",
-    actions.INPUT_ONLY_TOLL_FREE: lambda n: n.toll_free_number,
-    actions.INPUT_ONLY_SERVICE: lambda n: n.is_service_number,
+    buttons.INPUT_ONLY_ACTIVE: lambda n: n.state == "ACTIVE",
+    buttons.INPUT_ONLY_TOLL_FREE: lambda n: n.toll_free_number,
+    buttons.INPUT_ONLY_SERVICE: lambda n: n.is_service_number,
 }
 COMBINATIONS = [tuple(name for name, on in zip(TOGGLES, flags) if on)
                 for flags in product((False, True), repeat=3) if any(flags)]
@@ -176,9 +176,9 @@ def toggles_on(names: tuple[str, ...]) -> dict[str, str]:
 
 def row_matches(row: Row, names: tuple[str, ...]) -> bool:
     checks = {
-        actions.INPUT_ONLY_ACTIVE: row.state == "ACTIVE",
-        actions.INPUT_ONLY_TOLL_FREE: "Toll-free" in row.flags,
-        actions.INPUT_ONLY_SERVICE: "Service number" in row.flags,
+        buttons.INPUT_ONLY_ACTIVE: row.state == "ACTIVE",
+        buttons.INPUT_ONLY_TOLL_FREE: "Toll-free" in row.flags,
+        buttons.INPUT_ONLY_SERVICE: "Service number" in row.flags,
     }
     return all(checks[name] for name in names)
 
@@ -291,7 +291,7 @@ def test_typed_and_picked_locations_get_the_same_card(chat: Chat) -> None:
 def test_a_name_with_several_matches_asks_which_one(chat: Chat, state: Sandbox) -> None:
     picker = checked_card(chat.say("alternate numbers Dallas"))
     assert "Several locations match “Dallas”" in picker.text
-    assert [c["title"] for c in picker.choices(actions.INPUT_LOCATION)] == [seed.DALLAS_HQ, seed.DALLAS_WAREHOUSE]
+    assert [c["title"] for c in picker.choices(buttons.INPUT_LOCATION)] == [seed.DALLAS_HQ, seed.DALLAS_WAREHOUSE]
     page = chat.press(picker, "Show numbers", locationId=seed.location_id(seed.DALLAS_WAREHOUSE))
     assert "Alternate numbers · Dallas Warehouse" in page.text
     assert numbers(page) == first_page_of(state, seed.DALLAS_WAREHOUSE)
@@ -301,7 +301,7 @@ def test_an_unknown_location_is_named_and_the_picker_offered(chat: Chat) -> None
     picker = checked_card(chat.say("alternate numbers Atlantis"))
     assert "No location is called “Atlantis”" in picker.text
     assert "Atlantis" in picker.markdown
-    assert [c["title"] for c in picker.choices(actions.INPUT_LOCATION)] == CALLING_NAMES
+    assert [c["title"] for c in picker.choices(buttons.INPUT_LOCATION)] == CALLING_NAMES
     assert "Show numbers" in picker.button_titles()
 
 
@@ -309,7 +309,7 @@ def test_an_unknown_location_id_is_named_and_the_picker_offered(chat: Chat) -> N
     unknown = seed.location_id("Nowhere at all")
     picker = chat.say(f"alternate numbers {unknown}")
     assert unknown in picker.text
-    assert [c["title"] for c in picker.choices(actions.INPUT_LOCATION)] == CALLING_NAMES
+    assert [c["title"] for c in picker.choices(buttons.INPUT_LOCATION)] == CALLING_NAMES
 
 
 def test_a_location_without_webex_calling_gets_a_clear_card(chat: Chat) -> None:
@@ -333,7 +333,7 @@ def test_a_location_without_numbers_says_so(chat: Chat) -> None:
 def test_many_locations_keep_the_picker_small_and_a_search_narrows_it(chat: Chat, state: Sandbox) -> None:
     state.add_locations(150, "Branch")
     picker = checked_card(chat.say("alternate numbers"))
-    choices = picker.choices(actions.INPUT_LOCATION)
+    choices = picker.choices(buttons.INPUT_LOCATION)
     assert 0 < len(choices) <= 100
     every = sorted(CALLING_NAMES + [f"Branch {i:03d}" for i in range(1, 151)])
     assert [c["title"] for c in choices] == every[:len(choices)]
@@ -341,7 +341,7 @@ def test_many_locations_keep_the_picker_small_and_a_search_narrows_it(chat: Chat
     assert set(picker.button_titles()) == {"Search", "Show numbers"}
 
     narrowed = checked_card(chat.press(picker, "Search", locationQuery="branch 14"))
-    assert [c["title"] for c in narrowed.choices(actions.INPUT_LOCATION)] == [f"Branch {i}" for i in range(140, 150)]
+    assert [c["title"] for c in narrowed.choices(buttons.INPUT_LOCATION)] == [f"Branch {i}" for i in range(140, 150)]
     branch = state.location_named("Branch 142")
     page = chat.press(narrowed, "Show numbers", locationId=branch.id)
     assert "Alternate numbers · Branch 142" in page.text
@@ -354,16 +354,16 @@ def test_more_locations_than_the_bot_reads_are_not_miscounted(chat: Chat, state:
     picker = checked_card(chat.say("alternate numbers"))
     assert "There are more than 1000 locations; the list shows the first 100." in picker.text
     assert "and more" in picker.markdown
-    assert len(picker.choices(actions.INPUT_LOCATION)) == 100
+    assert len(picker.choices(buttons.INPUT_LOCATION)) == 100
     narrowed = chat.press(picker, "Search", locationQuery="Branch 107")
-    assert [c["title"] for c in narrowed.choices(actions.INPUT_LOCATION)] == [
+    assert [c["title"] for c in narrowed.choices(buttons.INPUT_LOCATION)] == [
         "Branch 107", *(f"Branch {i}" for i in range(1070, 1080))]
 
 
 def test_show_numbers_without_a_location_asks_again(chat: Chat, state: Sandbox) -> None:
     state.add_locations(150, "Branch")
     picker = chat.say("alternate numbers")
-    assert not picker.inputs()[actions.INPUT_LOCATION].get("isRequired")  # so that Search works
+    assert not picker.inputs()[buttons.INPUT_LOCATION].get("isRequired")  # so that Search works
     again = checked_card(chat.press(picker, "Show numbers"))
     assert "which location" in again.text and "Show numbers" in again.button_titles()
     assert not state.calls(path_contains=AVAILABLE)
@@ -373,7 +373,7 @@ def test_a_search_that_finds_nothing_says_so_and_lists_everything(chat: Chat, st
     state.add_locations(150, "Branch")
     picker = chat.press(chat.say("alternate numbers"), "Search", locationQuery="Zanzibar")
     assert "No location name contains “Zanzibar”" in picker.text
-    assert len(picker.choices(actions.INPUT_LOCATION)) <= 100
+    assert len(picker.choices(buttons.INPUT_LOCATION)) <= 100
 
 
 # -- only some numbers -----------------------------------------------------------------------------
@@ -516,7 +516,7 @@ def test_a_location_deleted_after_the_picker_was_sent_gets_the_picker_again(chat
     state.remove_location(seed.LONDON)
     again = checked_card(chat.press(picker, "Show numbers", locationId=seed.location_id(seed.LONDON)))
     assert "which location" in again.text
-    assert seed.LONDON not in [c["title"] for c in again.choices(actions.INPUT_LOCATION)]
+    assert seed.LONDON not in [c["title"] for c in again.choices(buttons.INPUT_LOCATION)]
 
 
 # -- buttons carry their own state -------------------------------------------------------------------
@@ -543,14 +543,14 @@ def test_a_press_on_an_old_filtered_card_still_works(chat: Chat, state: Sandbox)
 def test_button_data_that_makes_no_sense_still_gets_a_sensible_answer(chat: Chat, state: Sandbox) -> None:
     first = chat.say("alternate numbers Dallas HQ")
     data = first.button("Next")["data"]
-    for broken, expect in (({actions.KEY_START: "abc"}, "Numbers 1–10"),
-                           ({actions.KEY_START: -30}, "Numbers 1–10"),
-                           ({actions.KEY_BACK: "x"}, "Numbers 11–20")):
+    for broken, expect in (({buttons.KEY_START: "abc"}, "Numbers 1–10"),
+                           ({buttons.KEY_START: -30}, "Numbers 1–10"),
+                           ({buttons.KEY_BACK: "x"}, "Numbers 11–20")):
         reply = chat.submit(first, {**data, **broken})[0]
         assert summary(reply).startswith(expect), broken
-    beyond = chat.submit(first, {**data, actions.KEY_START: 5000})[0]
+    beyond = chat.submit(first, {**data, buttons.KEY_START: 5000})[0]
     assert numbers(beyond) == [] and "Previous" in beyond.button_titles()
-    picker = chat.submit(first, {**data, actions.INPUT_LOCATION: ""})[0]
+    picker = chat.submit(first, {**data, buttons.INPUT_LOCATION: ""})[0]
     assert "which location" in picker.text
     unknown = chat.submit(first, {"numbot": "no-such-action"})[0]
     assert "not one this bot knows" in unknown.text
@@ -560,15 +560,14 @@ def test_page_buttons_carry_the_location_the_offset_and_the_filters(chat: Chat) 
     hq = seed.location_id(seed.DALLAS_HQ)
     page = chat.say("alternate numbers Dallas HQ +12143020001 +12143020002 +12143020003")
     assert page.button("Apply filters")["data"] == {
-        actions.KEY_ACTION: actions.ALTERNATE, actions.KEY_VERSION: actions.VERSION,
-        actions.INPUT_LOCATION: hq, actions.KEY_START: 0,
-        actions.KEY_PHONE_NUMBERS: "+12143020001,+12143020002,+12143020003", actions.KEY_SHOWN: ""}
+        buttons.KEY_ACTION: buttons.ALTERNATE, buttons.INPUT_LOCATION: hq, buttons.KEY_START: 0,
+        buttons.KEY_PHONE_NUMBERS: "+12143020001,+12143020002,+12143020003", buttons.KEY_SHOWN: ""}
     second = chat.press(chat.press(chat.say("alternate numbers Dallas HQ"), "Apply filters", onlyActive="true"),
                         "Next")
     data = second.button("Next")["data"]
-    assert data[actions.INPUT_LOCATION] == hq and data[actions.KEY_SHOWN] == actions.INPUT_ONLY_ACTIVE
-    assert data[actions.KEY_START] > 2 * PAGE and len(data[actions.KEY_BACK]) == 2
-    assert second.inputs()[actions.INPUT_ONLY_ACTIVE]["value"] == "true"
+    assert data[buttons.INPUT_LOCATION] == hq and data[buttons.KEY_SHOWN] == buttons.INPUT_ONLY_ACTIVE
+    assert data[buttons.KEY_START] > 2 * PAGE and len(data[buttons.KEY_BACK]) == 2
+    assert second.inputs()[buttons.INPUT_ONLY_ACTIVE]["value"] == "true"
 
 
 def test_the_largest_pages_stay_within_the_card_limits(make_bot: Callable[..., RunningBot], state: Sandbox) -> None:
@@ -639,7 +638,7 @@ def test_big_campus_jumps_near_the_end_and_real_presses_reach_the_last_page(chat
     third = chat.press(second, "Next")
     assert numbers(third) == expected[20:30]
     # What a card from page 232 carries in its Next button.
-    near_end = chat.submit(third, {**third.button("Next")["data"], actions.KEY_START: 2320})[0]
+    near_end = chat.submit(third, {**third.button("Next")["data"], buttons.KEY_START: 2320})[0]
     assert numbers(near_end) == expected[2320:2330]
     assert summary(near_end) == "Numbers 2321–2330 · more available"
     pages = walk(chat, near_end, "Next")

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from bot.signature import sign
+from bot.logs import JsonFormatter
 from botkit import Chat, RunningBot, wait_idle
 from sandbox import Sandbox, seed
 
@@ -170,5 +171,5 @@ def test_an_action_on_a_card_the_bot_cannot_see_is_only_logged(
     assert post_webhook(bot, json.dumps(body).encode()).status_code == 200
     wait_idle(bot)
     assert chat.bot_messages() == []
-    assert any("not an action on a card of this bot" in r.getMessage() for r in caplog.records)
+    assert any("not an action on a card of this bot" in JsonFormatter().format(r) for r in caplog.records)
     still_answers(chat)

@@ -10,17 +10,14 @@ from typing import Callable
 import pytest
 import requests
 
+from bot.logs import JsonFormatter
 from botkit import BotProcess, Chat, RunningBot, bot_settings, wait_idle
 from sandbox import Sandbox, seed
 
 
 def event_lines(caplog: pytest.LogCaptureFixture) -> list[dict]:
-    lines = []
-    for record in caplog.records:
-        message = record.getMessage()
-        if message.startswith("{") and '"event handled"' in message:
-            lines.append(json.loads(message))
-    return lines
+    """The "event handled" lines, as the JSON formatter writes them for an operator."""
+    return [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.getMessage() == "event handled"]
 
 
 def test_each_event_handled_logs_one_json_line_with_its_calls_and_tracking_ids(
@@ -71,7 +68,7 @@ def test_no_secret_reaches_a_log_line_through_refreshes_errors_and_refusals(
                seed.SERVICE_APP_TOKEN, *state.refresh_tokens}
     with state.lock:
         secrets |= set(state._service_tokens)  # every access token ever issued
-    logged = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
+    logged = "\n".join(JsonFormatter().format(record) for record in caplog.records)
     assert logged
     for secret in secrets:
         assert secret not in logged

@@ -6,7 +6,7 @@ from typing import Callable
 
 import pytest
 
-from botkit import Chat, RunningBot
+from botkit import Chat, RunningBot, block_style
 from sandbox import Sandbox, seed
 from validatekit import COLOUR, ICON, VALIDATE, Row, card_rows, headline, markdown_rows, sent_numbers
 
@@ -45,7 +45,7 @@ def test_errors_headline_and_counts_per_state_when_some_numbers_fail(chat: Chat)
     reply = chat.say(EVERY_STATE)
     assert headline(reply) == ("Number validation: ERRORS",
                                "1 Available · 1 Duplicate · 1 Duplicate In List · 1 Invalid · 1 Unavailable")
-    assert reply.card["body"][0]["color"] == "attention"
+    assert block_style(reply.title())["color"] == "attention"
     assert reply.markdown.startswith("**Number validation: ERRORS**\n1 Available · 1 Duplicate · "
                                      "1 Duplicate In List · 1 Invalid · 1 Unavailable\n")
 
@@ -53,7 +53,7 @@ def test_errors_headline_and_counts_per_state_when_some_numbers_fail(chat: Chat)
 def test_ok_headline_when_every_number_is_available(chat: Chat) -> None:
     reply = chat.say(f"validate {seed.AVAILABLE_US} {seed.AVAILABLE_UK}")
     assert headline(reply) == ("Number validation: OK", "2 Available")
-    assert reply.card["body"][0]["color"] == "good"
+    assert block_style(reply.title())["color"] == "good"
     assert reply.markdown.startswith("**Number validation: OK**\n2 Available\n")
 
 

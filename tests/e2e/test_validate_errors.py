@@ -8,7 +8,7 @@ from validatekit import VALIDATE, assert_safe_to_show
 
 
 def assert_error_card_with_tracking_id(reply: BotReply, tracking_id: str) -> None:
-    assert block_style(reply.card["body"][0])["color"] == "attention"
+    assert block_style(reply.title())["color"] == "attention"
     assert tracking_id in reply.text
     assert f"Tracking ID: `{tracking_id}`" in reply.markdown
     assert "Help" in reply.button_titles()

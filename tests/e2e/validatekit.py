@@ -63,9 +63,9 @@ def markdown_rows(markdown: str) -> list[Row]:
 
 
 def headline(reply: BotReply) -> tuple[str, str]:
-    """The card's first two lines: the headline and the counts."""
-    first, second = reply.card["body"][:2]
-    return block_text(first), block_text(second)
+    """The card's headline (its title) and the counts under it."""
+    title = reply.title()
+    return block_text(title), block_text(reply.block_after(title))
 
 
 def sent_numbers(state: Sandbox) -> list[list[str]]:

@@ -4,7 +4,10 @@ Webex sends back, in an ``attachmentActions`` event, the pressed button's
 ``data`` merged with the card's input values (inputs win on a key clash). All
 the state a button needs travels here, so any bot instance can serve any press
 and a press on an old card still works. ``numbot`` names the action and marks
-the card as ours; ``v`` lets a later version read an older card.
+the card as ours.
+
+This module and ``bot.models`` are the bottom of the import graph: ``cards``
+builds buttons with it, ``bot`` reads presses with it, and it imports neither.
 """
 from __future__ import annotations
 
@@ -13,8 +16,6 @@ from typing import Iterable
 from bot.models import NumberFilters
 
 KEY_ACTION = "numbot"
-KEY_VERSION = "v"
-VERSION = 1
 
 # Actions
 VALIDATE = "validate"              # numbers in data["numbers"] or input "numbers"
@@ -41,8 +42,8 @@ TOGGLE_INPUTS = (INPUT_ONLY_ACTIVE, INPUT_ONLY_TOLL_FREE, INPUT_ONLY_SERVICE)
 
 
 def action_data(action: str, **fields: object) -> dict:
-    """Data for an Action.Submit: the action name, the version, and its fields."""
-    data: dict = {KEY_ACTION: action, KEY_VERSION: VERSION}
+    """Data for an Action.Submit: the action name and its fields."""
+    data: dict = {KEY_ACTION: action}
     data.update({k: v for k, v in fields.items() if v is not None})
     return data
 
@@ -81,3 +82,26 @@ def alternate_data(
             KEY_SHOWN: shown_filters(filters),
         },
     )
+
+
+# -- reading a press: inputs arrive as the client sends them, so every reader is lenient ------
+
+def flag(value: object) -> bool:
+    """A toggle: the strings "true"/"false" (Webex clients), or a JSON boolean."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("true", "1", "yes", "on")
+
+
+def whole(value: object, default: int = 0) -> int:
+    """A non-negative whole number (an offset, a page), ``default`` when it is none."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return default
+    return max(0, min(number, 10_000_000))
+
+
+def text(value: object, limit: int = 100_000) -> str:
+    """A text input, at most ``limit`` characters; anything else reads as empty."""
+    return value[:limit] if isinstance(value, str) else ""

@@ -1,0 +1,133 @@
+"""The Webex client on its own, against the sandbox: posting exactly once, 429s shared and
+capped, paging, and the shapes Webex answers in."""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import pytest
+
+from bot.models import Destination, Reply
+from bot.ratelimit import wait_budget
+from bot.webex import OutcomeUnknown, WebexBusy, WebexClient, WebexError
+from sandbox import Sandbox, seed
+
+POSTS = r"^/v1/messages$"
+
+
+def direct(state: Sandbox) -> Destination:
+    asked = state.say(seed.ALICE, "hello")  # the message the reply answers
+    return Destination(state.direct_room(seed.ALICE), "direct", None, asked["id"])
+
+
+def bot_posts(state: Sandbox) -> list[int]:
+    return [c.status for c in state.calls("/v1/messages", identity="bot", method="POST")]
+
+
+def test_a_reply_created_before_webex_answered_502_is_found_not_posted_again(
+        client: WebexClient, state: Sandbox) -> None:
+    to = direct(state)
+    state.inject_fault("POST", POSTS, 502, stage="after", who="bot")
+    [posted] = client.send(to, Reply(markdown="**Number validation: OK**"))
+    assert bot_posts(state) == [502]
+    assert [m["id"] for m in state.messages_from_bot(to.room_id)] == [posted]
+
+
+def test_a_reply_not_created_is_posted_after_a_look(client: WebexClient, state: Sandbox) -> None:
+    to = direct(state)
+    state.inject_fault("POST", POSTS, 503, who="bot")
+    client.send(to, Reply(markdown="answer"))
+    assert bot_posts(state) == [503, 200]
+    assert len(state.messages_from_bot(to.room_id)) == 1
+
+
+def test_an_older_identical_reply_does_not_count_as_this_one(client: WebexClient, state: Sandbox) -> None:
+    earlier = direct(state)
+    client.send(earlier, Reply(markdown="same answer"))
+    to = direct(state)  # the admin asks the same again
+    state.inject_fault("POST", POSTS, 503, who="bot")
+    client.send(to, Reply(markdown="same answer"))
+    assert len(state.messages_from_bot(to.room_id)) == 2
+
+
+def test_in_a_group_space_an_unknown_outcome_is_raised_not_posted_again(client: WebexClient, state: Sandbox) -> None:
+    asked = state.say(seed.ALICE, "help", room="group")
+    to = Destination(state.group_room_id, "group", None, asked["id"])
+    state.inject_fault("POST", POSTS, 503, times=3, who="bot")
+    with pytest.raises(OutcomeUnknown):
+        client.send(to, Reply(markdown="answer"))
+    assert bot_posts(state) == [503]
+
+
+def test_a_connection_that_was_never_made_is_retried(make_client: Callable[..., WebexClient],
+                                                      state: Sandbox) -> None:
+    from bot.webex import _never_sent
+
+    import requests
+
+    refused = make_client(api_url="http://127.0.0.1:9/v1", max_retries=1)
+    with pytest.raises(WebexError) as raised:
+        refused.send(Destination("ROOM", "direct"), Reply(markdown="x"))
+    assert "could not be reached" in str(raised.value)
+    try:
+        requests.post("http://127.0.0.1:9/", timeout=1)
+    except requests.ConnectionError as error:
+        assert _never_sent(error)
+
+
+def test_a_429_pauses_every_client_sharing_the_store(make_client: Callable[..., WebexClient],
+                                                     state: Sandbox) -> None:
+    first, second = make_client(), make_client()
+    state.inject_fault("POST", "validateNumbers", 429, retry_after=1)
+    first.validate_numbers([seed.AVAILABLE_US])
+    started = time.monotonic()
+    second.validate_numbers([seed.AVAILABLE_US])  # waits out the rest of the pause before calling
+    calls = state.calls("validateNumbers")
+    assert [c.status for c in calls] == [429, 200, 200]
+    assert calls[2].time - calls[0].time >= 0.95
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_wait_past_the_budget_is_webex_busy(client: WebexClient, state: Sandbox) -> None:
+    state.inject_fault("POST", "validateNumbers", 429, retry_after=90)
+    with wait_budget(5), pytest.raises(WebexBusy) as busy:
+        client.validate_numbers([seed.AVAILABLE_US])
+    assert busy.value.retry_after == 90
+    assert len(state.calls("validateNumbers")) == 1
+
+
+def test_calling_locations_follow_link_paging(client: WebexClient, state: Sandbox) -> None:
+    state.add_locations(30, "Branch")
+    found = client.calling_locations(limit=1000)
+    assert len(found) == 36  # every calling location; Paris Office has no Webex Calling
+    assert [loc.name for loc in found] == sorted(loc.name for loc in found)
+    assert seed.PARIS not in {loc.name for loc in found}
+    few = client.calling_locations(limit=5)
+    assert len(few) == 5
+
+
+def test_the_locations_api_lists_a_location_without_calling(client: WebexClient) -> None:
+    assert client.location(seed.location_id(seed.PARIS)).name == seed.PARIS
+    assert client.location(seed.location_id("Nowhere")) is None
+    assert client.organisation_id() == seed.ORG_ID
+
+
+@pytest.mark.parametrize("shape", ["live", "doc"])
+def test_validate_reads_both_answer_shapes_in_the_order_sent(client: WebexClient, state: Sandbox, shape: str) -> None:
+    state.validate_shape = shape
+    sent = [seed.UNAVAILABLE, seed.AVAILABLE_US, seed.DUPLICATE_IN_USE]
+    checks = client.validate_numbers(sent)
+    assert [(c.phone_number, c.state.value) for c in checks] == [
+        (seed.UNAVAILABLE, "Unavailable"), (seed.AVAILABLE_US, "Available"), (seed.DUPLICATE_IN_USE, "Duplicate")]
+    assert all(c.detailed is (shape == "live") for c in checks)
+
+
+def test_webhooks_are_listed_created_reactivated_and_deleted(client: WebexClient, state: Sandbox) -> None:
+    hook = client.create_webhook("numbot messages", "http://127.0.0.1:9/webhook", "messages", "s3cret")
+    assert hook.has_secret and hook.status == "active"
+    state.webhooks[hook.id].status = "inactive"
+    [listed] = client.webhooks()
+    assert listed.status == "inactive"
+    assert client.reactivate_webhook(listed, "s3cret").status == "active"
+    client.delete_webhook(hook.id)
+    assert client.webhooks() == []
