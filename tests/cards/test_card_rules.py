@@ -71,9 +71,12 @@ def test_version_1_3(sample):
     assert card["version"] == "1.3"
 
 
-def test_at_most_five_actions(sample):
+def test_at_most_five_buttons_in_any_row(sample):
+    """The card's action bar and each ActionSet are one row of buttons each (cards/limits.py)."""
     _, card, _ = sample
-    assert len(all_actions(card)) <= MAX_ACTIONS
+    rows = [card.get("actions") or []] + [n["actions"] for n in walk(card) if n.get("type") == "ActionSet"]
+    assert all(len(row) <= MAX_ACTIONS for row in rows)
+    assert sum(len(row) for row in rows) == len(all_actions(card))  # no button outside a row
 
 
 def test_only_ac_1_3_things_webex_renders(sample):
