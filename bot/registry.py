@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional
 
 import cards
 from bot import buttons
-from bot.flows import FlowContext, alternate, validate
+from bot.flows import FlowContext, alternate, locations, validate
 from bot.flows import help as help_flow
 from bot.models import HelpEntry, Reply
 
@@ -73,6 +73,14 @@ COMMANDS: tuple[Command, ...] = (
         help=HelpEntry("Auto attendant alternate numbers",
                        "alternate numbers, available or aa numbers, then a location and numbers, both optional.",
                        "alternate numbers Dallas HQ +12143020001"),
+    ),
+    Command(
+        name="locations", request=locations.Locations, answer=locations.answer,
+        words=("locations", "list locations", "sites"), from_text=locations.from_text,
+        help=HelpEntry("Calling locations",
+                       "locations lists the organisation's Webex Calling locations, each with a button to its "
+                       "alternate numbers; add part of a name to narrow the list.",
+                       "locations Dallas"),
     ),
     Command(name="unknown-card", request=UnknownCard, answer=_unknown_card),
 )

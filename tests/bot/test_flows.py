@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from bot import buttons
-from bot.flows import FlowContext, alternate, help, validate
+from bot.flows import FlowContext, alternate, help, locations, validate
 from bot.flows.alternate import AlternateNumbers
 from bot.flows.help import Help
+from bot.flows.locations import Locations
 from bot.models import NumberFilters
 from bot.registry import parse_message
 from cardkit import button
@@ -68,3 +69,9 @@ def test_help_lists_the_commands_and_the_note(ctx: FlowContext) -> None:
     assert reply.markdown.startswith("**That message was empty.**")
     for entry in ctx.commands:
         assert entry.title in reply.markdown
+
+
+def test_locations_lists_the_calling_locations_each_with_its_button(ctx: FlowContext) -> None:
+    reply = locations.answer(Locations(name="dallas"), ctx)
+    assert "2 Webex Calling locations named like “dallas”" in reply.markdown
+    assert button(reply.card, "Alternate numbers")["data"][buttons.INPUT_LOCATION] == seed.location_id(seed.DALLAS_HQ)

@@ -156,3 +156,18 @@ def test_the_page_flags_a_card_webex_would_not_render(page: Any, demo: Demo) -> 
     assert "(1.5) is not supported" in too_new.inner_text()
     assert execute.get_attribute("data-rendered") == "with-problems"
     assert "Action.Execute" in execute.inner_text()
+
+
+def test_locations_lists_the_calling_locations_and_a_button_opens_one(page: Any, demo: Demo, artifacts: Path) -> None:
+    open_chat(page, demo)
+    listed = say(page, "locations")
+    text = listed.inner_text()
+    assert "Calling locations" in text and "6 Webex Calling locations" in text
+    assert seed.DALLAS_HQ in text and seed.PARIS not in text
+    page.screenshot(path=str(artifacts / "locations.png"), full_page=True)
+    # The row of Richardson, and its own button.
+    richardson = listed.locator(".ac-columnSet", has_text=seed.RICHARDSON)
+    before = page.locator(CARDS).count()
+    richardson.get_by_role("button", name="Alternate numbers").click()
+    numbers = wait_for_card(page, before)
+    assert "Alternate numbers · Richardson" in numbers.inner_text()

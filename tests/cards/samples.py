@@ -13,6 +13,7 @@ import base64
 import itertools
 
 import cards
+from cards.locations import locations_reply
 from bot import registry
 from bot.models import (
     AvailableNumber,
@@ -160,6 +161,11 @@ def all_samples() -> dict[str, tuple[dict, list[str]]]:
     many = many_locations()
     add("picker_many", cards.location_picker_card(many, query="site"), cards.location_picker_markdown(many, query="site"))
     add("picker_100", cards.location_picker_card(many[:100]), cards.location_picker_markdown(many[:100]))
+    for name, reply in (("locations_few", locations_reply(few)),
+                        ("locations_many", locations_reply(many, more=True)),
+                        ("locations_named", locations_reply(few[:2], "dallas")),
+                        ("locations_none", locations_reply([], "atlantis"))):
+        add(name, reply.card, reply.markdown)
     add("picker_none", cards.location_picker_card([], message="No location called “x”."),
         cards.location_picker_markdown([], message="No location called “x”."))
     add("empty_numbers", cards.empty_numbers_card(DALLAS, NumberFilters()), cards.empty_numbers_markdown(DALLAS, NumberFilters()))

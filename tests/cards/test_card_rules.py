@@ -55,7 +55,8 @@ def sample(request):
 
 def test_every_card_kind_is_sampled():
     kinds = {name.split("_")[0] for name in NAMES}
-    assert kinds >= {"help", "validation", "numbers", "picker", "empty", "error", "access", "busy", "crash", "webex"}
+    assert kinds >= {"help", "validation", "numbers", "picker", "empty", "error", "access", "busy", "crash", "webex",
+                     "locations"}
     assert set(all_sample_cards()) == set(NAMES)
 
 
