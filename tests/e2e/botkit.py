@@ -32,7 +32,8 @@ CARD = "application/vnd.microsoft.card.adaptive"
 def bot_settings(server: SandboxServer, store_path: Path, **overrides: Any) -> Settings:
     """Settings as an operator would set them for this sandbox (``sandbox.demo.operator_settings``),
     with a test's store and a shorter request timeout."""
-    return operator_settings(server.api_url, f"sqlite:///{store_path}", **{"request_timeout": 10, **overrides})
+    store_url = overrides.pop("store_url", f"sqlite:///{store_path}")
+    return operator_settings(server.api_url, store_url, **{"request_timeout": 10, **overrides})
 
 
 @dataclass
