@@ -40,14 +40,17 @@ class Conversation:
         def direct_room(self, email: str) -> str: ...
 
     def _post_as(self, email: str, path: str, body: dict[str, Any],
-                 headers: Optional[dict[str, str]] = None) -> dict[str, Any]:
+                 headers: Optional[dict[str, str]] = None,
+                 file: Optional[tuple[str, bytes, str]] = None) -> dict[str, Any]:
+        """POST ``body`` as JSON, or with ``file`` (name, bytes, type) as multipart/form-data."""
         if not self.base_url:
             raise RuntimeError("the sandbox is not served yet: start a SandboxServer first")
+        sent: dict[str, Any] = {"data": body, "files": {"files": file}} if file is not None else {"json": body}
         response = requests.post(
             f"{self.base_url}/v1/{path}",
-            json=body,
             headers={"Authorization": f"Bearer {self.token_of(email)}", **(headers or {})},
-            timeout=10,
+            timeout=10 if file is None else 60,
+            **sent,
         )
         if response.status_code != 200:
             raise AssertionError(f"POST /v1/{path} as {email} answered {response.status_code}: {response.text}")
@@ -77,6 +80,32 @@ class Conversation:
           ``plain``), how the message's ``html`` writes the mention (see ``sandbox.markup``).
         """
         room_id = self.room_id_for(email, room)
+        body = self._text_body(room_id, text, mention_bot, mention_as, mention_at)
+        if parent_id:
+            body["parentId"] = parent_id
+        return self._post_as(email, "messages", body, headers={CLIENT_HEADER: client})
+
+    def upload(self, email: str, room: str, filename: str, data: bytes, content_type: str, text: str = "",
+               parent_id: Optional[str] = None, *, mention_bot: Optional[bool] = None,
+               mention_as: Optional[str] = None, mention_at: Optional[str] = None,
+               client: str = "desktop") -> dict[str, Any]:
+        """Post a message with a file as ``email`` (multipart/form-data, as webexpythonsdk and the
+        Webex clients send it); return the message JSON, whose ``files`` holds the file's URL.
+
+        ``room``, the mention (in a group room the bot is mentioned unless ``mention_bot=False``)
+        and ``client`` work as in ``say``; with no text and no mention the message is the file alone."""
+        room_id = self.room_id_for(email, room)
+        body = self._text_body(room_id, text, mention_bot, mention_as, mention_at)
+        if not body.get("text"):
+            body.pop("text", None)
+        if parent_id:
+            body["parentId"] = parent_id
+        return self._post_as(email, "messages", body, headers={CLIENT_HEADER: client},
+                             file=(filename, data, content_type))
+
+    def _text_body(self, room_id: str, text: str, mention_bot: Optional[bool], mention_as: Optional[str],
+                   mention_at: Optional[str]) -> dict[str, Any]:
+        """``{roomId, text}``, or ``{roomId, markdown}`` with the bot's mention (see ``say``)."""
         rooms = self.rooms
         if mention_bot is None:
             is_group = rooms[room_id].type == "group" if room_id in rooms else False
@@ -90,16 +119,14 @@ class Conversation:
                     raise ValueError("give either mention_at or the @bot placeholder, not both")
                 body["markdown"] = PLACEHOLDER.sub(lambda _: mention, text)
             elif mention_at in (None, "start"):
-                body["markdown"] = f"{mention} {text}"
+                body["markdown"] = f"{mention} {text}" if text else mention
             elif mention_at == "end":
-                body["markdown"] = f"{text} {mention}"
+                body["markdown"] = f"{text} {mention}" if text else mention
             else:
                 raise ValueError(f"mention_at must be 'start' or 'end', not {mention_at!r}")
         else:
             body["text"] = text
-        if parent_id:
-            body["parentId"] = parent_id
-        return self._post_as(email, "messages", body, headers={CLIENT_HEADER: client})
+        return body
 
     def press(self, email: str, message_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
         """Submit the card of ``message_id`` as ``email`` with these inputs."""

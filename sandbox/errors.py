@@ -22,8 +22,10 @@ def error_body(message: str, tracking: str, error_code: Optional[int] = None) ->
 class WebexProblem(Exception):
     """Raised by the state when a request must fail; views turn it into an error response."""
 
-    def __init__(self, status: int, message: str, error_code: Optional[int] = None) -> None:
+    def __init__(self, status: int, message: str, error_code: Optional[int] = None,
+                 headers: Optional[dict[str, str]] = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.error_code = error_code
+        self.headers = headers or {}  # e.g. Retry-After of a 423

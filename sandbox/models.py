@@ -84,6 +84,12 @@ class Message:
     attachments: Optional[list[dict[str, Any]]] = None
     mentioned_people: list[str] = field(default_factory=list)
     card_bytes: int = 0  # size of the card JSON, for tests about Webex's limit
+    # The file's URL, ``<base_url>/v1/contents/<contentId>`` (Webex allows one file per message).
+    files: list[str] = field(default_factory=list)
+    # "The date and time that the message was last edited by the author. This field is only present
+    # when the message contents have changed" (the message object, developer.webex.com).
+    updated: Optional[str] = None
+    edits: int = 0  # successful PUT /v1/messages/{id} (not shown by the API)
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"id": self.id}
@@ -95,11 +101,15 @@ class Message:
             body["markdown"] = self.markdown
         if self.html is not None:
             body["html"] = self.html
+        if self.files:
+            body["files"] = list(self.files)
         if self.mentioned_people:
             body["mentionedPeople"] = list(self.mentioned_people)
         if self.attachments:
             body["attachments"] = self.attachments
         body["created"] = self.created
+        if self.updated is not None:
+            body["updated"] = self.updated
         return body
 
     def event_data(self) -> dict[str, Any]:
@@ -117,6 +127,33 @@ class Message:
             data["parentId"] = self.parent_id
         data["created"] = self.created
         return data
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    """The ``files`` part of a multipart/form-data ``POST /v1/messages``."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+
+
+@dataclass
+class StoredFile:
+    """A file posted with a message, served at ``GET /v1/contents/{id}``."""
+
+    id: str  # a Webex id of kind CONTENT
+    message_id: str
+    room_id: str
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+    uploaded: float  # time.monotonic() of the upload: the malware scan runs from then
+    unscannable: bool = False
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
 
 
 @dataclass

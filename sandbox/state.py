@@ -19,14 +19,20 @@ from sandbox.delivery import Deliverer, event_body, sign
 from sandbox.errors import WebexProblem
 from sandbox.ids import new_id, seeded_id
 from sandbox.markup import CLIENTS, DEFAULT_CLIENT, render
-from sandbox.models import (AssignedNumber, AvailableNumber, CardAction, Delivery, Fault, Location, LoggedRequest,
-                            Message, NumberOwner, Person, Room, Webhook, iso_now)
+from sandbox.models import (AssignedNumber, AvailableNumber, CardAction, Delivery, Fault, FileUpload, Location,
+                            LoggedRequest, Message, NumberOwner, Person, Room, StoredFile, Webhook, iso_now)
 from sandbox.numbers import is_toll_free
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 FAULT_STAGES = ("before", "after")
 # Webex rejects text or markdown longer than 7439 bytes.
 MAX_TEXT_BYTES = 7439
+# "Message attachments sent and retrieved via the API are limited to 100MB each" (developer.webex.com,
+# Message Attachments); read here as MiB.
+MAX_FILE_BYTES = 100 * 1024 * 1024
+# "The maximum currently supported is 10 edits per message" (developer.webex.com, Edit a Message).
+MAX_MESSAGE_EDITS = 10
+EDIT_RULES = ("live", "doc")
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,20 @@ class Sandbox(Conversation):
         self.refresh_token_ttl = 7_776_000
         self.rotate_refresh_tokens = False
         self.max_card_bytes = 28_000  # the sandbox's stand-in for Webex's (undocumented) card size limit
+        self.max_file_bytes = MAX_FILE_BYTES
+        # Anti-malware scanning (developer.webex.com, REST API Basics, Message Attachments): "While the
+        # file is under evaluation, requests to retrieve the file will fail" with 423 Locked and a
+        # Retry-After header. For this many seconds after its upload (read at every download, so
+        # setting it also changes files already posted) a file answers 423 with Retry-After: 1.
+        self.file_scan_seconds = 0.0
+        # Which messages PUT /v1/messages/{id} may edit. "doc": as the Edit a Message page says,
+        # "Edits of messages containing files or attachments are not currently supported" (400).
+        # "live" (default): a message with a card may be edited, and a PUT may carry `attachments`
+        # to replace its card, as people report the live API does (WebexCommunity/WebexPythonSDK
+        # issue #160, "I have tested this and it works"; wr-org/webex-rust PR #59, after
+        # CiscoDevNet/webex-chess-card-sample). A message with a file cannot be edited in either.
+        self.edit_rules = "live"
+        self.max_message_edits: Optional[int] = MAX_MESSAGE_EDITS  # None: no limit
         self.validate_shape = "live"  # "live" (observed) or "doc" (documented) response of validateNumbers
         self.validate_max_numbers: Optional[int] = None
         self.delivery_retries = 0
@@ -103,6 +123,7 @@ class Sandbox(Conversation):
         self.rooms[self.group_room_id] = Room(self.group_room_id, seed.GROUP_ROOM_TITLE, "group", members,
                                               self.person_by_email(seed.ALICE).id)
         self.messages: dict[str, Message] = {}  # insertion order = creation order
+        self.files: dict[str, StoredFile] = {}  # content id -> file
         self.actions: dict[str, CardAction] = {}
         self.webhooks: dict[str, Webhook] = {}
         # Telephony.
@@ -230,8 +251,10 @@ class Sandbox(Conversation):
 
     # -- messages ---------------------------------------------------------------
 
-    def create_message(self, identity: Identity, body: dict[str, Any], client: str = DEFAULT_CLIENT) -> Message:
-        """``POST /v1/messages`` after JSON parsing; raises WebexProblem like Webex would.
+    def create_message(self, identity: Identity, body: dict[str, Any], client: str = DEFAULT_CLIENT,
+                       upload: Optional[FileUpload] = None) -> Message:
+        """``POST /v1/messages`` after parsing (a JSON body, or a multipart/form-data one whose
+        ``files`` part is ``upload``); raises WebexProblem like Webex would.
 
         ``client`` is the Webex client that sent it (``sandbox.markup.CLIENTS``): it decides how
         the message's ``html`` writes mentions, or that it has none."""
@@ -242,13 +265,16 @@ class Sandbox(Conversation):
             raise WebexProblem(403, "This token cannot post messages.")
         room = self._target_room(author, body)
         text, markdown = body.get("text"), body.get("markdown")
-        for name, value in (("text", text), ("markdown", markdown)):
-            if value is not None and not isinstance(value, str):
-                raise WebexProblem(400, f"{name} must be a string.")
-            if value is not None and len(value.encode("utf-8")) > MAX_TEXT_BYTES:
-                raise WebexProblem(400, f"Message {name} exceeds the maximum length of {MAX_TEXT_BYTES} bytes.")
+        self._check_text(text, markdown)
+        self._check_public_files(body.get("files"))
+        if upload is not None and body.get("attachments") is not None:
+            raise WebexProblem(400, "A message with a file cannot also carry attachments (cards).")
+        if upload is not None and len(upload.data) > self.max_file_bytes:
+            # Webex's response codes list no 413; a request that "cannot be otherwise served" is a 400.
+            raise WebexProblem(400, f"The file is too large ({len(upload.data)} bytes; "
+                                    f"limit {self.max_file_bytes} bytes per message file).")
         attachments, card_bytes = self._check_attachments(body.get("attachments"))
-        if not text and not markdown:
+        if not text and not markdown and upload is None:
             # Webex rejects card-only messages: clients that cannot render cards need text.
             raise WebexProblem(400, "Message must contain text or markdown." if attachments
                                else "Message must contain text, markdown, files or attachments.")
@@ -270,6 +296,12 @@ class Sandbox(Conversation):
                 person_email=author.email, text=text or "", created=iso_now(), markdown=markdown, html=html,
                 parent_id=parent_id, attachments=attachments, mentioned_people=mentioned, card_bytes=card_bytes,
             )
+            if upload is not None:
+                stored = StoredFile(new_id("CONTENT"), message.id, room.id, upload.filename or "file",
+                                    upload.content_type or "application/octet-stream", upload.data,
+                                    time.monotonic())
+                self.files[stored.id] = stored
+                message.files = [f"{self.base_url or ''}/v1/contents/{stored.id}"]
             self.messages[message.id] = message
             self._emit("messages", message.event_data(), author.id, self._message_receivers(message, room))
         return message
@@ -287,6 +319,28 @@ class Sandbox(Conversation):
         if other is None:
             raise WebexProblem(404, "Could not find the person to message.")
         return self._direct_room_between(author, other)
+
+    @staticmethod
+    def _check_text(text: Any, markdown: Any) -> None:
+        for name, value in (("text", text), ("markdown", markdown)):
+            if value is not None and not isinstance(value, str):
+                raise WebexProblem(400, f"{name} must be a string.")
+            if value is not None and len(value.encode("utf-8")) > MAX_TEXT_BYTES:
+                raise WebexProblem(400, f"Message {name} exceeds the maximum length of {MAX_TEXT_BYTES} bytes.")
+
+    @staticmethod
+    def _check_public_files(files: Any) -> None:
+        """A JSON body's ``files``: public URLs Webex would fetch (webexpythonsdk posts a web URL as
+        JSON). The sandbox fetches nothing: an empty list is ignored, anything else is a 400 that
+        says to upload the file as multipart/form-data instead."""
+        if files is None or files == []:
+            return
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            raise WebexProblem(400, "files must be a list of URLs.")
+        if len(files) > 1:
+            raise WebexProblem(400, "Only one file per message.")
+        raise WebexProblem(400, "The sandbox does not fetch files from public URLs: post the file as "
+                                "multipart/form-data (a files part) instead.")
 
     def _check_attachments(self, attachments: Any) -> tuple[Optional[list[dict[str, Any]]], int]:
         if attachments is None:
@@ -354,6 +408,110 @@ class Sandbox(Conversation):
             raise WebexProblem(403, "You can only delete your own messages.")
         with self.lock:
             self.messages.pop(message_id, None)
+            for content_id in [f.id for f in self.files.values() if f.message_id == message_id]:
+                del self.files[content_id]
+
+    def edit_message(self, identity: Identity, message_id: str, body: dict[str, Any],
+                     client: str = DEFAULT_CLIENT) -> Message:
+        """``PUT /v1/messages/{id}`` (Edit a Message, developer.webex.com; webexpythonsdk
+        ``messages.update`` sends roomId, text and markdown as JSON).
+
+        ``roomId`` is required and must be the message's room; ``text`` or ``markdown`` is
+        required, with create's 7439-byte limit; markdown with ``html`` is refused ("If this
+        attribute is set ensure that the request does NOT contain an html attribute"); only the
+        author may edit; a message with a file cannot be edited, nor one with a card under
+        ``edit_rules = "doc"``; at most ``max_message_edits`` edits ("If a user attempts to edit a
+        message greater that the maximum times allowed the API will return 400 Bad Request").
+        ``text``, ``markdown``, ``html`` and ``mentionedPeople`` are derived again as on create;
+        the message gets ``updated``. No webhook fires (numbot does not listen for updates)."""
+        if client not in CLIENTS:
+            raise WebexProblem(400, f"X-Sandbox-Client must be one of {', '.join(CLIENTS)}, not {client!r}.")
+        if self.edit_rules not in EDIT_RULES:
+            raise ValueError(f"edit_rules must be one of {', '.join(EDIT_RULES)}, not {self.edit_rules!r}")
+        message = self.message_for(identity, message_id)
+        if identity.person is None or message.person_id != identity.person.id:
+            raise WebexProblem(403, "You can only edit your own messages.")
+        room_id = body.get("roomId")
+        if not isinstance(room_id, str) or not room_id:
+            raise WebexProblem(400, "roomId is required.")
+        if room_id != message.room_id:
+            raise WebexProblem(400, "roomId is not the room of the message.")
+        text, markdown = body.get("text"), body.get("markdown")
+        self._check_text(text, markdown)
+        if not text and not markdown:
+            raise WebexProblem(400, "Message must contain text or markdown.")
+        if markdown and body.get("html") is not None:
+            raise WebexProblem(400, "A request with markdown must not contain html.")
+        if message.files:
+            raise WebexProblem(400, "Editing a message that contains files is currently unsupported.")
+        new_card = body.get("attachments")
+        if self.edit_rules == "doc" and (message.attachments or new_card is not None):
+            raise WebexProblem(400, "Editing a message that contains attachments is currently unsupported.")
+        attachments, card_bytes = self._check_attachments(new_card) if new_card is not None else (None, 0)
+        room = self.room_for(identity, message.room_id)
+        with self.lock:
+            if self.max_message_edits is not None and message.edits >= self.max_message_edits:
+                raise WebexProblem(400, f"The edit limit of this message has been reached "
+                                        f"({self.max_message_edits} edits).")
+            html, mentioned = None, []
+            if markdown:
+                rendered, html, mentioned = render(markdown, self._resolve_mention, client)
+                text = text or rendered
+                mentioned = [m for m in mentioned if m in room.member_ids]
+            message.text, message.markdown, message.html = text or "", markdown or None, html
+            message.mentioned_people = mentioned
+            if attachments:
+                message.attachments, message.card_bytes = attachments, card_bytes
+            message.updated = iso_now()
+            message.edits += 1
+        return message
+
+    # -- files --------------------------------------------------------------------
+
+    def content_for(self, identity: Identity, content_id: str, allow_unscannable: bool = False) -> StoredFile:
+        """A file for ``GET``/``HEAD /v1/contents/{id}``: members of its room only (404 otherwise),
+        423 with Retry-After while it is scanned (``file_scan_seconds``), 428 when it cannot be
+        scanned (``mark_unscannable``) unless the caller allows that (``?allow=unscannable``):
+        REST API Basics, Message Attachments, Anti-Malware Scanning, and the reference pages'
+        response codes ("423 Locked … A Retry-After header may be present", "428 Precondition
+        Required: File(s) cannot be scanned for malware and need to be force downloaded")."""
+        with self.lock:
+            stored = self.files.get(content_id)
+            room = self.rooms.get(stored.room_id) if stored else None
+        if stored is None or room is None or identity.person is None or identity.person.id not in room.member_ids:
+            raise WebexProblem(404, "Could not find the file with provided ID.")
+        if time.monotonic() < stored.uploaded + self.file_scan_seconds:
+            raise WebexProblem(423, "The file is being scanned for malware; try again later.",
+                               headers={"Retry-After": "1"})
+        if stored.unscannable and not allow_unscannable:
+            raise WebexProblem(428, "File(s) cannot be scanned for malware and need to be force downloaded "
+                                    "(add ?allow=unscannable).")
+        return stored
+
+    def _stored_file(self, ref: str) -> StoredFile:
+        """The file of a message id, a content id, or a ``…/v1/contents/<id>`` URL."""
+        with self.lock:
+            message = self.messages.get(ref)
+            if message is not None:
+                if not message.files:
+                    raise KeyError(f"message {ref} has no file")
+                ref = message.files[0]
+            content_id = ref.rsplit("/contents/", 1)[-1]
+            if content_id not in self.files:
+                raise KeyError(ref)
+            return self.files[content_id]
+
+    def file_of(self, ref: str) -> tuple[str, bytes, str]:
+        """``(filename, bytes, content type)`` of the file of a message (or content id, or file URL)."""
+        stored = self._stored_file(ref)
+        return stored.filename, stored.data, stored.content_type
+
+    def mark_unscannable(self, ref: str, unscannable: bool = True) -> None:
+        """The file of a message (or content id, or file URL) cannot be scanned for malware: its
+        downloads answer 428 unless they add ``?allow=unscannable``."""
+        stored = self._stored_file(ref)
+        with self.lock:
+            stored.unscannable = unscannable
 
     # -- card actions -------------------------------------------------------------
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Optional
+from typing import IO, Any, Optional
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from sandbox.api import actions, calling, chat, helpers, locations, messages, people, telephony, tokens, webhooks
+from sandbox.api import (actions, calling, chat, contents, helpers, locations, messages, people, telephony, tokens,
+                         webhooks)
 from sandbox.api.common import error, problem_response, sandbox
 from sandbox.errors import WebexProblem, tracking_id
 from sandbox.models import Fault, LoggedRequest
 from sandbox.state import Sandbox
 
-API_BLUEPRINTS = (tokens, people, messages, actions, webhooks, locations, telephony, calling)
+API_BLUEPRINTS = (tokens, people, messages, contents, actions, webhooks, locations, telephony, calling)
 
 
 def create_app(state: Sandbox) -> Flask:
@@ -98,7 +99,7 @@ def _after(response: Response) -> Response:
     if "TrackingID" not in response.headers:
         response.headers["TrackingID"] = tracking_id()
     if _is_api():
-        body = request.get_json(silent=True) if request.is_json else (request.form.to_dict() or None)
+        body = _logged_body()
         if body and "client_secret" in body:
             body = {**body, "client_secret": "***"}
         sandbox().log_request(LoggedRequest(
@@ -107,6 +108,27 @@ def _after(response: Response) -> Response:
             tracking_id=response.headers.get("TrackingID", ""),
         ))
     return response
+
+
+def _logged_body() -> Any:
+    """The request body for the log: JSON as sent; a form's fields, and for each file part its
+    name, type and size instead of its bytes."""
+    if request.is_json:
+        return request.get_json(silent=True)
+    body: dict[str, Any] = request.form.to_dict()
+    parts = [part for _, part in request.files.items(multi=True)]
+    if parts:
+        body["files"] = [{"filename": part.filename, "contentType": part.mimetype, "size": _size(part.stream)}
+                         for part in parts]
+    return body or None
+
+
+def _size(stream: IO[bytes]) -> int:
+    position = stream.tell()
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(position)
+    return size
 
 
 def _http_error(exc: HTTPException) -> Response:

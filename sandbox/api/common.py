@@ -30,7 +30,7 @@ def error(status: int, message: str, error_code: Optional[int] = None,
 
 
 def problem_response(problem: WebexProblem) -> Response:
-    return error(problem.status, problem.message, problem.error_code)
+    return error(problem.status, problem.message, problem.error_code, headers=problem.headers)
 
 
 def identity() -> Identity:

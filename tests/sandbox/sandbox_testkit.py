@@ -34,6 +34,9 @@ class Api:
     def delete(self, path: str, who: Optional[str] = "bot", **kwargs: Any) -> requests.Response:
         return self.call("DELETE", path, who, **kwargs)
 
+    def put(self, path: str, who: Optional[str] = "bot", **kwargs: Any) -> requests.Response:
+        return self.call("PUT", path, who, **kwargs)
+
 
 @dataclass
 class Received:
