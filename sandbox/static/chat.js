@@ -1,7 +1,12 @@
 // The sandbox's chat page: a small Webex client. It uses only the sandbox's /v1 API, with the
 // signed-in person's own token, as a Webex client would:
-//   send:   POST /v1/messages {roomId, text | markdown}, as the web client (X-Sandbox-Client: web)
-//   read:   GET  /v1/messages?roomId=…  (polled; newest first, as on Webex)
+//   send:   POST /v1/messages {roomId, text | markdown}, as the web client (X-Sandbox-Client: web);
+//           with a file, the same fields and one "files" part as multipart/form-data
+//   read:   GET  /v1/messages?roomId=…  (polled; newest first, as on Webex; a message whose
+//           "updated" changed is drawn again, marked "edited")
+//   files:  HEAD /v1/contents/{id} for the name (Content-Disposition) and size (Content-Length),
+//           GET to download it (423 while Webex scans it for malware, 428 when it cannot be
+//           scanned: then ?allow=unscannable), as developer.webex.com's Message Attachments says
 //   button: POST /v1/attachment/actions {type: "submit", messageId, inputs}
 // Cards are drawn by Microsoft's Adaptive Cards renderer (vendored) with a Webex-like host
 // config, and at most version 1.3, the version Webex renders.
@@ -11,6 +16,7 @@
   const AC = window.AdaptiveCards;
   const CARD_TYPE = "application/vnd.microsoft.card.adaptive";
   const POLL_MS = 1000;
+  const FILE_ICON = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round" d="M6 2.5h8l4.5 4.5v14.5H6z M14 2.5V7h4.5"/></svg>';
   const FONT = '"CiscoSansTT", "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif';
 
   // Readable on white: Webex's light theme colours, darkened where the default ones are too pale.
@@ -78,6 +84,9 @@
     person: $("#person"), role: $("#role"), rooms: $("#rooms"), messages: $("#messages"),
     title: $("#space-title"), subtitle: $("#space-subtitle"), avatar: $("#space-avatar"),
     form: $("#composer"), text: $("#text"), status: $("#status"), examples: $("#examples"),
+    composer: $(".composer"), attach: $("#attach"), file: $("#file"), attachment: $("#attachment"),
+    attachmentName: $("#attachment-name"), attachmentSize: $("#attachment-size"),
+    attachmentRemove: $("#attachment-remove"),
   };
   let config = null;
   let me = null;
@@ -85,6 +94,7 @@
   let generation = 0; // bumped on every room switch, so answers for the old room are dropped
   let pollTimer = null;
   const shown = new Map(); // message id -> element
+  let pending = null; // the File to send with the next message
 
   // -- helpers ------------------------------------------------------------------------------
 
@@ -134,11 +144,13 @@
     ui.status.classList.toggle("error", isError);
   }
 
+  // A FormData body goes as multipart/form-data (the browser writes its Content-Type and boundary).
   async function api(method, path, body, headers = {}) {
+    const form = body instanceof FormData;
     const response = await fetch(`/v1/${path}`, {
       method,
-      headers: { Authorization: `Bearer ${me.token}`, "Content-Type": "application/json", ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { Authorization: `Bearer ${me.token}`, ...(form ? {} : { "Content-Type": "application/json" }), ...headers },
+      body: body === undefined ? undefined : form ? body : JSON.stringify(body),
     });
     const json = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(`${method} /v1/${path.split("?")[0]} answered ${response.status}: ${json.message || ""}`);
@@ -203,6 +215,10 @@
       if (asked !== generation) return;
       const fresh = page.items.filter((m) => !shown.has(m.id)).reverse(); // oldest first
       for (const message of fresh) showMessage(message);
+      for (const message of page.items) {
+        const node = shown.get(message.id);
+        if (node && node.dataset.updated !== (message.updated || "")) redrawMessage(message);
+      }
       if (fresh.length) ui.messages.scrollTop = ui.messages.scrollHeight;
     } catch (error) {
       if (asked === generation) setStatus(error.message, true);
@@ -212,15 +228,37 @@
 
   function showMessage(message) {
     ui.messages.querySelector(".empty")?.remove();
+    const node = messageNode(message);
+    // Webex shows a reply under its thread, not at the bottom of the space.
+    const thread = message.parentId && [...ui.messages.querySelectorAll(".message")]
+      .filter((m) => m.dataset.thread === message.parentId).pop();
+    if (thread) thread.after(node); else ui.messages.append(node);
+    shown.set(message.id, node);
+  }
+
+  // An edited message (its "updated" changed) is drawn again in its place, as Webex clients do.
+  function redrawMessage(message) {
+    const node = messageNode(message);
+    shown.get(message.id).replaceWith(node);
+    shown.set(message.id, node);
+  }
+
+  function messageNode(message) {
     const fromBot = message.personId === config.bot.id;
     const name = config.everyone[message.personId] || message.personEmail;
     const node = el("article", `message${fromBot ? " from-bot" : ""}${message.parentId ? " reply" : ""}`);
     node.dataset.messageId = message.id;
     node.dataset.thread = message.parentId || message.id;
+    node.dataset.updated = message.updated || "";
     const body = el("div", "message-body");
     const meta = el("div", "message-meta");
     const time = new Date(message.created).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     meta.append(el("strong", "", name), document.createTextNode(time));
+    if (message.updated) {
+      const edited = el("span", "edited", "edited");
+      edited.title = `Edited ${new Date(message.updated).toLocaleString()}`;
+      meta.append(edited);
+    }
     body.append(meta);
     const card = (message.attachments || []).find((a) => a.contentType === CARD_TYPE);
     if (card) {
@@ -230,15 +268,12 @@
       const text = el("div", "message-text");
       text.innerHTML = markdownToHtml(message.markdown);
       body.append(text);
-    } else {
+    } else if (message.text || message.html || !(message.files || []).length) {
       body.append(personText(message));
     }
+    if ((message.files || []).length) body.append(fileList(message.files));
     node.append(el("div", `avatar${fromBot ? " bot" : ""}`, initials(name)), body);
-    // Webex shows a reply under its thread, not at the bottom of the space.
-    const thread = message.parentId && [...ui.messages.querySelectorAll(".message")]
-      .filter((m) => m.dataset.thread === message.parentId).pop();
-    if (thread) thread.after(node); else ui.messages.append(node);
-    shown.set(message.id, node);
+    return node;
   }
 
   // A person's message: Webex's html with mentions highlighted, everything else as text. Clients
@@ -265,6 +300,125 @@
     details.append(el("summary", "", "Text fallback (what clients without cards show)"),
       el("pre", "", message.markdown || message.text || ""));
     return details;
+  }
+
+  // -- files ---------------------------------------------------------------------------------
+
+  function formatSize(bytes) {
+    if (!Number.isFinite(bytes)) return "";
+    if (bytes < 1024) return `${bytes} B`;
+    const units = ["KB", "MB", "GB"];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+    return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+  }
+
+  // The name in Content-Disposition: RFC 6266's filename* (UTF-8) first, else filename.
+  function filenameFrom(disposition) {
+    const header = disposition || "";
+    const star = /filename\*\s*=\s*UTF-8''([^;\s]+)/i.exec(header);
+    if (star) {
+      try { return decodeURIComponent(star[1]); } catch (error) { /* fall back to filename */ }
+    }
+    const quoted = /filename\s*=\s*"((?:\\.|[^"\\])*)"/i.exec(header);
+    if (quoted) return quoted[1].replace(/\\(.)/g, "$1");
+    const bare = /filename\s*=\s*([^;\s]+)/i.exec(header);
+    return bare ? bare[1] : null;
+  }
+
+  // A file URL is the sandbox's absolute …/v1/contents/{id}: fetch its path on this page's own
+  // origin, whatever host name the page was opened with.
+  function contentPath(url, allowUnscannable) {
+    const parsed = new URL(url, location.href);
+    return parsed.pathname + (allowUnscannable ? "?allow=unscannable" : parsed.search);
+  }
+
+  function fileList(urls) {
+    const list = el("div", "files");
+    for (const url of urls) {
+      const button = el("button", "file");
+      button.type = "button";
+      button.dataset.url = url;
+      const icon = el("span", "file-icon");
+      icon.innerHTML = FILE_ICON;
+      button.append(icon, el("span", "file-name", "Attachment"), el("span", "file-size", ""));
+      button.addEventListener("click", () => download(button));
+      list.append(button);
+      describeFile(button, generation);
+    }
+    return list;
+  }
+
+  function labelFile(button, name, detail, state) {
+    button.querySelector(".file-name").textContent = name;
+    button.querySelector(".file-size").textContent = detail;
+    button.dataset.state = state;
+  }
+
+  // HEAD gives the name and size without the file; while Webex scans the file (423), ask again
+  // after Retry-After.
+  async function describeFile(button, asked) {
+    let response;
+    try {
+      response = await fetch(contentPath(button.dataset.url), { method: "HEAD", headers: { Authorization: `Bearer ${me.token}` } });
+    } catch (error) {
+      labelFile(button, "Attachment", "unreachable", "error");
+      return;
+    }
+    if (asked !== generation) return;
+    if (response.status === 423) {
+      labelFile(button, "Attachment", "scanning for malware…", "scanning");
+      const seconds = Number(response.headers.get("Retry-After")) || 1;
+      setTimeout(() => { if (button.isConnected) describeFile(button, asked); }, seconds * 1000);
+      return;
+    }
+    if (response.status === 428) {
+      labelFile(button, "Attachment", "cannot be scanned for malware: download anyway", "unscannable");
+      return;
+    }
+    if (!response.ok) {
+      labelFile(button, "Attachment", `HEAD answered ${response.status}`, "error");
+      return;
+    }
+    const name = filenameFrom(response.headers.get("Content-Disposition")) || "Attachment";
+    labelFile(button, name, formatSize(Number(response.headers.get("Content-Length"))), "ready");
+    button.title = `Download ${name}`;
+  }
+
+  // GET with the person's token (a plain link could not send it), then a download of the blob
+  // under the name Content-Disposition gives.
+  async function download(button) {
+    const unscannable = button.dataset.state === "unscannable";
+    setStatus("Downloading…");
+    try {
+      const response = await fetch(contentPath(button.dataset.url, unscannable), { headers: { Authorization: `Bearer ${me.token}` } });
+      if (response.status === 423) {
+        setStatus(`The file is being scanned for malware: try again in ${response.headers.get("Retry-After") || 1} s.`, true);
+        return;
+      }
+      if (response.status === 428) {
+        labelFile(button, "Attachment", "cannot be scanned for malware: download anyway", "unscannable");
+        setStatus("The file cannot be scanned for malware: press it again to download it anyway.", true);
+        return;
+      }
+      if (!response.ok) {
+        const json = await response.json().catch(() => ({}));
+        throw new Error(`GET ${contentPath(button.dataset.url)} answered ${response.status}: ${json.message || ""}`);
+      }
+      const blob = await response.blob();
+      const name = filenameFrom(response.headers.get("Content-Disposition")) || "download";
+      const link = el("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = name;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 30_000);
+      setStatus(`Downloaded ${name}`);
+    } catch (error) {
+      setStatus(error.message, true);
+    }
   }
 
   // -- cards ---------------------------------------------------------------------------------
@@ -344,14 +498,23 @@
       found = true;
       return `<@personId:${id}|${shown}>`;
     });
-    return found ? marked : `<@personId:${id}|${displayName}> ${text}`;
+    if (found) return marked;
+    return text ? `<@personId:${id}|${displayName}> ${text}` : `<@personId:${id}|${displayName}>`;
   }
 
-  async function send(text) {
-    const body = { roomId: room.id };
-    if (room.type === "group") body.markdown = withBotMention(text);
-    else body.text = text;
-    setStatus("Sending…");
+  // With a file: multipart/form-data, the text fields and one "files" part, as Webex's Message
+  // Attachments guide posts a local file (text is optional then).
+  async function send(text, file) {
+    const fields = { roomId: room.id };
+    if (room.type === "group") fields.markdown = withBotMention(text);
+    else if (text) fields.text = text;
+    let body = fields;
+    if (file) {
+      body = new FormData();
+      for (const [name, value] of Object.entries(fields)) body.append(name, value);
+      body.append("files", file, file.name);
+    }
+    setStatus(file ? `Sending ${file.name}…` : "Sending…");
     try {
       await api("POST", "messages", body, { "X-Sandbox-Client": "web" });
       setStatus("");
@@ -361,12 +524,45 @@
     }
   }
 
+  function attach(file) {
+    pending = file || null;
+    ui.attachment.hidden = !pending;
+    ui.attachmentName.textContent = pending ? pending.name : "";
+    ui.attachmentSize.textContent = pending ? formatSize(pending.size) : "";
+    ui.file.value = "";
+    if (pending) ui.text.focus();
+  }
+
+  ui.attach.addEventListener("click", () => ui.file.click());
+  ui.file.addEventListener("change", () => attach(ui.file.files[0]));
+  ui.attachmentRemove.addEventListener("click", () => attach(null));
+  // Drop a file anywhere on the composer.
+  ui.composer.addEventListener("dragover", (event) => {
+    if (![...(event.dataTransfer?.types || [])].includes("Files")) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+    ui.composer.classList.add("dragging");
+  });
+  ui.composer.addEventListener("dragleave", (event) => {
+    if (!ui.composer.contains(event.relatedTarget)) ui.composer.classList.remove("dragging");
+  });
+  ui.composer.addEventListener("drop", (event) => {
+    const files = event.dataTransfer?.files;
+    ui.composer.classList.remove("dragging");
+    if (!files || !files.length) return;
+    event.preventDefault();
+    attach(files[0]);
+    if (files.length > 1) setStatus(`Webex takes one file per message: ${files[0].name} is attached.`, true);
+  });
+
   ui.form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = ui.text.value.trim();
-    if (!text) return;
+    const file = pending;
+    if (!text && !file) return;
     ui.text.value = "";
-    send(text);
+    attach(null);
+    send(text, file);
   });
   ui.text.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) {
@@ -380,7 +576,10 @@
     ui.text.value = text;
     ui.text.focus();
   });
-  ui.person.addEventListener("change", () => signIn(ui.person.value, room?.type));
+  ui.person.addEventListener("change", () => {
+    attach(null);
+    signIn(ui.person.value, room?.type);
+  });
 
   async function start() {
     const response = await fetch("/_sandbox/chat");
