@@ -110,6 +110,10 @@ class Sandbox(Conversation):
         # webhooks are being delivered successfully, and will mark a webhook with status = false
         # if multiple deliveries fail"); how many is not documented. None: never.
         self.webhook_failures_to_disable: Optional[int] = 5
+        # Seconds every /v1 call waits before it is handled, as a real API round trip takes time
+        # (the load bench, issue 12: "a configurable latency per Webex call (default 80 ms, like a
+        # real API round trip)"). 0: answer at once, as the tests expect.
+        self.latency = 0.0
         # People, rooms, messages.
         self.people: dict[str, Person] = {p.id: p for p in seed.people()}
         self.bot = self.person_by_email(seed.BOT_EMAIL)
