@@ -1,8 +1,9 @@
-"""Command line: ``python -m bot serve|worker|check [--fix]|register-webhooks [URL]``."""
+"""Command line: ``python -m bot serve|worker|check [--fix]|register-webhooks [URL]|validate …|alternate …``."""
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bot.config import ConfigError, load_settings
 
@@ -19,6 +20,15 @@ def main(argv: list[str] | None = None) -> int:
                           "(default: NUMBOT_PUBLIC_URL)")
     check = commands.add_parser("check", help="check this deployment: tokens, telephony API, webhooks (exit 0 when all pass)")
     check.add_argument("--fix", action="store_true", help="register missing webhooks and reactivate disabled ones")
+    validate = commands.add_parser("validate", help="validate numbers (or a .csv/.txt/.xlsx file) with the service app")
+    validate.add_argument("numbers", nargs="*", help="numbers, E.164 or national format")
+    validate.add_argument("--file", type=Path, help="a .csv, .txt or .xlsx file of numbers")
+    output = validate.add_mutually_exclusive_group()
+    output.add_argument("--csv", type=Path, help="also write the result as CSV to this file")
+    output.add_argument("--json", action="store_true", help="print the result as JSON instead of a table")
+    alternate = commands.add_parser("alternate", help="a location's auto attendant alternate available numbers")
+    alternate.add_argument("location", nargs="+", help="the location's name (or part of it) or id")
+    alternate.add_argument("--csv", type=Path, help="also write every number as CSV to this file")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -35,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         for hook in register_webhooks(settings, url):
             print(f"registered {hook.resource} -> {hook.target_url} ({hook.id})")
         return 0
+    if args.command in ("validate", "alternate"):
+        from bot.cli import run
+
+        return run(args.command, settings, args)
     if args.command == "check":
         from bot.check import run_checks
         from bot.webhooks import client_for

@@ -11,6 +11,7 @@ builds buttons with it, ``bot`` reads presses with it, and it imports neither.
 """
 from __future__ import annotations
 
+import hashlib
 from typing import Iterable
 
 from bot.models import NumberFilters
@@ -22,7 +23,9 @@ VALIDATE = "validate"              # numbers in data["numbers"] or input "number
 ALTERNATE = "alternate"            # show a page of alternate available numbers
 ALTERNATE_SEARCH = "alternate_search"  # narrow the location picker by name
 ALTERNATE_PICKER = "alternate_picker"  # show the location picker
+ALTERNATE_EXPORT = "alternate_export"  # every number of the location, with the card's filters, as a CSV file
 HELP = "help"
+OWNERS = "owners"                  # who uses these numbers: data["numbers"]
 
 # Input ids and data keys
 INPUT_NUMBERS = "numbers"
@@ -32,11 +35,12 @@ INPUT_FILTER_NUMBERS = "filterNumbers"  # picker: numbers to look for (not "numb
 INPUT_ONLY_ACTIVE = "onlyActive"
 INPUT_ONLY_TOLL_FREE = "onlyTollFree"
 INPUT_ONLY_SERVICE = "onlyService"
-KEY_START = "start"
-KEY_PHONE_NUMBERS = "phoneNumbers"  # comma-joined E.164 filter for the API
-KEY_BACK = "back"      # API offsets of earlier pages, nearest last (filtered paging)
-KEY_SHOWN = "shown"    # the toggle filters this page was built with, e.g. "active,tollFree"
-MAX_BACK = 100         # keeps button data small; beyond it Previous falls back to offsets
+KEY_PAGE = "page"      # the page a paging button opens (1-based)
+KEY_SHOWN = "shown"    # the filters the card was built with, so a press can tell they changed
+KEY_APPLY = "apply"    # the "Apply filters" button: a change of filters is what it is for
+# Read from cards sent before paging by page numbers, so that a press on one still works.
+KEY_START = "start"    # the API offset of the page
+KEY_PHONE_NUMBERS = "phoneNumbers"  # the comma-joined number filter
 
 TOGGLE_INPUTS = (INPUT_ONLY_ACTIVE, INPUT_ONLY_TOLL_FREE, INPUT_ONLY_SERVICE)
 
@@ -53,34 +57,42 @@ def validate_data(numbers: Iterable[str] | None = None) -> dict:
     return action_data(VALIDATE, **({INPUT_NUMBERS: ", ".join(numbers)} if numbers else {}))
 
 
+MAX_OWNER_NUMBERS = 100  # numbers one "who uses" button carries (~1.6 KB of data)
+
+
+def export_data(location_id: str) -> dict:
+    """The "Export CSV" button of a location's numbers: the filters travel as the card's inputs."""
+    return action_data(ALTERNATE_EXPORT, **{INPUT_LOCATION: location_id})
+
+
+def owners_data(numbers: Iterable[str]) -> dict:
+    """A "who uses these numbers" button."""
+    return action_data(OWNERS, **{INPUT_NUMBERS: ", ".join(numbers)})
+
+
 def shown_filters(filters: NumberFilters) -> str:
-    """The toggles a page was built with, so a press can tell they changed."""
+    """The filters a page was built with, compactly (the number filter as a short digest: the
+    numbers themselves travel once, in the card's "Only these numbers" box)."""
     flags = (
         (filters.only_active, INPUT_ONLY_ACTIVE),
         (filters.only_toll_free, INPUT_ONLY_TOLL_FREE),
         (filters.only_service, INPUT_ONLY_SERVICE),
     )
-    return ",".join(name for on, name in flags if on)
+    shown = ",".join(name for on, name in flags if on)
+    if filters.phone_numbers:
+        shown += "#" + hashlib.sha1(",".join(filters.phone_numbers).encode("ascii", "replace")).hexdigest()[:10]
+    return shown
 
 
-def alternate_data(
-    location_id: str | None,
-    start: int,
-    filters: NumberFilters,
-    back: tuple[int, ...] = (),
-) -> dict:
-    """A page button. Toggle filters travel as the toggles' own input values;
-    data carries the location, the API offset, the phone-number filter, the
-    offsets of earlier pages and the toggles the current page was built with."""
+def alternate_data(location_id: str | None, page: int, filters: NumberFilters | None = None, *,
+                   apply: bool = False) -> dict:
+    """A page button: the location, the page it opens and the filters the card was built with
+    (None: a card without filters, such as the picker); the filters themselves travel as the
+    card's inputs (toggles, "Only these numbers")."""
     return action_data(
         ALTERNATE,
-        **{
-            INPUT_LOCATION: location_id,
-            KEY_START: start,
-            KEY_PHONE_NUMBERS: ",".join(filters.phone_numbers) or None,
-            KEY_BACK: list(back[-MAX_BACK:]) or None,
-            KEY_SHOWN: shown_filters(filters),
-        },
+        **{INPUT_LOCATION: location_id, KEY_PAGE: page,
+           KEY_SHOWN: shown_filters(filters) if filters is not None else None, KEY_APPLY: True if apply else None},
     )
 
 

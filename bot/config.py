@@ -59,7 +59,12 @@ class Settings:
     public_url: Optional[str] = None
     allowed_users: tuple[str, ...] = ()
     allowed_domains: tuple[str, ...] = ()
-    require_admin: bool = False
+    require_admin: bool = True
+    contact: Optional[str] = None  # whom a refused person should ask, e.g. "the Voice team (voice@example.com)"
+    press_window_seconds: int = 3
+    max_file_bytes: int = 5_000_000
+    max_bulk_numbers: int = 10_000
+    bulk_concurrency: int = 4
     admin_roles: tuple[str, ...] = DEFAULT_ADMIN_ROLES
 
 
@@ -162,6 +167,11 @@ def load_settings(env: Optional[Mapping[str, str]] = None, *, read_dotenv: bool 
         public_url=get("NUMBOT_PUBLIC_URL"),
         allowed_users=_list(get("NUMBOT_ALLOWED_USERS", "")),
         allowed_domains=_list(get("NUMBOT_ALLOWED_DOMAINS", "")),
-        require_admin=_bool(get("NUMBOT_REQUIRE_ADMIN", "false"), "NUMBOT_REQUIRE_ADMIN"),
+        require_admin=_bool(get("NUMBOT_REQUIRE_ADMIN", "true"), "NUMBOT_REQUIRE_ADMIN"),
+        contact=get("NUMBOT_CONTACT"),
+        press_window_seconds=_int(get("NUMBOT_PRESS_WINDOW_SECONDS", "3"), "NUMBOT_PRESS_WINDOW_SECONDS", 0, 300),
+        max_file_bytes=_int(get("NUMBOT_MAX_FILE_BYTES", "5000000"), "NUMBOT_MAX_FILE_BYTES", 1, 100_000_000),
+        max_bulk_numbers=_int(get("NUMBOT_MAX_BULK_NUMBERS", "10000"), "NUMBOT_MAX_BULK_NUMBERS", 1, 100_000),
+        bulk_concurrency=_int(get("NUMBOT_BULK_CONCURRENCY", "4"), "NUMBOT_BULK_CONCURRENCY", 1, 16),
         admin_roles=_list(get("NUMBOT_ADMIN_ROLES", ",".join(DEFAULT_ADMIN_ROLES))),
     )

@@ -8,9 +8,11 @@ log only.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
 import cards
@@ -21,6 +23,7 @@ from bot.leases import LeaseKeeper
 from bot.logs import fields
 from bot.mentions import strip_bot_mention
 from bot.models import Destination, Message, Reply
+from bot.progress import Progress
 from bot.ratelimit import wait_budget
 from bot.store import Store
 from bot.webex import Me, OutcomeUnknown, WebexBusy, WebexClient, WebexError, calls_made
@@ -96,6 +99,14 @@ class Incoming:
     to: Destination
     text: Optional[str] = None
     inputs: Optional[dict] = None
+    presser: Optional[str] = None  # who pressed the button (display name), for a press
+    files: tuple[str, ...] = ()  # URLs of the files attached to a message
+    key: str = ""  # the event's key: a long job's progress message is kept under it
+
+    def press_key(self) -> str:
+        """The same person pressing the same button of the same card with the same inputs."""
+        raw = json.dumps([self.person_id, self.to.after_id, self.inputs], sort_keys=True, default=str)
+        return "press:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -190,14 +201,23 @@ class EventHandler:
         if isinstance(incoming, str):
             return incoming
         state.person, state.to = incoming.person_id, incoming.to
+        if incoming.inputs is not None and self.settings.press_window_seconds and not self.store.claim(
+                incoming.press_key(), self.settings.press_window_seconds):
+            # A double or triple click: one answer (it came for the first press).
+            return "ignored: the same press again (a double click)"
         decision = access.decide(self.settings, incoming.person_id, incoming.email,
                                  lambda: self._roles(incoming.person_id))
         if not decision.allowed:
             state.flow = "refused"
-            self._send(state, cards.access_denied_reply(decision.reason))
+            self._send(state, cards.access_denied_reply(decision.reason, self.settings.contact))
             log.warning("access refused", extra=fields(person=incoming.person_id))
             return "refused"
-        self._send(state, self._answer(incoming, state))
+        reply = self._answer(incoming, state)
+        if incoming.presser and incoming.to.room_type == "group":
+            reply = cards.asked_by(reply, incoming.presser)  # everyone in the space reads the answer
+        self._send(state, reply)
+        if incoming.inputs is not None and reply.is_error:
+            self.store.unclaim(incoming.press_key())  # the admin may press again at once after an error
         return "replied"
 
     def _read(self, event: WebhookEvent, me: Me) -> Union[Incoming, str]:
@@ -207,7 +227,8 @@ class EventHandler:
             if message.person_id == me.id:
                 return "ignored: the bot's own message"
             to = Destination(message.room_id, message.room_type, message.parent_id, message.id)
-            return Incoming(message.person_id, message.person_email, to, text=command_text(message, me))
+            return Incoming(message.person_id, message.person_email, to, text=command_text(message, me),
+                            files=message.files, key=event.key)
         try:
             action = self.client.get_card_action(event.data_id)
         except WebexError as error:
@@ -219,7 +240,9 @@ class EventHandler:
             return "ignored: a card this bot did not send"
         to = Destination(action.room_id or card_message.room_id, card_message.room_type, card_message.parent_id,
                          card_message.id)
-        return Incoming(action.person_id, self.client.person_email(action.person_id), to, inputs=action.inputs)
+        presser = self.client.person(action.person_id)
+        return Incoming(action.person_id, presser.email, to, inputs=action.inputs,
+                        presser=presser.display_name or presser.email, key=event.key)
 
     def _answer(self, incoming: Incoming, state: EventState) -> Reply:
         """The flow's answer; Webex errors and bugs become an error card, never silence."""
@@ -228,10 +251,11 @@ class EventHandler:
             if incoming.inputs is not None:
                 request = registry.parse_card_action(incoming.inputs, region)
             else:
-                request = registry.parse_message(incoming.text or "", region)
+                request = registry.parse_message(incoming.text or "", region, incoming.files)
             command = registry.command_for(request)
             state.flow = command.name  # named before it runs: a failing flow is logged too
-            return command.answer(request, self.ctx)
+            progress = Progress(self.client, self.store, incoming.to, incoming.key)
+            return command.answer(request, replace(self.ctx, progress=progress))
         except WebexBusy as error:
             state.webex_error = str(error)
             return cards.busy_reply(error.retry_after, error.info)

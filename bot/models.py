@@ -6,7 +6,7 @@ and friends exist only at the JSON edge; inside they are ``toll_free``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Optional
 
@@ -44,14 +44,39 @@ class ParsedNumber:
 
     original: str
     e164: str
+    extension: Optional[str] = None  # "x123", "ext. 123": not sent (Webex validates the number)
+    vanity: bool = False  # written with letters ("1-800-FLOWERS")
+
+
+@dataclass(frozen=True)
+class ForeignNumber:
+    """A national number of another country than the default region (``020 7183 8750``):
+    not sent, shown with the E.164 it probably means and how to name the country."""
+
+    original: str
+    country: str  # ISO 3166 code, e.g. "GB"
+    e164: str
 
 
 @dataclass(frozen=True)
 class ParsedText:
-    """Result of reading a message: numbers to check, and tokens that are not numbers."""
+    """Result of reading a message: numbers to check, another country's national numbers, and
+    tokens that are not numbers. Every digit the admin wrote is in exactly one of them."""
 
     numbers: tuple[ParsedNumber, ...] = ()
     not_numbers: tuple[str, ...] = ()
+    foreign: tuple[ForeignNumber, ...] = ()
+
+
+@dataclass(frozen=True)
+class NumberUse:
+    """Who or what uses a number in the org ("Get Phone Numbers for an Organization"): the
+    owner (a user, workspace, auto attendant, hunt group, call queue …) and its location."""
+
+    location: Optional[str] = None
+    owner_type: Optional[str] = None  # as Webex spells it: PEOPLE, PLACE, AUTO_ATTENDANT, …
+    owner_name: Optional[str] = None
+    extension: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +88,12 @@ class NumberCheck:
     state: NumberState
     toll_free: bool = False
     detail: tuple[str, ...] = ()
+    row: int = 0  # 1-based position among the numbers the admin gave
+    extension: Optional[str] = None  # given by the admin, not validated (Webex checks the number)
+    vanity: bool = False
+    repeats: Optional[int] = None  # Duplicate In List: the row this one repeats
+    use: Optional[NumberUse] = None  # Duplicate: who uses it, when looked up
+    use_unknown: Optional[str] = None  # Duplicate: why the lookup failed
 
     @property
     def severity(self) -> Severity:
@@ -71,18 +102,26 @@ class NumberCheck:
 
 @dataclass(frozen=True)
 class ValidationResult:
-    """Everything the validate card shows; ``ok`` mirrors the API's OK/ERRORS."""
+    """Everything the validate card shows. ``ok`` only when every piece of the input was checked
+    and is Available: another country's national number or a token that is no number was not
+    checked, and says so."""
 
     checks: tuple[NumberCheck, ...]
     not_numbers: tuple[str, ...] = ()
+    foreign: tuple[ForeignNumber, ...] = ()
+    unlooked: tuple[str, ...] = ()  # in-use numbers whose users were not looked up (a bounded number are)
+
+    @property
+    def unchecked(self) -> int:
+        return len(self.not_numbers) + len(self.foreign)
 
     @property
     def ok(self) -> bool:
-        return all(c.state is NumberState.AVAILABLE for c in self.checks)
+        return not self.unchecked and all(c.state is NumberState.AVAILABLE for c in self.checks)
 
     @property
-    def status(self) -> str:
-        return "OK" if self.ok else "ERRORS"
+    def all_checked_available(self) -> bool:
+        return all(c.state is NumberState.AVAILABLE for c in self.checks)
 
     def counts(self) -> dict[NumberState, int]:
         """Count per state, in enum order, states with zero left out."""
@@ -135,44 +174,22 @@ class NumberFilters:
 
 @dataclass(frozen=True)
 class AvailableNumbersPage:
-    """One page of the alternate-numbers card, and what its buttons need.
-
-    ``start`` is the API offset (``start`` query parameter) of this page's
-    first row. With a toggle filter on, rows are filtered by the bot, so the
-    offset of the next page is not ``start + page_size``: it is carried in
-    ``next_start``, and the offsets of earlier pages in ``back`` (nearest
-    last) so that Previous works without scanning the list again.
-    """
+    """One page of a location's alternate available numbers, and where it stands in the whole
+    list: the bot reads every number of the location (the API has no count), filters them, and
+    shows page ``page`` of ``pages``, rows ``first``–``first + len(numbers) - 1`` of ``total``."""
 
     location: Location
     numbers: tuple[AvailableNumber, ...]
-    start: int
+    page: int
+    pages: int
+    total: int
     page_size: int
-    next_start: Optional[int] = None
-    back: tuple[int, ...] = ()
     filters: NumberFilters = field(default_factory=NumberFilters)
-    offsets: tuple[int, ...] = ()  # the API offset of each row in ``numbers``
-
-    def first(self, count: int) -> "AvailableNumbersPage":
-        """This page cut to its first ``count`` rows; Next then starts at the first row cut."""
-        if count >= len(self.numbers):
-            return self
-        return replace(self, numbers=self.numbers[:count], offsets=self.offsets[:count],
-                       next_start=self.offsets[count])
 
     @property
-    def has_more(self) -> bool:
-        return self.next_start is not None
-
-    @property
-    def has_previous(self) -> bool:
-        return self.start > 0
-
-    @property
-    def previous_start(self) -> int:
-        if self.back:
-            return self.back[-1]
-        return max(0, self.start - self.page_size)
+    def first(self) -> int:
+        """The 1-based position of this page's first row in the filtered list."""
+        return (self.page - 1) * self.page_size + 1
 
 
 @dataclass(frozen=True)
@@ -196,6 +213,7 @@ class Message:
     text: str = ""
     html: Optional[str] = None  # Webex clients' rendering, with <spark-mention> elements
     parent_id: Optional[str] = None
+    files: tuple[str, ...] = ()  # URLs of attached files (``/v1/contents/…``), read with the bot's token
 
 
 @dataclass(frozen=True)
@@ -223,13 +241,25 @@ class Destination:
 
 
 @dataclass(frozen=True)
+class ReplyFile:
+    """A file posted with an answer, in a message of its own (Webex: one file per message, and
+    a file cannot travel with a card), threaded under the answer."""
+
+    name: str
+    content: bytes
+    content_type: str
+    markdown: str  # the text of the file's message
+
+
+@dataclass(frozen=True)
 class Reply:
-    """What a flow answers: a card plus the markdown fallback for clients without cards."""
+    """What a flow answers: a card plus the markdown fallback for clients without cards, and
+    sometimes a file (the complete list, when the card shows a summary)."""
 
     markdown: str
     card: Optional[dict] = None
-    # Extra markdown messages that carry what did not fit in the card.
-    continuation: tuple[str, ...] = ()
+    file: Optional[ReplyFile] = None
+    is_error: bool = False  # an error card: the admin may press the same button again at once
 
 
 @dataclass(frozen=True)
@@ -240,3 +270,41 @@ class HelpEntry:
     title: str
     line: str
     example: str
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What ``HEAD`` says of an attached file, before it is downloaded."""
+
+    url: str
+    name: str
+    size: Optional[int]  # Content-Length; None when Webex does not say
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class UncheckedRow:
+    """A row of an attached file that was not validated, and why: not a phone number, another
+    country's national number, or a batch Webex failed (with its trackingId)."""
+
+    row: int
+    input: str
+    state: str  # "not a phone number", "not checked"
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """A whole file validated: what it contained, every number's check (``row``: its row in the
+    file), and every row that was not checked."""
+
+    file_name: str
+    total_rows: int
+    checks: tuple[NumberCheck, ...]
+    unchecked: tuple[UncheckedRow, ...] = ()
+    column: Optional[str] = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.unchecked and all(c.state is NumberState.AVAILABLE for c in self.checks)

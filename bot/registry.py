@@ -17,13 +17,14 @@ from typing import Any, Callable, Optional
 
 import cards
 from bot import buttons
-from bot.flows import FlowContext, alternate, locations, validate
+from bot.flows import FlowContext, alternate, bulk, locations, owners, validate
 from bot.flows import help as help_flow
 from bot.models import HelpEntry, Reply
 
 Request = Any  # each command's own request dataclass (``help_flow.Help``, ``validate.Validate`` …)
 TextReader = Callable[[str, str], Optional[Request]]  # (text after the words, default region)
 CardReader = Callable[[dict, str, str], Request]  # (inputs, action, default region)
+FileReader = Callable[[str, tuple[str, ...], str], Request]  # (text, file URLs, default region)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Command:
     from_text: Optional[TextReader] = None
     actions: tuple[str, ...] = ()
     from_card: Optional[CardReader] = None
+    from_files: Optional[FileReader] = None  # a message with attached files (one command reads them)
     help: Optional[HelpEntry] = None
 
 
@@ -61,7 +63,8 @@ COMMANDS: tuple[Command, ...] = (
         actions=(buttons.VALIDATE,), from_card=validate.from_card,
         help=HelpEntry("Validate numbers",
                        "Write validate and the numbers, or just paste them, one per line. E.164 (+1214...) and "
-                       "national format are accepted; national numbers are read as {region} numbers.",
+                       "national format are accepted; national numbers are read as {region} numbers. For another "
+                       "country's national numbers, name it first: validate GB 020 7183 8750 (or country:GB).",
                        "validate +12145557861, (214) 555-7862 +442071838750"),
     ),
     Command(
@@ -69,7 +72,8 @@ COMMANDS: tuple[Command, ...] = (
         words=("alternate numbers", "alternate number", "alternate", "available numbers", "available",
                "aa numbers", "aa"),
         from_text=alternate.from_text,
-        actions=(buttons.ALTERNATE, buttons.ALTERNATE_SEARCH, buttons.ALTERNATE_PICKER), from_card=alternate.from_card,
+        actions=(buttons.ALTERNATE, buttons.ALTERNATE_SEARCH, buttons.ALTERNATE_PICKER, buttons.ALTERNATE_EXPORT),
+        from_card=alternate.from_card,
         help=HelpEntry("Auto attendant alternate numbers",
                        "alternate numbers, available or aa numbers, then a location and numbers, both optional.",
                        "alternate numbers Dallas HQ +12143020001"),
@@ -81,6 +85,23 @@ COMMANDS: tuple[Command, ...] = (
                        "locations lists the organisation's Webex Calling locations, each with a button to its "
                        "alternate numbers; add part of a name to narrow the list.",
                        "locations Dallas"),
+    ),
+    Command(
+        name="owners", request=owners.Owners, answer=owners.answer,
+        words=("who uses", "who has", "owner of", "owners"), from_text=owners.from_text,
+        actions=(buttons.OWNERS,), from_card=owners.from_card,
+        help=HelpEntry("Who uses a number",
+                       "who uses and numbers of your organisation: the user, workspace, auto attendant, hunt "
+                       "group or call queue that has each, and its location. Validate shows it for in-use "
+                       "numbers too.",
+                       "who uses +12143029001"),
+    ),
+    Command(
+        name="bulk", request=bulk.BulkValidate, answer=bulk.answer, from_files=bulk.from_files,
+        help=HelpEntry("A spreadsheet of numbers",
+                       "Attach a .csv, .txt or .xlsx file (the message may be empty or say validate): I validate "
+                       "every number in it and answer with a summary and the result as a file.",
+                       "validate + ports.csv attached"),
     ),
     Command(name="unknown-card", request=UnknownCard, answer=_unknown_card),
 )
@@ -107,6 +128,8 @@ def check(commands: tuple[Command, ...]) -> None:
     unique("request", [c.request.__qualname__ for c in commands])
     unique("word", [w.lower() for c in commands for w in c.words])
     unique("action", [a for c in commands for a in c.actions])
+    if sum(c.from_files is not None for c in commands) > 1:
+        raise RegistryError("more than one command reads attached files")
     for command in commands:
         if command.words and command.from_text is None:
             raise RegistryError(f"{command.name} has words but no from_text")
@@ -123,6 +146,7 @@ _BY_REQUEST = {c.request: c for c in COMMANDS}
 _BY_ACTION = {a: c for c in COMMANDS for a in c.actions}
 # Longest first, so that "alternate numbers" wins over "alternate".
 _WORDS = sorted(((w.lower(), c) for c in COMMANDS for w in c.words), key=lambda pair: -len(pair[0]))
+_FILES = next((c for c in COMMANDS if c.from_files is not None), None)
 
 
 def help_entries() -> tuple[HelpEntry, ...]:
@@ -139,9 +163,12 @@ def _after(text: str, word: str) -> Optional[str]:
     return rest.lstrip(" :,\n\t")
 
 
-def parse_message(text: str, region: str) -> Request:
-    """``text``: what the admin asked (in a group space already without the bot's mention)."""
+def parse_message(text: str, region: str, files: tuple[str, ...] = ()) -> Request:
+    """``text``: what the admin asked (in a group space already without the bot's mention);
+    ``files``: the URLs of files attached to the message, which the file command reads."""
     text = text.strip()
+    if files and _FILES is not None and _FILES.from_files is not None:
+        return _FILES.from_files(text, files, region)
     if not text:
         return help_flow.Help(note="That message was empty.")
     for word, command in _WORDS:

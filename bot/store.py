@@ -188,6 +188,10 @@ class Store:
             self.prune()
         return claimed
 
+    def unclaim(self, key: str) -> None:
+        """Forget a claim (a press answered with an error may be pressed again at once)."""
+        self.huey.storage.delete_data(f"claim:{key}")
+
     def is_claimed(self, key: str) -> bool:
         return not _expired(self._get(f"claim:{key}"))
 

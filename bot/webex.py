@@ -13,12 +13,14 @@ from __future__ import annotations
 import contextvars
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Optional
-from urllib.parse import quote
+import re
+from urllib.parse import quote, unquote
 
 import requests
 import urllib3.exceptions
+from urllib3 import encode_multipart_formdata
 from webexpythonsdk.exceptions import ApiError, RateLimitError
 from webexpythonsdk.restsession import RestSession
 
@@ -27,10 +29,13 @@ from bot.models import (
     AvailableNumber,
     CardAction,
     Destination,
+    FileInfo,
     Location,
     Message,
     NumberState,
+    NumberUse,
     Reply,
+    ReplyFile,
     WebexErrorInfo,
 )
 from bot.ratelimit import RatePauses, api_group, budget_left
@@ -48,12 +53,13 @@ calls_made: contextvars.ContextVar[Optional[list]] = contextvars.ContextVar("cal
 class WebexError(Exception):
     """A Webex call failed; ``info`` is safe for cards and logs."""
 
-    def __init__(self, info: WebexErrorInfo) -> None:
+    def __init__(self, info: WebexErrorInfo, retry_after: Optional[float] = None) -> None:
         super().__init__(
             f"Webex answered {info.status_code or 'nothing'}: {info.message}"
             + (f" (trackingId {info.tracking_id})" if info.tracking_id else "")
         )
         self.info = info
+        self.retry_after = retry_after  # what Webex said to wait (Retry-After), if it said
 
     @property
     def status_code(self) -> Optional[int]:
@@ -63,9 +69,10 @@ class WebexError(Exception):
 class WebexBusy(WebexError):
     """Webex asked to wait longer than the event may still wait (``NUMBOT_MAX_WAIT_SECONDS``)."""
 
+    retry_after: float
+
     def __init__(self, info: WebexErrorInfo, retry_after: float) -> None:
-        super().__init__(info)
-        self.retry_after = retry_after
+        super().__init__(info, retry_after)
 
 
 class OutcomeUnknown(WebexError):
@@ -97,6 +104,8 @@ def _error_info(error: ApiError) -> WebexErrorInfo:
 
 @dataclass(frozen=True)
 class Me:
+    """A person (the bot itself, or whoever pressed a button): id, display name, email."""
+
     id: str
     display_name: str
     email: str = ""
@@ -277,7 +286,8 @@ class WebexClient:
                 info = _error_info(error)
                 _record(method, path, error.status_code, info.tracking_id, started)
                 if error.status_code < 500:
-                    raise WebexError(info) from None
+                    said = error.response.headers.get("Retry-After", "")  # e.g. 423 while a file is scanned
+                    raise WebexError(info, float(said) if said.isdigit() else None) from None
                 if not idempotent:
                     raise OutcomeUnknown(info) from None
                 if last:
@@ -361,26 +371,43 @@ class WebexClient:
             inputs=body.get("inputs") if isinstance(body.get("inputs"), dict) else {},
         )
 
-    def person_email(self, person_id: str) -> str:
+    def person(self, person_id: str) -> Me:
+        """Someone's id, display name and email (the bot token may read anyone's)."""
         body = self._bot_request("GET", f"people/{quote(person_id, safe='')}").json()
         emails = body.get("emails") or []
-        return str(emails[0]) if isinstance(emails, list) and emails else ""
+        return Me(id=person_id, display_name=str(body.get("displayName") or ""),
+                  email=str(emails[0]) if isinstance(emails, list) and emails else "")
 
     def send(self, to: Destination, reply: Reply) -> list[str]:
-        """Post the reply (card + markdown fallback), then any continuation messages threaded
-        under it, each exactly once; returns the new message ids."""
+        """Post the reply (card + markdown fallback), then its file, if any, threaded under it;
+        each exactly once. Returns the new message ids."""
+        if reply.card is None and reply.file is not None:  # a file and its words: one message
+            return [self.send_file(to, replace(reply.file, markdown=reply.markdown), thread=to.parent_id)]
         body: dict[str, Any] = {"roomId": to.room_id, "markdown": reply.markdown}
         if to.parent_id:
             body["parentId"] = to.parent_id
         if reply.card is not None:
             body["attachments"] = [{"contentType": CARD_CONTENT_TYPE, "content": reply.card}]
         ids = [self._post_once(body, to)]
-        thread = to.parent_id or ids[0]
-        for text in reply.continuation:
-            ids.append(self._post_once({"roomId": to.room_id, "parentId": thread, "markdown": text}, to))
+        if reply.file is not None:  # Webex takes no file with a card: it follows in the thread
+            ids.append(self.send_file(to, reply.file, thread=to.parent_id or ids[0]))
         return ids
 
-    def _post_once(self, body: dict, to: Destination) -> str:
+    def send_file(self, to: Destination, file: ReplyFile, thread: Optional[str] = None) -> str:
+        """A message with one file (``multipart/form-data``, as webexpythonsdk's
+        ``messages.create(files=…)`` sends it: Webex takes one file per message)."""
+        body: dict[str, Any] = {"roomId": to.room_id, "markdown": file.markdown}
+        if thread:
+            body["parentId"] = thread
+        return self._post_once(body, to, file=file)
+
+    def edit(self, to: Destination, message_id: str, markdown: str) -> None:
+        """Change the text of one of the bot's messages (``PUT /messages/{id}``, "Update a
+        Message"): progress on a long job, in place."""
+        self._bot_request("PUT", f"messages/{quote(message_id, safe='')}",
+                          json={"roomId": to.room_id, "markdown": markdown})
+
+    def _post_once(self, body: dict, to: Destination, file: Optional[ReplyFile] = None) -> str:
         """``POST /messages`` without ever creating the message twice.
 
         When Webex fails after the request was sent (502/504 from a gateway whose upstream may
@@ -393,7 +420,15 @@ class WebexClient:
         attempts = self._settings.max_retries + 1
         for attempt in range(attempts):
             try:
-                return str(self._bot_request("POST", "messages", json=body, idempotent=False).json().get("id", ""))
+                if file is None:
+                    response = self._bot_request("POST", "messages", json=body, idempotent=False)
+                else:
+                    # Bytes, not a stream, so that a 429's retry can send them again.
+                    data, content_type = encode_multipart_formdata(
+                        [*((k, str(v)) for k, v in body.items()), ("files", (file.name, file.content, file.content_type))])
+                    response = self._bot_request("POST", "messages", data=data, idempotent=False,
+                                                 headers={"Content-Type": content_type})
+                return str(response.json().get("id", ""))
             except OutcomeUnknown as unknown:
                 if to.room_type != "direct":
                     log.warning("posting a reply in a group space failed after it was sent (%s); not posting "
@@ -420,6 +455,50 @@ class WebexClient:
                     and (item.get("parentId") or None) == body.get("parentId")):
                 return str(item.get("id", ""))
         return None
+
+    # -- attached files (bot token) ------------------------------------------------
+
+    def _content_url(self, url: str) -> str:
+        """Only Webex's own content URLs get the bot's token: a message's ``files`` come from
+        outside, and a token sent to another host would be a token given away."""
+        base = self._settings.api_url.rstrip("/") + "/contents/"
+        if not url.startswith(base) or len(url) > 2000:
+            raise WebexError(WebexErrorInfo(None, "That file is not stored by Webex, so I do not read it."))
+        return url
+
+    def _scanned(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """A request for a file, waiting while Webex scans it for malware: ``423 Locked`` with
+        ``Retry-After`` (REST API Basics, "Anti-Malware Scanning"; the reference pages' 423)."""
+        while True:
+            try:
+                return self._bot_request(method, self._content_url(url), **kwargs)
+            except WebexError as error:
+                if error.status_code != 423:
+                    raise
+                self._wait("bot:contents", error.retry_after or 2.0, error.info)
+
+    def file_info(self, url: str) -> FileInfo:
+        """The name and size of an attached file, from ``HEAD`` (Content-Disposition,
+        Content-Length), before anything is downloaded."""
+        response = self._scanned("HEAD", url)
+        disposition = response.headers.get("Content-Disposition", "")
+        match = re.search(r'filename\*=UTF-8\'\'([^;]+)', disposition) or re.search(r'filename="([^"]*)"', disposition)
+        name = unquote(match.group(1)) if match else url.rsplit("/", 1)[-1]
+        length = response.headers.get("Content-Length")
+        size = int(length) if length and length.isdigit() else None
+        return FileInfo(url=url, name=name, size=size, content_type=response.headers.get("Content-Type", ""))
+
+    def download(self, url: str, max_bytes: int) -> bytes:
+        """The file's bytes; more than ``max_bytes`` (whatever Content-Length said) stops the
+        download with a WebexError that says so."""
+        response = self._scanned("GET", url, stream=True)
+        data = bytearray()
+        for chunk in response.iter_content(64 * 1024):
+            data += chunk
+            if len(data) > max_bytes:
+                response.close()
+                raise WebexError(WebexErrorInfo(None, f"The file is larger than {max_bytes:,} bytes."))
+        return bytes(data)
 
     # -- webhooks (bot token) -------------------------------------------------
 
@@ -526,6 +605,24 @@ class WebexClient:
         has_next = "next" in response.links or len(numbers) >= max_count
         return NumbersChunk(numbers=numbers, has_next=has_next)
 
+    def number_use(self, e164: str) -> Optional[NumberUse]:
+        """Who uses ``e164`` in the org and where ("Get Phone Numbers for an Organization with
+        Given Criterias", ``phoneNumber`` filter; telephony read scope); None when Webex does not
+        list it."""
+        response = self._service_request("GET", "telephony/config/numbers",
+                                         params={**self._org(), "phoneNumber": e164, "max": 10})
+        items = response.json().get("phoneNumbers")
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict) or item.get("phoneNumber") != e164:
+                continue
+            owner = item.get("owner") if isinstance(item.get("owner"), dict) else {}
+            location = item.get("location") if isinstance(item.get("location"), dict) else {}
+            name = owner.get("displayName") or " ".join(
+                str(p) for p in (owner.get("firstName"), owner.get("lastName")) if p) or None
+            return NumberUse(location=location.get("name") or None, owner_type=owner.get("type") or None,
+                             owner_name=name, extension=item.get("extension") or None)
+        return None
+
     def person_roles(self, person_id: str) -> list[str]:
         body = self._service_request("GET", f"people/{quote(person_id, safe='')}").json()
         roles = body.get("roles") or []
@@ -550,4 +647,5 @@ def parse_message(body: dict) -> Message:
         text=str(body.get("text") or ""),
         html=str(body.get("html") or "") or None,
         parent_id=body.get("parentId") or None,
+        files=tuple(str(f) for f in body.get("files") or () if isinstance(f, str)),
     )

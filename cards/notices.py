@@ -5,6 +5,7 @@ flows and the event handler build every error answer here, in one place."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
@@ -12,7 +13,7 @@ from webexpythonsdk.models.cards import options as opt
 from bot import buttons
 from bot.models import Reply, Severity, WebexErrorInfo
 
-from .base import COLOUR, card, literal, submit, subtle, text, title
+from .base import COLOUR, card, literal, submit, subtle, title, to_dict
 from .text import clip, escape
 
 MESSAGE_CHARS = 500
@@ -57,24 +58,39 @@ def error_markdown(title_: str, explanation: str, error: WebexErrorInfo | None =
 
 
 ACCESS_TITLE = "Sorry, you can't use this bot yet"
-ACCESS_ASK = "Ask the person who runs this bot to add you to its list of allowed users."
+ACCESS_ASK = ("It answers with rights over your organisation's numbers. Ask a full administrator of your "
+              "organisation, or whoever runs this bot, to give you access.")
 
 
-def access_denied_card(reason: str) -> dict:
-    return card([title(ACCESS_TITLE, COLOUR[Severity.WARNING]), literal(reason), text(ACCESS_ASK)])
+def _ask(contact: str | None) -> str:
+    return f"To get access, ask {contact}." if contact else ACCESS_ASK
 
 
-def access_denied_markdown(reason: str) -> str:
-    return f"**{ACCESS_TITLE}**\n\n{escape(reason)}\n\n{ACCESS_ASK}"
+def access_denied_card(reason: str, contact: str | None = None) -> dict:
+    return card([title(ACCESS_TITLE, COLOUR[Severity.WARNING]), literal(reason), literal(_ask(contact))])
+
+
+def access_denied_markdown(reason: str, contact: str | None = None) -> str:
+    return f"**{ACCESS_TITLE}**\n\n{escape(reason)}\n\n{escape(_ask(contact))}"
 
 
 def error_reply(title_: str, explanation: str, error: WebexErrorInfo | None = None) -> Reply:
     """An error card and the same words as markdown, for clients without cards."""
-    return Reply(markdown=error_markdown(title_, explanation, error), card=error_card(title_, explanation, error))
+    return Reply(markdown=error_markdown(title_, explanation, error), card=error_card(title_, explanation, error),
+                 is_error=True)
 
 
-def access_denied_reply(reason: str) -> Reply:
-    return Reply(markdown=access_denied_markdown(reason), card=access_denied_card(reason))
+def access_denied_reply(reason: str, contact: str | None = None) -> Reply:
+    return Reply(markdown=access_denied_markdown(reason, contact), card=access_denied_card(reason, contact))
+
+
+def asked_by(reply: Reply, name: str) -> Reply:
+    """The answer to a button pressed in a group space says who pressed it: everyone reads it."""
+    said = f"Asked by {name}"
+    card_ = reply.card
+    if card_ is not None:
+        card_ = dict(card_, body=[to_dict(subtle(said, verbatim=True, spacing=None)), *card_.get("body", [])])
+    return replace(reply, markdown=f"_{escape(said)}_\n\n{reply.markdown}", card=card_)
 
 
 WEBEX_ERROR = "Webex answered with an error"

@@ -1,8 +1,12 @@
 """Auto attendant alternate available numbers: one page of them, or "there are none".
 
-Numbers, states, types and location names come from Webex, filter numbers and notes from the
-admin: the card shows them with ``literal`` and the markdown escapes them, except, in a row,
-what cannot be markdown: a number of digits, a state or type we know (see ``_cell``)."""
+Worded as Control Hub words them: "Active"/"Inactive", "Main number (Location CLID)", the
+telephony type only when it is not the usual PSTN. Numbers, states, types and location names come
+from Webex, filter numbers and notes from the admin: the card shows them with ``literal`` and the
+markdown escapes them, except, in a row, what cannot be markdown: a number of digits, a state or
+type we know (see ``_cell``). The number filter travels once, in the "Only these numbers" box
+(an input, sent with every press), so the buttons stay small.
+"""
 from __future__ import annotations
 
 import re
@@ -11,22 +15,22 @@ from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
 from bot import buttons
-from bot.models import AvailableNumber, AvailableNumbersPage, Location, NumberFilters, Reply, Severity
+from bot.models import AvailableNumber, AvailableNumbersPage, Location, NumberFilters, Reply, ReplyFile, Severity
 
 from .base import COLOUR, card, columns, literal, submit, subtle, text, title
-from .limits import CARD_BUDGET_BYTES
-from .text import card_bytes, clip, escape
+from .results_file import CSV_TYPE, csv_bytes
+from .text import clip, escape
 
-MAIN_NUMBER = "Main number (location CLID)"
-STATE_SEVERITY = {"ACTIVE": Severity.GOOD, "INACTIVE": Severity.WARNING}
-TELEPHONY_TYPES = {"PSTN_NUMBER": "PSTN", "MOBILE_NUMBER": "Mobile"}
+MAIN_NUMBER = "Main number (Location CLID)"  # isMainNumber: "the phone number is used as a location CLID"
+STATES = {"ACTIVE": ("Active", Severity.GOOD), "INACTIVE": ("Inactive", Severity.WARNING)}
+TELEPHONY_TYPES = {"PSTN_NUMBER": None, "MOBILE_NUMBER": "Mobile"}  # PSTN is every number's: not said
 DIGITS = re.compile(r"\+?[0-9]+")  # a phone number as Webex lists it (E.164)
 FILTERS_SHOWN = 5  # phone-number filter values named in the summary
 NOTE_CHARS = 500  # one note about the request (it may quote what the admin typed)
 
 
-def telephony_type(value: str) -> str:
-    """``PSTN_NUMBER`` -> ``PSTN``; an unknown type is shown as Webex spells it, less ``_NUMBER``."""
+def telephony_type(value: str) -> str | None:
+    """``MOBILE_NUMBER`` -> "Mobile"; PSTN -> None; an unknown type as Webex spells it, less ``_NUMBER``."""
     if value in TELEPHONY_TYPES:
         return TELEPHONY_TYPES[value]
     return value.removesuffix("_NUMBER").replace("_", " ") or value
@@ -40,7 +44,9 @@ def _flags(number: AvailableNumber) -> list[str]:
         flags.append("Toll-free")
     if number.is_service_number:
         flags.append("Service number")
-    flags.append(telephony_type(number.telephony_type))
+    kind = telephony_type(number.telephony_type)
+    if kind:
+        flags.append(kind)
     return flags
 
 
@@ -63,38 +69,25 @@ def describe_filters(filters: NumberFilters) -> str:
     return text_
 
 
-def _summary(page: AvailableNumbersPage) -> str:
-    count = len(page.numbers)
-    if not page.filters.any_toggle:
-        first = page.start + 1
-    elif len(page.back) < buttons.MAX_BACK:
-        # With a toggle on, offsets are API rows, not shown rows; every earlier page was full.
-        first = len(page.back) * page.page_size + 1
-    else:
-        first = None
-    if not count:
-        span = "No match among the numbers read so far" if page.has_more else "No numbers on this page"
-    elif first is not None:
-        span = f"Numbers {first}–{first + count - 1}"
-    else:
-        span = f"{count} numbers"
-    span += " · more available" if page.has_more else " · last page"
+def summary(page: AvailableNumbersPage) -> str:
+    """"Numbers 11–20 of 120 · page 2 of 12", and the filters."""
+    last = page.first + len(page.numbers) - 1
+    span = f"Numbers {page.first}–{last} of {page.total:,} · page {page.page} of {page.pages}"
     filters = describe_filters(page.filters)
     if filters:
         span += f" · filters: {filters}"
     return span
 
 
-def _state(number: AvailableNumber) -> tuple[str, Severity]:
-    state = number.state.upper()
-    return number.state, STATE_SEVERITY.get(state, Severity.WARNING)
+def state_label(number: AvailableNumber) -> tuple[str, Severity]:
+    """"Active"/"Inactive" as Control Hub says it; an unknown state as Webex spells it."""
+    return STATES.get(number.state.upper(), (number.state, Severity.WARNING))
 
 
 def _cell(value: str, plain: bool, **style):
     """A row's number or state: a TextBlock when ``plain`` (digits, or a state we know: nothing
-    a renderer could read as markdown), else :func:`literal`. A page has up to 25 rows and its
-    buttons may carry 100 filter numbers each: the ~25 bytes more a RichTextBlock costs, three
-    times a row, would not fit the card budget. The flags line is plain when the type is known."""
+    a renderer could read as markdown), else :func:`literal`; it keeps a full page of 25 rows
+    small. The flags line is plain when the type is known."""
     return text(value, **style) if plain else literal(value, **style)
 
 
@@ -110,56 +103,68 @@ def _notes_markdown(notes: tuple[str, ...]) -> str:
     return "".join(f"\n\n{escape(clip(note, NOTE_CHARS))}" for note in notes)
 
 
+def _filters_part(location: Location, filters: NumberFilters) -> list:
+    """The filters: three toggles and the "Only these numbers" box, applied by one button."""
+    return [
+        text("Filters", weight=opt.FontWeight.BOLDER, spacing=opt.Spacing.LARGE),
+        _toggle("Only active numbers", buttons.INPUT_ONLY_ACTIVE, filters.only_active),
+        _toggle("Only toll-free numbers", buttons.INPUT_ONLY_TOLL_FREE, filters.only_toll_free),
+        _toggle("Only service numbers", buttons.INPUT_ONLY_SERVICE, filters.only_service),
+        ac.Text(id=buttons.INPUT_FILTER_NUMBERS, label="Only these numbers",
+                placeholder="+12145557861, +12145557862", value=", ".join(filters.phone_numbers) or None),
+        ac.ActionSet(actions=[submit("Apply filters", buttons.alternate_data(location.id, 1, filters, apply=True))]),
+    ]
+
+
+def _paging(page: AvailableNumbersPage) -> list:
+    loc, filters = page.location, page.filters
+    moves = []
+    if page.page > 1:
+        moves += [submit("First", buttons.alternate_data(loc.id, 1, filters)),
+                  submit("Previous", buttons.alternate_data(loc.id, page.page - 1, filters))]
+    if page.page < page.pages:
+        moves += [submit("Next", buttons.alternate_data(loc.id, page.page + 1, filters)),
+                  submit("Last", buttons.alternate_data(loc.id, page.pages, filters))]
+    return [ac.ActionSet(actions=moves)] if moves else []
+
+
 def numbers_page_card(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> dict:
     """``notes``: what the admin should know about their request, e.g. words that were not numbers."""
     loc = page.location
     body: list = [
         title(f"Alternate numbers · {clip(loc.name, 80)}", verbatim=True),
-        subtle(_summary(page), verbatim=True),
+        subtle(summary(page), verbatim=True),
     ]
     body += _notes(notes)
     for number in page.numbers:
-        state, severity = _state(number)
-        body.append(
-            columns(
-                [_cell(number.phone_number, bool(DIGITS.fullmatch(number.phone_number)), weight=opt.FontWeight.BOLDER),
-                 subtle(" · ".join(_flags(number)), verbatim=number.telephony_type not in TELEPHONY_TYPES)],
-                [_cell(state, state in STATE_SEVERITY, color=COLOUR[severity], weight=opt.FontWeight.BOLDER)],
-                separator=True,
-            )
-        )
-    if not page.numbers and page.has_more:
-        # The bot reads a bounded number of rows per page when it filters (bot.flows.alternate).
-        body.append(text("None of the numbers read for this page match the filters. Press Next to read on."))
-    elif not page.numbers:
-        body.append(text("No numbers on this page."))
-    filters = page.filters
-    body += [
-        text("Filters", weight=opt.FontWeight.BOLDER, spacing=opt.Spacing.LARGE),
-        _toggle("Only active numbers", buttons.INPUT_ONLY_ACTIVE, filters.only_active),
-        _toggle("Only toll-free numbers", buttons.INPUT_ONLY_TOLL_FREE, filters.only_toll_free),
-        _toggle("Only service numbers", buttons.INPUT_ONLY_SERVICE, filters.only_service),
-        ac.ActionSet(actions=[submit("Apply filters", buttons.alternate_data(loc.id, 0, filters))]),
-    ]
-    actions = []
-    if page.has_previous:
-        actions.append(submit("Previous", buttons.alternate_data(loc.id, page.previous_start, filters, page.back[:-1])))
-    if page.has_more:
-        actions.append(submit("Next", buttons.alternate_data(loc.id, page.next_start, filters, page.back + (page.start,))))
-    if page.numbers:
-        actions.append(submit("Validate these", buttons.validate_data([n.phone_number for n in page.numbers])))
-    actions.append(submit("Other location", buttons.action_data(buttons.ALTERNATE_PICKER)))
-    return card(body, actions)
+        state, severity = state_label(number)
+        flags = " · ".join(_flags(number))
+        left = [_cell(number.phone_number, bool(DIGITS.fullmatch(number.phone_number)), weight=opt.FontWeight.BOLDER)]
+        if flags:
+            left.append(subtle(flags, verbatim=telephony_type(number.telephony_type) not in (None, "Mobile")))
+        body.append(columns(left, [_cell(state, number.state.upper() in STATES, color=COLOUR[severity],
+                                         weight=opt.FontWeight.BOLDER)], separator=True))
+    body += _paging(page)
+    body += _filters_part(loc, page.filters)
+    return card(body, [submit("Export CSV", buttons.export_data(loc.id)),
+                       submit("Other location", buttons.action_data(buttons.ALTERNATE_PICKER))])
 
 
 def numbers_page_markdown(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> str:
-    lines = [f"**Alternate numbers · {escape(clip(page.location.name, 80))}**", escape(_summary(page))]
+    lines = [f"**Alternate numbers · {escape(clip(page.location.name, 80))}**", escape(summary(page))]
     lines += [escape(clip(note, NOTE_CHARS)) for note in notes]
     for number in page.numbers:
-        state, _ = _state(number)
-        flags = escape(" · ".join(_flags(number)))
-        lines.append(f"- {escape(number.phone_number)} · **{escape(state)}** · {flags}")
+        state, _ = state_label(number)
+        flags = _flags(number)
+        lines.append(f"- {escape(number.phone_number)} · **{escape(state)}**"
+                     + (f" · {escape(' · '.join(flags))}" if flags else ""))
+    if page.pages > 1:
+        lines.append(f"Write `alternate numbers {escape(page.location.name)} page N` for another page.")
     return "\n".join(lines)
+
+
+def numbers_page_reply(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> Reply:
+    return Reply(markdown=numbers_page_markdown(page, notes), card=numbers_page_card(page, notes))
 
 
 def _empty_text(location: Location, filters: NumberFilters) -> tuple[str, str]:
@@ -179,7 +184,7 @@ def empty_numbers_card(location: Location, filters: NumberFilters, notes: tuple[
     heading, explanation = _empty_text(location, filters)
     actions = []
     if _has_filters(filters):
-        actions.append(submit("Clear filters", buttons.alternate_data(location.id, 0, NumberFilters())))
+        actions.append(submit("Clear filters", buttons.alternate_data(location.id, 1)))
     actions.append(submit("Other location", buttons.action_data(buttons.ALTERNATE_PICKER)))
     body = [title(heading, COLOUR[Severity.WARNING], verbatim=True), literal(explanation), *_notes(notes)]
     return card(body, actions)
@@ -190,22 +195,28 @@ def empty_numbers_markdown(location: Location, filters: NumberFilters, notes: tu
     return f"**{escape(heading)}**\n\n{escape(explanation)}" + _notes_markdown(notes)
 
 
-def fit_page(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> AvailableNumbersPage:
-    """``page``, cut to as many rows as its card can show within the size budget. Rare: rows that
-    carry every flag, and a long number filter repeated in each button. Next then starts at the
-    first row cut, so paging loses none."""
-    count = len(page.numbers)
-    while count > 1 and card_bytes(numbers_page_card(page.first(count), notes)) > CARD_BUDGET_BYTES:
-        count -= 1
-    return page.first(count)
-
-
-def numbers_page_reply(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> Reply:
-    """One page, fitted to the budget: the card and its fallback show the same rows."""
-    fitted = fit_page(page, notes)
-    return Reply(markdown=numbers_page_markdown(fitted, notes), card=numbers_page_card(fitted, notes))
-
-
 def empty_numbers_reply(location: Location, filters: NumberFilters, notes: tuple[str, ...] = ()) -> Reply:
     return Reply(markdown=empty_numbers_markdown(location, filters, notes),
                  card=empty_numbers_card(location, filters, notes))
+
+
+EXPORT_COLUMNS = ("phone_number", "state", "main_number", "toll_free", "service_number", "telephony_type")
+
+
+def export_rows(numbers: list[AvailableNumber]) -> list[tuple[object, ...]]:
+    """One row per number, as Webex says it (the telephony type spelled as the API spells it)."""
+    return [(n.phone_number, state_label(n)[0], str(n.is_main_number).lower(), str(n.toll_free).lower(),
+             str(n.is_service_number).lower(), n.telephony_type) for n in numbers]
+
+
+def numbers_export_reply(location: Location, filters: NumberFilters, numbers: list[AvailableNumber],
+                         notes: tuple[str, ...] = ()) -> Reply:
+    """Every alternate available number of the location that the filters keep, as a CSV file."""
+    rows = export_rows(numbers)
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", location.name).strip("-").lower() or "location"
+    described = describe_filters(filters)
+    said = (f"All {len(numbers):,} alternate available numbers of {clip(location.name, 80)}"
+            + (f" ({described})" if described else "") + ", in a file.")
+    return Reply(markdown=escape(said) + _notes_markdown(notes),
+                 file=ReplyFile(f"{stem}-alternate-numbers.csv", csv_bytes(rows, EXPORT_COLUMNS), CSV_TYPE,
+                                escape(said)))

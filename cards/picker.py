@@ -10,7 +10,7 @@ from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
 from bot import buttons
-from bot.models import Location, NumberFilters, Reply
+from bot.models import Location, Reply
 
 from .base import card, literal, size_of, submit, subtle, text, title
 from .limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES
@@ -31,8 +31,10 @@ def location_picker_card(
     query: str | None = None,
     max_choices: int = 100,
     more: bool = False,
+    numbers: tuple[str, ...] = (),
 ) -> dict:
-    """``more``: the org has more locations than ``locations`` (the bot reads a bounded number)."""
+    """``more``: the org has more locations than ``locations`` (the bot reads a bounded number);
+    ``numbers``: the filter the admin typed, kept in the "Only these numbers" box."""
     locations = list(locations)
     count = f"more than {len(locations)}" if more else f"{len(locations)}"
     head: list = [title("Alternate numbers: which location?")]
@@ -42,8 +44,9 @@ def location_picker_card(
         id=buttons.INPUT_FILTER_NUMBERS,
         label="Only these numbers (optional)",
         placeholder="+12145557861, +12145557862",
+        value=", ".join(numbers) or None,
     )
-    show = submit("Show numbers", buttons.alternate_data(None, 0, NumberFilters()), positive=True)
+    show = submit("Show numbers", buttons.alternate_data(None, 1), positive=True)
     search_parts = [
         ac.Text(
             id=buttons.INPUT_LOCATION_QUERY,
@@ -130,6 +133,9 @@ def location_picker_markdown(
 
 
 def location_picker_reply(locations: list[Location], *, message: str | None = None, query: str | None = None,
-                          more: bool = False) -> Reply:
-    return Reply(markdown=location_picker_markdown(locations, message=message, query=query, more=more),
-                 card=location_picker_card(locations, message=message, query=query, more=more))
+                          more: bool = False, numbers: tuple[str, ...] = ()) -> Reply:
+    markdown = location_picker_markdown(locations, message=message, query=query, more=more)
+    if numbers:
+        markdown += "\n\nThen only these numbers: " + escape(", ".join(numbers))
+    return Reply(markdown=markdown, card=location_picker_card(locations, message=message, query=query, more=more,
+                                                              numbers=numbers))

@@ -1,58 +1,163 @@
-"""The validation result: a card with a headline, counts and one row per number, and markdown
-messages that, together, list every number and every token that was not a number.
+"""The validation result: one card with the headline, the counts, the rows (problems first when
+they do not all fit, each with what it means and what to do), and the pieces that were not
+checked; the same in markdown. When the card cannot show every number, it summarises the
+Available ones and the complete list goes along as a CSV file (``cards.results_file``).
 
-A card has a size budget, so it may show only part of a long result: then it shows the
-problem rows first and says the full list follows; ``validation_markdown`` then returns
-continuation messages that list everything. Call both with the same ``max_rows``.
+The headline is OK only when every piece of the input was checked and is Available; otherwise it
+says what was not checked. Card and fallback state the same counts.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Optional
 
 from webexpythonsdk.models.cards import options as opt
 
 from bot import buttons
-from bot.models import NumberCheck, NumberState, Reply, Severity, ValidationResult
+from bot.models import ForeignNumber, NumberCheck, NumberState, NumberUse, Reply, ReplyFile, Severity, ValidationResult
 
 from .base import COLOUR, card, columns, heading, literal, size_of, submit, subtle, text, title
 from .limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, VALIDATE_AGAIN_MAX_NUMBERS
-from .text import MarkdownPacker, card_bytes, clip, escape, md_bytes
+from .results_file import CSV_TYPE, validation_csv
+from .text import card_bytes, clip, escape, md_bytes
 
-ORIGINAL_CHARS = 80  # a number as typed, in the card (the markdown list shows it whole)
+ORIGINAL_CHARS = 80  # a number as typed, in the card (the file has it whole)
 DETAIL_CHARS = 300  # one error detail, in the card
 TOKEN_CHARS = 40  # one not-a-number token, in the card
 TOKENS_CARD_BYTES = 1500  # room for the not-a-number list in the card
+MAX_ROWS = 40  # more numbers than this: problems first, a summary of the Available ones, and the file
+AVAILABLE_NAMED = 5  # Available numbers named in the summary
 NOT_A_NUMBER = "Not a phone number"
+ANOTHER_COUNTRY = "Not checked: another country's national number"
+FILE_NAME = "validation.csv"
 ICON = {Severity.GOOD: "✅", Severity.WARNING: "⚠️", Severity.ATTENTION: "❌"}
 
+# What each state means and what the admin can do, worded from the reference page ("Phone number
+# is available", "Duplicate phone number", "Duplicate phone number in the list", "Phone number is
+# invalid", "Phone number is unavailable and cannot be used").
+ADVICE = {
+    NumberState.DUPLICATE: "Already in your organisation, so it cannot be added again: free it there first, "
+                           "or pick another number.",
+    NumberState.INVALID: "Not a valid phone number for Webex Calling: check the digits and the country code.",
+    NumberState.UNAVAILABLE: "Webex cannot use this number: your PSTN provider may not offer it to your "
+                             "organisation, or it is reserved. Ask your PSTN provider, or pick another number.",
+}
+OWNER_TYPES = {
+    "PEOPLE": "user", "PLACE": "workspace", "VIRTUAL_LINE": "virtual line", "AUTO_ATTENDANT": "auto attendant",
+    "CALL_QUEUE": "call queue", "HUNT_GROUP": "hunt group", "PAGING_GROUP": "paging group",
+    "GROUP_PAGING": "paging group", "VOICE_MESSAGING": "voicemail", "VOICEMAIL_GROUP": "voicemail group",
+    "BROADWORKS_ANYWHERE": "single number reach", "OFFICE_ANYWHERE": "single number reach",
+    "CONTACT_CENTER_LINK": "contact center", "ROUTE_LIST": "route list",
+}
 
-def _counts(result: ValidationResult) -> str:
-    parts = [f"{n} {state.value}" for state, n in result.counts().items()]
+
+# ---------------------------------------------------------------- words shared by card and markdown
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def state_counts(checks: tuple[NumberCheck, ...]) -> list[str]:
+    """"2 Available", "1 Duplicate" …: the states that occur, in the API's order."""
+    per_state = {s: 0 for s in NumberState}
+    for check in checks:
+        per_state[check.state] += 1
+    return [f"{n:,} {state.value}" for state, n in per_state.items() if n]
+
+
+def counts(result: ValidationResult) -> str:
+    """"2 Available · 1 Duplicate · 1 not checked (another country's number) · 1 not a phone number"."""
+    parts = state_counts(result.checks)
+    if result.foreign:
+        parts.append(f"{len(result.foreign)} not checked (another country's number)")
     if result.not_numbers:
-        n = len(result.not_numbers)
-        parts.append(f"{n} not a phone number" if n == 1 else f"{n} not phone numbers")
+        parts.append(plural(len(result.not_numbers), "not a phone number", "not phone numbers"))
     return " · ".join(parts)
 
 
-def _headline(result: ValidationResult) -> tuple[str, Severity]:
-    if not result.checks:
+def headline(result: ValidationResult) -> tuple[str, Severity]:
+    if not result.checks and not result.foreign:
         return "No phone numbers to validate", Severity.WARNING
     if result.ok:
         return "Number validation: OK", Severity.GOOD
+    if result.all_checked_available:
+        return f"Number validation: {plural(result.unchecked, 'piece', 'pieces')} not checked", Severity.WARNING
     return "Number validation: ERRORS", Severity.ATTENTION
 
 
-def _display_order(checks: tuple[NumberCheck, ...]) -> list[NumberCheck]:
+def written(check: NumberCheck) -> str:
+    """The number as the admin wrote it, and what was sent only when that differs: no "X → X"."""
+    bare = re.sub(r"[\s\-.()]", "", check.original)
+    return check.original if bare == check.e164 else f"{check.original} → {check.e164}"
+
+
+def owner_words(use: NumberUse) -> str:
+    kind = OWNER_TYPES.get(use.owner_type or "", (use.owner_type or "").lower().replace("_", " "))
+    where = f" at {use.location}" if use.location else ""
+    extension = f", extension {use.extension}" if use.extension else ""
+    if use.owner_name:
+        return f"Used by {use.owner_name}" + (f" ({kind})" if kind else "") + where + extension + "."
+    return (f"In the numbers of {use.location}, " if use.location else "In the organisation, ") + "assigned to nobody."
+
+
+def advice(check: NumberCheck) -> list[str]:
+    """Plain-language lines under a row: what the state means, who uses the number, notes."""
+    lines = []
+    if check.state is NumberState.DUPLICATE_IN_LIST:
+        lines.append(f"Same number as row {check.repeats} of your list: that row has its result."
+                     if check.repeats else "The same number is in your list more than once.")
+    elif check.state in ADVICE:
+        lines.append(ADVICE[check.state])
+    if check.use is not None:
+        lines.append(owner_words(check.use))
+    elif check.use_unknown:
+        lines.append(f"I could not look up who uses it: {check.use_unknown}")
+    if check.extension:
+        lines.append(f"Extension {check.extension} ignored: Webex validates the number itself.")
+    if check.vanity:
+        lines.append(f"Letters converted: {check.original} is {check.e164}.")
+    return lines
+
+
+def webex_detail(check: NumberCheck) -> str:
+    """Webex's own detail, without the number it repeats ("[Error 8363] DN is in use : +1…")."""
+    said = []
+    for detail in check.detail:
+        said.append(re.sub(r"\s*:\s*\+?[\d\s\-().]+$", "", detail) or detail)
+    return "; ".join(said)
+
+
+def foreign_words(piece: ForeignNumber) -> str:
+    return (f"looks like a national number from another country ({piece.country}): write it as "
+            f"{_international(piece)}, or name the country: validate {piece.country} {piece.original}")
+
+
+def _international(piece: ForeignNumber) -> str:
+    import phonenumbers
+
+    return phonenumbers.format_number(phonenumbers.parse(piece.e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def display_order(checks: tuple[NumberCheck, ...]) -> list[NumberCheck]:
     """Problems first (in input order), then the Available ones."""
     problems = [c for c in checks if c.state is not NumberState.AVAILABLE]
     return problems + [c for c in checks if c.state is NumberState.AVAILABLE]
+
+
+def available_summary(available: list[NumberCheck]) -> str:
+    named = ", ".join(c.e164 for c in available[:AVAILABLE_NAMED])
+    more = len(available) - AVAILABLE_NAMED
+    return (f"{plural(len(available), 'number is', 'numbers are')} Available: {named}"
+            + (f" and {more} more" if more > 0 else "") + f". Every number is in the attached file {FILE_NAME}.")
 
 
 # ---------------------------------------------------------------- card
 
 
 def _row(check: NumberCheck) -> list:
-    left = [literal(f"{clip(check.original, ORIGINAL_CHARS)} → {check.e164}")]
+    left = [literal(clip(written(check), ORIGINAL_CHARS + 20))]
     # Right-aligned: the state and its flag line up at the card's edge, row after row.
     right_aligned = opt.HorizontalAlignment.RIGHT
     right = [text(check.state.value, color=COLOUR[check.severity], weight=opt.FontWeight.BOLDER,
@@ -60,9 +165,11 @@ def _row(check: NumberCheck) -> list:
     if check.toll_free:
         right.append(subtle("Toll-free", horizontalAlignment=right_aligned))
     elements: list = [columns(left, right)]
-    if check.detail:
-        detail = "; ".join(clip(d, DETAIL_CHARS) for d in check.detail)
-        elements.append(subtle(detail, verbatim=True, size=opt.FontSize.SMALL))
+    for line in advice(check):
+        elements.append(subtle(line, verbatim=True))
+    detail = webex_detail(check)
+    if detail:
+        elements.append(subtle(f"Webex: {clip(detail, DETAIL_CHARS)}", verbatim=True, size=opt.FontSize.SMALL))
     return elements
 
 
@@ -80,78 +187,86 @@ def _tokens_text(tokens: tuple[str, ...]) -> tuple[str, int]:
     value = ", ".join(shown)
     rest = len(tokens) - len(shown)
     if rest:
-        value += f" … and {rest} more, listed below."
+        value += f" … and {rest} more, in the attached file."
     return value, len(shown)
 
 
 @dataclass
-class _CardPlan:
+class _Plan:
     body: list
     actions: list
-    complete: bool
+    complete: bool  # every piece of the input is on the card
 
 
-def _plan(result: ValidationResult, max_rows: int) -> _CardPlan:
-    checks = result.checks
-    headline, severity = _headline(result)
-    head = [title(headline, COLOUR[severity])]
-    counts = _counts(result)
-    if counts:
-        head.append(text(counts, spacing=opt.Spacing.SMALL))
-    if not checks:
-        head.append(text("Nothing was sent to Webex: none of this looks like a phone number."))
-
+def _unchecked(result: ValidationResult) -> tuple[list, bool]:
+    """The "not checked" sections, and whether they show every piece."""
     tail: list = []
-    tokens_complete = True
+    complete = True
+    if result.foreign:
+        tail.append(heading(ANOTHER_COUNTRY))
+        for piece in result.foreign[:10]:
+            tail.append(subtle(f"{clip(piece.original, TOKEN_CHARS)}: {foreign_words(piece)}", verbatim=True))
+        complete = len(result.foreign) <= 10
+        if not complete:
+            tail.append(subtle(f"… and {len(result.foreign) - 10} more, in the attached file.", verbatim=True))
     if result.not_numbers:
         value, shown = _tokens_text(result.not_numbers)
-        tokens_complete = shown == len(result.not_numbers)
+        complete = complete and shown == len(result.not_numbers)
         tail += [heading(f"{NOT_A_NUMBER} (not sent to Webex)"), subtle(value, verbatim=True)]
+    return tail, complete
+
+
+def _plan(result: ValidationResult) -> _Plan:
+    checks = result.checks
+    headline_, severity = headline(result)
+    head = [title(headline_, COLOUR[severity])]
+    summary = counts(result)
+    if summary:
+        head.append(text(summary, spacing=opt.Spacing.SMALL))
+    if not checks and not result.foreign:
+        head.append(text("Nothing was sent to Webex: none of this looks like a phone number."))
+    tail, tail_complete = _unchecked(result)
 
     actions = []
-    numbers = [c.e164 for c in checks]
-    if numbers and len(numbers) <= VALIDATE_AGAIN_MAX_NUMBERS:
-        actions.append(submit("Validate again", buttons.validate_data(numbers)))
+    if result.unlooked:
+        actions.append(submit(f"Who uses the other {len(result.unlooked)}?",
+                              buttons.owners_data(result.unlooked[:buttons.MAX_OWNER_NUMBERS])))
     actions.append(submit("Help", buttons.action_data(buttons.HELP)))
+    again = ([submit("Validate again", buttons.validate_data([c.e164 for c in checks]))]
+             if checks and len(checks) <= VALIDATE_AGAIN_MAX_NUMBERS else [])
 
-    note_room = size_of(subtle(f"Showing {len(checks)} of {len(checks)} numbers (problems first); "
-                               "the full list follows below.", color=opt.Colors.WARNING))
-    used = card_bytes(card(head + tail, actions)) + note_room
-    if used > CARD_BUDGET_BYTES and len(actions) > 1:
-        actions = actions[1:]  # drop "Validate again" before dropping rows
-        used = card_bytes(card(head + tail, actions)) + note_room
-
-    def fit(order: list[NumberCheck], limit: int) -> tuple[list, int]:
-        rows: list = []
-        total = used
-        count = 0
-        for check in order[:limit]:
-            elements = _row(check)
-            cost = sum(size_of(e) for e in elements)
-            if total + cost > CARD_BUDGET_BYTES:
-                break
-            rows += elements
-            total += cost
-            count += 1
-        return rows, count
-
-    rows, shown = fit(list(checks), len(checks))
-    reordered = False
-    if shown < len(checks) or len(checks) > max_rows:
-        rows, shown = fit(_display_order(checks), max_rows)
-        reordered = True
-
-    body = head + rows
-    if shown < len(checks):
-        order = " (problems first)" if reordered else ""
-        body.append(subtle(f"Showing {shown} of {len(checks)} numbers{order}; "
-                           "the full list follows below.", color=opt.Colors.WARNING))
-    body += tail
-    return _CardPlan(body, actions, shown == len(checks) and tokens_complete)
+    rows = [element for check in checks for element in _row(check)]
+    whole = head + rows + tail
+    if len(checks) <= MAX_ROWS and card_bytes(card(whole, again + actions)) <= CARD_BUDGET_BYTES:
+        return _Plan(whole, again + actions, tail_complete)
+    # Too many to list: the problems first, as many as fit, and the Available ones summarised.
+    available = [c for c in checks if c.state is NumberState.AVAILABLE]
+    problems = [c for c in checks if c.state is not NumberState.AVAILABLE]
+    ending = []
+    if available:
+        ending.append(text(available_summary(available), color=opt.Colors.GOOD))
+    note_room = size_of(subtle(f"Showing {len(problems)} of {len(problems)} problem rows; every number is in "
+                               f"the attached file {FILE_NAME}.", color=opt.Colors.WARNING))
+    used = card_bytes(card(head + ending + tail, actions)) + note_room
+    shown_rows: list = []
+    shown = 0
+    for check in problems:
+        elements = _row(check)
+        cost = sum(size_of(e) for e in elements)
+        if used + cost > CARD_BUDGET_BYTES:
+            break
+        shown_rows += elements
+        used += cost
+        shown += 1
+    body = head + shown_rows
+    if shown < len(problems):
+        body.append(subtle(f"Showing {shown} of {len(problems)} problem rows; every number is in the attached "
+                           f"file {FILE_NAME}.", color=opt.Colors.WARNING))
+    return _Plan(body + ending + tail, actions, False)
 
 
-def validation_card(result: ValidationResult, max_rows: int = 40) -> dict:
-    plan = _plan(result, max_rows)
+def validation_card(result: ValidationResult) -> dict:
+    plan = _plan(result)
     return card(plan.body, plan.actions)
 
 
@@ -159,66 +274,57 @@ def validation_card(result: ValidationResult, max_rows: int = 40) -> dict:
 
 
 def _md_row(check: NumberCheck) -> str:
-    line = f"- {ICON[check.severity]} {escape(check.original)} → {escape(check.e164)}: **{check.state.value}**"
+    line = f"- {ICON[check.severity]} {escape(written(check))}: **{check.state.value}**"
     if check.toll_free:
         line += " · Toll-free"
-    if check.detail:
-        line += " — " + "; ".join(escape(d) for d in check.detail)
+    notes = advice(check)
+    detail = webex_detail(check)
+    if detail:
+        notes.append(f"Webex: {detail}")
+    if notes:
+        line += " — " + " ".join(escape(n) for n in notes)
     return line
 
 
-def _md_headline(result: ValidationResult) -> str:
-    headline, _ = _headline(result)
-    counts = _counts(result)
-    return f"**{headline}**" + (f"\n{counts}" if counts else "")
-
-
-def validation_markdown(result: ValidationResult, max_rows: int = 40) -> list[str]:
-    """Element 0: the card's fallback (headline, counts, the rows that fit). If that or the
-    card could not show everything, more messages follow that list every number, in the
-    admin's order, and every token that is not a number."""
-    checks = result.checks
-    card_complete = _plan(result, max_rows).complete
-    note = "\n\nShowing {shown} of {total} numbers; the full list follows in the next messages."
-
-    first = _md_headline(result)
-    if not checks:
-        first += "\n\nNothing was sent to Webex: none of this looks like a phone number."
-    order = list(checks) if len(checks) <= max_rows else _display_order(checks)
-    reserve = md_bytes(note.format(shown=len(checks), total=len(checks)))
-    shown = 0
-    for check in order:
-        line = "\n" + _md_row(check)
-        if md_bytes(first + line) + reserve > MARKDOWN_BUDGET_BYTES:
-            break
-        first += line
-        shown += 1
-    tokens_done = not result.not_numbers
-    if result.not_numbers and shown == len(checks):
-        line = f"\n\n**{NOT_A_NUMBER}** (not sent to Webex): " + ", ".join(escape(t) for t in result.not_numbers)
-        if md_bytes(first + line) <= MARKDOWN_BUDGET_BYTES:
-            first += line
-            tokens_done = True
-    if shown == len(checks) and tokens_done and card_complete:
-        return [first]
-    if shown < len(checks):
-        first += note.format(shown=shown, total=len(checks))
-    elif not tokens_done:
-        first += "\n\nWhat is not a phone number follows in the next messages."
-
-    packer = MarkdownPacker(MARKDOWN_BUDGET_BYTES, lambda n: f"**Number validation, full list (part {n})**")
-    if checks:
-        packer.block(None)
-        for check in checks:
-            packer.add(_md_row(check))
+def validation_markdown(result: ValidationResult, complete: Optional[bool] = None) -> str:
+    """The card's fallback: headline, counts, the rows that fit (problems first when not all do),
+    what was not checked, and, when the card is a summary, where the complete list is."""
+    if complete is None:
+        complete = _plan(result).complete
+    headline_, _ = headline(result)
+    summary = counts(result)
+    out = f"**{headline_}**" + (f"\n{summary}" if summary else "")
+    if not result.checks and not result.foreign:
+        out += "\n\nNothing was sent to Webex: none of this looks like a phone number."
+    ending = "" if complete else f"\n\nEvery number is in the attached file {FILE_NAME}."
+    order = list(result.checks) if complete else display_order(result.checks)
+    lines = [_md_row(c) for c in order]
+    if result.foreign:
+        lines.append(f"\n**{ANOTHER_COUNTRY}**")
+        lines += [f"- {escape(p.original)}: {escape(foreign_words(p))}" for p in result.foreign]
     if result.not_numbers:
-        packer.block(f"**{NOT_A_NUMBER}** (not sent to Webex):", sep=", ")
-        for token in result.not_numbers:
-            packer.add(escape(token))
-    return [first] + packer.finish()
+        lines.append(f"\n**{NOT_A_NUMBER}** (not sent to Webex): " + ", ".join(escape(t) for t in result.not_numbers))
+    shown = 0
+    for line in lines:
+        if md_bytes(out + "\n" + line + ending) + 80 > MARKDOWN_BUDGET_BYTES:
+            break
+        out += "\n" + line
+        shown += 1
+    if shown < len(lines):
+        out += f"\n\nShowing {shown} of {len(lines)} lines."
+        if complete:
+            ending = f"\n\nEvery number is in the attached file {FILE_NAME}."
+    return out + ending
 
 
 def validation_reply(result: ValidationResult) -> Reply:
-    """The card, its fallback, and the messages that list what the card could not show."""
-    messages = validation_markdown(result)
-    return Reply(markdown=messages[0], card=validation_card(result), continuation=tuple(messages[1:]))
+    """The card and its fallback; with the complete list as a CSV file when the card (or the
+    fallback) cannot show every piece of the input."""
+    complete = _plan(result).complete
+    markdown = validation_markdown(result, complete)
+    needs_file = not complete or markdown.endswith(f"attached file {FILE_NAME}.")
+    file = None
+    if needs_file:
+        file = ReplyFile(FILE_NAME, validation_csv(result), CSV_TYPE,
+                         f"Every number of that validation, one row each: {escape(counts(result))}")
+    return Reply(markdown=markdown, card=validation_card(result), file=file)

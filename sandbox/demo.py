@@ -26,7 +26,7 @@ from sandbox import SandboxServer, seed
 if TYPE_CHECKING:
     from bot.config import Settings
 
-TRY_THIS = ("try: help  |  validate +12145557861, (214) 555-7862 +442071838750 +12143020001 12345  |  "
+TRY_THIS = ("try: help  |  validate +12145557861, (214) 555-7862 +442071838750 +12143029001 12345  |  locations  |  "
             "alternate numbers Dallas HQ")
 
 
@@ -52,8 +52,9 @@ class Demo:
 
 def operator_settings(api_url: str, store_url: str, **overrides: Any) -> "Settings":
     """numbot's settings for the seeded org, as its operator would set them: the refresh-token
-    grant, the org id, the webhook secret, the admins' email domain allowed. The demo and the
-    tests start from these."""
+    grant, the org id, the webhook secret, the admins' email domain allowed, full administrators
+    only (the default: Bob, who has no admin role, is refused and told whom to ask). The demo and
+    the tests start from these."""
     from bot.config import ServiceAppCredentials, Settings
 
     base = Settings(
@@ -66,6 +67,7 @@ def operator_settings(api_url: str, store_url: str, **overrides: Any) -> "Settin
         org_id=seed.ORG_ID,
         store_url=store_url,
         allowed_domains=("example.com",),
+        contact="Alice Admin (alice@example.com)",
     )
     return dataclasses.replace(base, **overrides)
 

@@ -6,9 +6,11 @@ every flow has. Flows call Webex only through ``bot.webex.WebexClient`` and get 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from bot.config import Settings
 from bot.models import HelpEntry
+from bot.progress import Reporter
 from bot.webex import WebexClient
 
 
@@ -17,3 +19,4 @@ class FlowContext:
     client: WebexClient
     settings: Settings
     commands: tuple[HelpEntry, ...] = ()  # what the help card lists, from the registry
+    progress: Optional[Reporter] = None  # for a long job: a message edited as it goes (one per event)

@@ -1,17 +1,15 @@
-"""Auto attendant alternate available numbers: find the location, show one page.
+"""Auto attendant alternate available numbers: find the location, show one page of its numbers.
 
-Without toggle filters a page costs one request of ``page_size + 1`` rows: the
-extra row says whether a next page exists (when Webex answers fewer rows than
-asked, with a Link rel="next", the bot asks on for the missing ones). The API
-cannot filter by state, toll-free or service number, so with a toggle on the
-bot reads the list in chunks from the page's offset until it has one page
-plus one matching row (bounded by ``MAX_SCAN``), and keeps the API offset of
-the next page in the Next button. The first chunk is ``page_size + 1`` rows, as without toggles, and
-each further chunk doubles up to ``SCAN_CHUNK``: a page where most rows match
-costs no more than an unfiltered one, a sparse match still needs few requests.
+The API has no count and cannot filter by state, toll-free or service number, so for every
+answer the bot reads all of the location's numbers (``max`` 2000, the documented default, and
+``Link`` paging: Big Campus's 2,345 numbers are two requests), filters them, and shows page N of
+the result: "11–20 of 120", First/Previous/Next/Last, ``alternate numbers Dallas HQ page 5``.
+Nothing is kept between presses: each one reads Webex again, so any instance serves any press
+and a page is never stale.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
@@ -26,36 +24,45 @@ from bot.webex import WebexError
 class AlternateNumbers:
     location: Optional[str] = None  # a location id or name; None asks with a picker
     filters: NumberFilters = field(default_factory=NumberFilters)
-    start: int = 0
-    back: tuple[int, ...] = ()
+    page: int = 1
     location_query: Optional[str] = None  # narrowing the picker by name
     not_numbers: tuple[str, ...] = ()  # filter tokens that were not numbers
+    filters_changed: bool = False  # a paging button pressed after the filters were changed
+    start: Optional[int] = None  # a card from before page numbers: the API offset of its page
+    export: bool = False  # every number, with the filters, as a CSV file
+
+
+_PAGE = re.compile(r"(?:^|\s)page\s+(\d{1,6})\s*$", re.IGNORECASE)
 
 
 def from_text(rest: str, region: str) -> AlternateNumbers:
-    """``alternate numbers [location] [numbers…]``: the text before the first number names the
-    location, the numbers after it filter the list."""
+    """``alternate numbers [location] [numbers…] [page N]``: the text before the first number
+    names the location, the numbers after it filter the list."""
+    page = 1
+    asked = _PAGE.search(rest)
+    if asked:
+        page, rest = max(1, int(asked.group(1))), rest[: asked.start()]
     split = split_head(rest, region)
     return AlternateNumbers(
         location=split.head or None,
         filters=NumberFilters(phone_numbers=tuple(dict.fromkeys(n.e164 for n in split.parsed.numbers))),
+        page=page,
         not_numbers=split.parsed.not_numbers,
     )
 
 
 def from_card(inputs: dict, action: str, region: str) -> AlternateNumbers:
-    """The picker's Show numbers and Search, and a page's buttons (Next, Previous, filters)."""
+    """The picker's Show numbers and Search, and a page's buttons (paging, Apply filters)."""
     if action == buttons.ALTERNATE_PICKER:
         return AlternateNumbers()
     if action == buttons.ALTERNATE_SEARCH:
         query = buttons.text(inputs.get(buttons.INPUT_LOCATION_QUERY), 200).strip()
         return AlternateNumbers(location_query=query or None)
     location = buttons.text(inputs.get(buttons.INPUT_LOCATION), 500).strip() or None
-    phone_numbers: tuple[str, ...] = tuple(
-        n for n in buttons.text(inputs.get(buttons.KEY_PHONE_NUMBERS), 20_000).split(",") if n.strip()
-    )
+    # The "Only these numbers" box; a card from before it carried them in the button's data.
+    phone_numbers = tuple(n for n in buttons.text(inputs.get(buttons.KEY_PHONE_NUMBERS), 20_000).split(",") if n.strip())
     not_numbers: tuple[str, ...] = ()
-    typed = buttons.text(inputs.get(buttons.INPUT_FILTER_NUMBERS), 20_000)  # the picker's "only these numbers"
+    typed = buttons.text(inputs.get(buttons.INPUT_FILTER_NUMBERS), 20_000)
     if typed.strip():
         parsed = parse_numbers(typed, region)
         phone_numbers = tuple(dict.fromkeys(n.e164 for n in parsed.numbers))
@@ -66,19 +73,24 @@ def from_card(inputs: dict, action: str, region: str) -> AlternateNumbers:
         only_service=buttons.flag(inputs.get(buttons.INPUT_ONLY_SERVICE, False)),
         phone_numbers=phone_numbers,
     )
-    start = buttons.whole(inputs.get(buttons.KEY_START, 0))
-    raw_back = inputs.get(buttons.KEY_BACK)
-    back = tuple(buttons.whole(b) for b in raw_back[-buttons.MAX_BACK :]) if isinstance(raw_back, list) else ()
-    shown = buttons.text(inputs.get(buttons.KEY_SHOWN, ""), 200)
-    if shown != buttons.shown_filters(filters):
-        # The admin changed a toggle: offsets computed under the old filters
-        # mean nothing now, so start over at the first page.
-        start, back = 0, ()
-    return AlternateNumbers(location=location, filters=filters, start=start, back=back, not_numbers=not_numbers)
+    page = max(1, buttons.whole(inputs.get(buttons.KEY_PAGE, 1), 1))
+    old_card = buttons.KEY_PAGE not in inputs and buttons.KEY_START in inputs
+    start = buttons.whole(inputs[buttons.KEY_START]) if old_card else None
+    now = buttons.shown_filters(filters)
+    if old_card:
+        now = now.split("#", 1)[0]  # its "shown" named the toggles only
+    changed = buttons.KEY_SHOWN in inputs and buttons.text(inputs.get(buttons.KEY_SHOWN), 200) != now
+    if changed:
+        # The pages the card counted mean nothing with other filters: start over at the first.
+        page, start = 1, None
+    if action == buttons.ALTERNATE_EXPORT:
+        return AlternateNumbers(location=location, filters=filters, not_numbers=not_numbers, export=True)
+    return AlternateNumbers(location=location, filters=filters, page=page, not_numbers=not_numbers, start=start,
+                            filters_changed=changed and not buttons.flag(inputs.get(buttons.KEY_APPLY, False)))
 
 
-SCAN_CHUNK = 200  # most rows per request when the bot filters
-MAX_SCAN = 5000  # rows read for one filtered page before showing what was found
+READ_MAX = 2000  # rows per request: the API's documented default (and the most it answers)
+MOST_ROWS = 20_000  # rows read for one answer at the most; a location with more says so
 MAX_FILTER_NUMBERS = 100  # phoneNumber values in one request (URL length)
 MAX_PICKER_LOCATIONS = 1000
 
@@ -148,7 +160,10 @@ def picker_reply(
     message: Optional[str] = None,
     query: Optional[str] = None,
     more: bool = False,
+    numbers: tuple[str, ...] = (),
 ) -> Reply:
+    """Which location? ``numbers``: the filter the admin typed, kept in the picker's box so that
+    it survives the choice."""
     if locations is None:
         locations, more = read_locations(ctx, query or None)
         if query and not locations:
@@ -157,40 +172,33 @@ def picker_reply(
     if not locations:
         return cards.error_reply("No locations", "The organisation has no Webex Calling locations that the "
                                                  "service app can see.")
-    return cards.location_picker_reply(locations, message=message, query=query, more=more)
+    return cards.location_picker_reply(locations, message=message, query=query, more=more, numbers=numbers)
 
 
-def fetch_page(location: Location, start: int, back: tuple[int, ...], filters: NumberFilters,
-               ctx: FlowContext) -> AvailableNumbersPage:
-    """One page of ``NUMBOT_PAGE_SIZE`` rows from API offset ``start``, each with its offset,
-    and the API offset of the next page."""
-    size = ctx.settings.page_size
-    phone_numbers = filters.phone_numbers[:MAX_FILTER_NUMBERS]  # the URL must stay short
+def read_all(location: Location, phone_numbers: tuple[str, ...], ctx: FlowContext) -> tuple[list[AvailableNumber], bool]:
+    """Every alternate available number of the location (of ``phone_numbers`` when given), and
+    whether there were more than ``MOST_ROWS``. Webex may answer fewer rows than asked with a
+    ``Link: rel="next"``: the bot reads on from where the answer ended."""
     found: list[AvailableNumber] = []
-    offsets: list[int] = []
-    next_start: Optional[int] = None
-    offset = start
-    chunk_size = size + 1
-    while offset - start < MAX_SCAN:
-        # Without toggles every row is shown: ask for exactly the rows still missing.
-        wanted = chunk_size if filters.any_toggle else size + 1 - len(found)
-        chunk = ctx.client.available_numbers(location.id, offset, wanted, phone_numbers)
-        chunk_size = min(chunk_size * 2, SCAN_CHUNK)
-        for index, number in enumerate(chunk.numbers):
-            if not filters.matches(number):
-                continue
-            if len(found) == size:
-                next_start = offset + index
-                break
-            found.append(number)
-            offsets.append(offset + index)
-        # Webex may answer fewer rows than asked; its Link rel="next" (``has_next``) says more follow.
-        if next_start is not None or not chunk.has_next or not chunk.numbers:
-            break
-        offset += len(chunk.numbers)
-    else:
-        next_start = offset  # scanned enough for one answer; Next goes on from here
-    return AvailableNumbersPage(location, tuple(found), start, size, next_start, back, filters, tuple(offsets))
+    while len(found) < MOST_ROWS:
+        chunk = ctx.client.available_numbers(location.id, len(found), READ_MAX, phone_numbers)
+        found += chunk.numbers
+        if not chunk.has_next or not chunk.numbers:
+            return found, False
+    return found[:MOST_ROWS], True
+
+
+def page_of(location: Location, rows: list[AvailableNumber], request: AlternateNumbers, size: int,
+            notes: list[str]) -> AvailableNumbersPage:
+    matching = [n for n in rows if request.filters.matches(n)]
+    pages = max(1, -(-len(matching) // size))
+    page = request.page if request.start is None else request.start // size + 1
+    if page > pages:
+        notes.append(f"There {'is' if pages == 1 else 'are'} only {pages} page{'s' if pages != 1 else ''}; "
+                     "this is the last.")
+        page = pages
+    chosen = matching[(page - 1) * size : page * size]
+    return AvailableNumbersPage(location, tuple(chosen), page, pages, len(matching), size, request.filters)
 
 
 def _location_error(error: WebexError, location: Location, ctx: FlowContext) -> Reply:
@@ -209,35 +217,46 @@ def not_calling_reply(location: Location) -> Reply:
                              f"“{location.name}” is not a Webex Calling location, so it has no auto attendant numbers.")
 
 
-def request_notes(command: AlternateNumbers) -> tuple[str, ...]:
+def request_notes(request: AlternateNumbers) -> list[str]:
     """What the admin typed that the bot could not use as they meant it: said on the card,
     never dropped silently."""
     notes = []
-    if command.not_numbers:
-        notes.append("Not phone numbers, left out of the filter: " + ", ".join(command.not_numbers))
-    given = len(command.filters.phone_numbers)
+    if request.filters_changed:
+        notes.append("The filters changed, so this is the first page with the new filters.")
+    if request.not_numbers:
+        notes.append("Not phone numbers, left out of the filter: " + ", ".join(request.not_numbers))
+    given = len(request.filters.phone_numbers)
     if given > MAX_FILTER_NUMBERS:
         notes.append(f"Only the first {MAX_FILTER_NUMBERS} of the {given} numbers you gave are looked up.")
-    return tuple(notes)
+    return notes
 
 
 def answer(request: AlternateNumbers, ctx: FlowContext) -> Reply:
     if request.location_query is not None or request.location is None:
-        return picker_reply(ctx, query=request.location_query)
+        return picker_reply(ctx, query=request.location_query, numbers=request.filters.phone_numbers)
     resolved = resolve_location(request.location, ctx)
     if isinstance(resolved, Ambiguous):
-        return picker_reply(ctx, resolved.locations, resolved.message, more=resolved.more)
+        return picker_reply(ctx, resolved.locations, resolved.message, more=resolved.more,
+                            numbers=request.filters.phone_numbers)
     if isinstance(resolved, NotCalling):
         return not_calling_reply(resolved.location)
     notes = request_notes(request)
-    # The buttons carry only the numbers looked up, so the next page is the same list.
+    # The card carries only the numbers looked up, so the next page is the same list.
     filters = replace(request.filters, phone_numbers=request.filters.phone_numbers[:MAX_FILTER_NUMBERS])
     try:
-        page = fetch_page(resolved, request.start, request.back, filters, ctx)
+        rows, cut = read_all(resolved, filters.phone_numbers, ctx)
     except WebexError as error:
         return _location_error(error, resolved, ctx)
-    if not page.numbers and not page.has_more and not page.has_previous:
-        # Only a first page with nothing after it means "none": a filtered scan can
-        # stop at MAX_SCAN rows without a match while more rows are left to read.
-        return cards.empty_numbers_reply(resolved, filters, notes)
-    return cards.numbers_page_reply(page, notes)
+    if cut:
+        notes.append(f"{resolved.name} has more than {MOST_ROWS:,} numbers; the list shows the first {MOST_ROWS:,}.")
+    if request.export:
+        return cards.numbers_export_reply(resolved, filters, [n for n in rows if filters.matches(n)], tuple(notes))
+    listed = {n.phone_number for n in rows}
+    absent = [n for n in filters.phone_numbers if n not in listed]
+    if absent:
+        notes.append(f"Not available at {resolved.name} (not among its alternate available numbers): "
+                     + ", ".join(absent))
+    page = page_of(resolved, rows, replace(request, filters=filters), ctx.settings.page_size, notes)
+    if not page.numbers:
+        return cards.empty_numbers_reply(resolved, filters, tuple(notes))
+    return cards.numbers_page_reply(page, tuple(notes))

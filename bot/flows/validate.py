@@ -7,20 +7,22 @@ is ``Duplicate In List`` — what one request with the whole list answers.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, Sequence, Union
 
 import cards
 from bot import buttons
 from bot.flows import FlowContext
 from bot.flows.help import Help
-from bot.models import NumberCheck, NumberState, ParsedText, Reply, ValidationResult
+from bot.models import NumberCheck, NumberState, NumberUse, ParsedNumber, ParsedText, Reply, ValidationResult
 from bot.parsing import parse_numbers
-from bot.webex import RawCheck, WebexError
+from bot.webex import RawCheck, WebexBusy, WebexError
 
 # More numbers than this in one message are refused with a clear answer
 # rather than silently cut: it keeps one message's work (and card) bounded.
 MAX_NUMBERS_PER_MESSAGE = 1000
+# In-use numbers whose user is looked up per answer (one request each); the rest get a button.
+MAX_OWNER_LOOKUPS = 10
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Validate:
 def from_text(rest: str, region: str) -> Union[Validate, Help]:
     """After ``validate``: the numbers, or help when there are none."""
     parsed = parse_numbers(rest, region)
-    if parsed.numbers or parsed.not_numbers:
+    if parsed.numbers or parsed.not_numbers or parsed.foreign:
         return Validate(parsed)
     return Help(note="I found no phone numbers to validate in that message.")
 
@@ -41,7 +43,7 @@ def from_text(rest: str, region: str) -> Union[Validate, Help]:
 def from_bare_text(text: str, region: str) -> Union[Validate, Help]:
     """A message that starts with no command word: numbers pasted on their own, or chat."""
     parsed = parse_numbers(text, region)
-    if parsed.numbers:
+    if parsed.numbers or parsed.foreign:
         return Validate(parsed)
     return Help(note="I found no phone numbers in that message.")
 
@@ -59,14 +61,15 @@ def _batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
         yield list(items[index : index + size])
 
 
-def repeated(original: str, e164: str, detailed: bool) -> NumberCheck:
+def repeated(number: ParsedNumber, row: int, first_row: int, detailed: bool) -> NumberCheck:
     """A later occurrence of a number, as one request with the whole list answers it: Webex
     stops at "Duplicate In List" and judges nothing else, so ``tollFreeNumber`` is false; the
     live API (``detailed``) says ``[Error 8360] Duplicate DN in the request : <number as sent>``,
     the documented shape gives no detail. The first occurrence's row carries the number's own
-    state."""
-    detail = (f"[Error 8360] Duplicate DN in the request : {e164}",) if detailed else ()
-    return NumberCheck(original, e164, NumberState.DUPLICATE_IN_LIST, toll_free=False, detail=detail)
+    state; this row names it."""
+    detail = (f"[Error 8360] Duplicate DN in the request : {number.e164}",) if detailed else ()
+    return NumberCheck(number.original, number.e164, NumberState.DUPLICATE_IN_LIST, toll_free=False, detail=detail,
+                       row=row, extension=number.extension, vanity=number.vanity, repeats=first_row)
 
 
 def check_numbers(parsed: ParsedText, ctx: FlowContext) -> ValidationResult:
@@ -75,17 +78,47 @@ def check_numbers(parsed: ParsedText, ctx: FlowContext) -> ValidationResult:
     for batch in _batches(unique, ctx.settings.validate_batch):
         for sent, raw in zip(batch, ctx.client.validate_numbers(batch)):
             answers[sent] = raw
-    seen: set[str] = set()
+    first_rows: dict[str, int] = {}
     checks = []
     detailed = any(raw.detailed for raw in answers.values())
-    for number in parsed.numbers:
+    for row, number in enumerate(parsed.numbers, start=1):
         raw = answers[number.e164]
-        if number.e164 in seen:
-            checks.append(repeated(number.original, number.e164, detailed))
+        if number.e164 in first_rows:
+            checks.append(repeated(number, row, first_rows[number.e164], detailed))
         else:
-            seen.add(number.e164)
-            checks.append(NumberCheck(number.original, number.e164, raw.state, raw.toll_free, raw.detail))
-    return ValidationResult(checks=tuple(checks), not_numbers=parsed.not_numbers)
+            first_rows[number.e164] = row
+            checks.append(NumberCheck(number.original, number.e164, raw.state, raw.toll_free, raw.detail, row=row,
+                                      extension=number.extension, vanity=number.vanity))
+    return ValidationResult(checks=tuple(checks), not_numbers=parsed.not_numbers, foreign=parsed.foreign)
+
+
+def who_uses(result: ValidationResult, ctx: FlowContext) -> ValidationResult:
+    """Who uses the in-use (Duplicate) numbers: the first ``MAX_OWNER_LOOKUPS`` are looked up
+    (``GET /telephony/config/numbers?phoneNumber=``), the rest get a button. A failed lookup is
+    said on its row, and the answer still comes."""
+    in_use = [c.e164 for c in result.checks if c.state is NumberState.DUPLICATE]
+    looked: dict[str, Union[NumberUse, str]] = {}
+    for e164 in in_use[:MAX_OWNER_LOOKUPS]:
+        try:
+            looked[e164] = ctx.client.number_use(e164) or NumberUse()
+        except WebexBusy:
+            raise
+        except WebexError as error:
+            looked[e164] = _said(error)
+    checks = []
+    for check in result.checks:
+        found = looked.get(check.e164) if check.state is NumberState.DUPLICATE else None
+        if isinstance(found, NumberUse):
+            check = replace(check, use=found)
+        elif isinstance(found, str):
+            check = replace(check, use_unknown=found)
+        checks.append(check)
+    return replace(result, checks=tuple(checks), unlooked=tuple(in_use[MAX_OWNER_LOOKUPS:]))
+
+
+def _said(error: WebexError) -> str:
+    tracking = f", trackingId {error.info.tracking_id}" if error.info.tracking_id else ""
+    return f"Webex answered {error.status_code or 'nothing'}{tracking}."
 
 
 def refused_reply(error: WebexError, unique: int, batch: int) -> Reply:
@@ -110,9 +143,12 @@ def answer(request: Validate, ctx: FlowContext) -> Reply:
         )
         return cards.error_reply(title, explanation)
     try:
-        result = check_numbers(parsed, ctx) if parsed.numbers else ValidationResult(checks=(), not_numbers=parsed.not_numbers)
+        if parsed.numbers:
+            result = check_numbers(parsed, ctx)
+        else:
+            result = ValidationResult(checks=(), not_numbers=parsed.not_numbers, foreign=parsed.foreign)
     except WebexError as error:
         if error.status_code != 400:
             raise  # the worker answers every other Webex error with its error card
         return refused_reply(error, len({n.e164 for n in parsed.numbers}), ctx.settings.validate_batch)
-    return cards.validation_reply(result)
+    return cards.validation_reply(who_uses(result, ctx))

@@ -7,7 +7,8 @@ import base64
 from bot.access import decide, has_role, role_name
 from bot.config import Settings, ServiceAppCredentials
 
-BASE = Settings(bot_token="t", webhook_secret="s", service_app=ServiceAppCredentials(access_token="a"))
+DEFAULT = Settings(bot_token="t", webhook_secret="s", service_app=ServiceAppCredentials(access_token="a"))
+BASE = dataclasses.replace(DEFAULT, require_admin=False)  # the documented opt-out
 
 
 def role(name: str) -> str:
@@ -27,6 +28,13 @@ def test_a_role_is_accepted_by_name_or_by_its_whole_id() -> None:
     assert has_role([role("id_full_admin")], ("id_full_admin",))
     assert not has_role([role("id_readonly_admin")], ("id_full_admin",))
     assert has_role([role("custom")], (role("custom"),))
+
+
+def test_by_default_only_full_administrators_are_served() -> None:
+    assert DEFAULT.require_admin and DEFAULT.admin_roles == ("id_full_admin",)
+    assert decide(DEFAULT, "P", "a@example.com", lambda: [role("id_full_admin")]).allowed
+    refused = decide(DEFAULT, "P", "b@example.com", lambda: [])
+    assert not refused.allowed and "only full administrators" in refused.reason
 
 
 def test_nothing_configured_refuses_everyone_and_says_what_to_set() -> None:

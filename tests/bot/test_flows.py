@@ -49,8 +49,8 @@ def test_alternate_without_a_location_offers_the_calling_locations(ctx: FlowCont
 def test_alternate_shows_a_page_and_where_the_next_starts(ctx: FlowContext) -> None:
     reply = alternate.answer(AlternateNumbers(location=seed.DALLAS_HQ), ctx)
     assert "Alternate numbers · Dallas HQ" in reply.markdown
-    assert "Numbers 1–10 · more available" in reply.markdown
-    assert button(reply.card, "Next")["data"][buttons.KEY_START] == 10
+    assert "Numbers 1–10 of 120 · page 1 of 12" in reply.markdown
+    assert button(reply.card, "Next")["data"][buttons.KEY_PAGE] == 2
 
 
 def test_alternate_filtered_by_numbers_not_at_the_location_says_none(ctx: FlowContext) -> None:

@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 from bot.flows.alternate import AlternateNumbers
 from bot.flows.help import Help
+from bot.flows.owners import Owners
 from bot.flows.validate import Validate
+from bot import registry
 from bot.registry import UnknownCard, parse_card_action, parse_message
 from bot.events import BadEvent, parse_event
 from bot.mentions import strip_bot_mention
@@ -25,10 +27,10 @@ known_keys = st.sampled_from([
     buttons.KEY_ACTION, buttons.INPUT_NUMBERS, buttons.INPUT_LOCATION,
     buttons.INPUT_LOCATION_QUERY, buttons.INPUT_FILTER_NUMBERS, buttons.INPUT_ONLY_ACTIVE,
     buttons.INPUT_ONLY_TOLL_FREE, buttons.INPUT_ONLY_SERVICE, buttons.KEY_START, buttons.KEY_PHONE_NUMBERS,
-    buttons.KEY_BACK, buttons.KEY_SHOWN,
+    buttons.KEY_PAGE, buttons.KEY_SHOWN, buttons.KEY_APPLY,
 ])
 action_names = st.sampled_from([buttons.VALIDATE, buttons.ALTERNATE, buttons.ALTERNATE_SEARCH,
-                                buttons.ALTERNATE_PICKER, buttons.HELP, "nope"])
+                                buttons.ALTERNATE_PICKER, buttons.HELP, buttons.OWNERS, "nope"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -36,16 +38,16 @@ action_names = st.sampled_from([buttons.VALIDATE, buttons.ALTERNATE, buttons.ALT
 def test_any_group_message_becomes_a_command(text: str, region: str, bot_name: str, html) -> None:
     """Whatever a group message's text and html hold, the mention comes out and a command results."""
     command = parse_message(strip_bot_mention(text, html, BOT_ID, bot_name), region)
-    assert isinstance(command, (Help, Validate, AlternateNumbers))
+    assert type(command) in {c.request for c in registry.COMMANDS}
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(known_keys | st.text(max_size=10), json_values, max_size=8), action_names)
 def test_any_card_submission_becomes_a_command_or_an_unknown_card(inputs: dict, action: str) -> None:
     command = parse_card_action({**inputs, buttons.KEY_ACTION: action}, "US")
-    assert isinstance(command, (Help, Validate, AlternateNumbers, UnknownCard))
+    assert isinstance(command, (Help, Validate, AlternateNumbers, Owners, UnknownCard))
     if isinstance(command, AlternateNumbers):
-        assert command.start >= 0 and all(b >= 0 for b in command.back)
+        assert command.page >= 1 and (command.start is None or command.start >= 0)
 
 
 @settings(max_examples=300, deadline=None)

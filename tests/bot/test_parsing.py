@@ -1,6 +1,8 @@
 """What the admin writes -> which numbers are checked, and what is not a number."""
+import pytest
 from hypothesis import given, settings, strategies as st
 
+from bot.models import ForeignNumber
 from bot.parsing import parse_numbers, split_head
 
 
@@ -33,10 +35,43 @@ def test_junk_tokens_are_listed_and_plain_words_are_prose():
     assert parsed.not_numbers == ("12345", "abc123", "++")
 
 
-def test_national_format_of_another_country_is_not_a_number_with_us_default():
+def test_national_format_of_another_country_stays_one_piece_with_the_number_it_means():
     parsed = parse_numbers("020 7183 8750", "US")
-    assert parsed.numbers == ()
-    assert parsed.not_numbers == ("020", "7183", "8750")
+    assert parsed.numbers == () and parsed.not_numbers == ()
+    assert parsed.foreign == (ForeignNumber("020 7183 8750", "GB", "+442071838750"),)
+
+
+@pytest.mark.parametrize("text, country, e164", [
+    ("030 12345678", "DE", "+493012345678"),       # Berlin
+    ("01 42 68 53 00", "FR", "+33142685300"),       # Paris: not +1 014 268 5300
+    ("0412 345 678", "AU", "+61412345678"),
+])
+def test_other_countries_national_numbers_are_recognised(text, country, e164):
+    parsed = parse_numbers(f"validate {text}", "US")
+    assert parsed.numbers == () and parsed.foreign == (ForeignNumber(text, country, e164),)
+
+
+@pytest.mark.parametrize("text", ["GB 020 7183 8750", "country:GB 020 7183 8750", "country:gb 020 7183 8750"])
+def test_naming_the_country_reads_the_numbers_after_it_as_that_countrys(text):
+    parsed = parse_numbers(text, "US")
+    assert [(n.original, n.e164) for n in parsed.numbers] == [("020 7183 8750", "+442071838750")]
+    assert parsed.foreign == () and parsed.not_numbers == ()
+
+
+def test_a_capitalised_word_is_no_country_unless_a_number_follows():
+    parsed = parse_numbers("OK IT is +12145557861", "US")
+    assert [n.e164 for n in parsed.numbers] == ["+12145557861"]
+
+
+def test_an_extension_is_kept_apart_and_not_sent():
+    for text in ("+1 214 555 7862 x123", "+1 214 555 7862 ext. 123"):
+        [number] = parse_numbers(text, "US").numbers
+        assert (number.e164, number.extension) == ("+12145557862", "123")
+
+
+def test_letters_of_a_vanity_number_are_converted():
+    [number] = parse_numbers("validate 1-800-FLOWERS", "US").numbers
+    assert (number.original, number.e164, number.vanity) == ("1-800-FLOWERS", "+18003569377", True)
 
 
 def test_default_region_changes_national_parsing():
@@ -82,7 +117,8 @@ def test_any_text_parses_without_error_and_loses_no_digit_token(text):
         assert number.e164.startswith("+") and number.e164[1:].isdigit()
     for token in parsed.not_numbers:
         assert token.strip()
-    shown = "".join(n.original for n in parsed.numbers) + "".join(parsed.not_numbers)
+    shown = ("".join(n.original for n in parsed.numbers) + "".join(parsed.not_numbers)
+             + "".join(f.original for f in parsed.foreign))
     assert sorted(ch for ch in shown if ch in "0123456789") == sorted(ch for ch in text if ch in "0123456789")
 
 
@@ -113,5 +149,6 @@ def test_grouped_local_only_numbers_stay_not_numbers():
 def test_text_made_of_numbers_loses_no_digit(text):
     """The same property where it bites: text built from digits and the separators numbers use."""
     parsed = parse_numbers(text, "US")
-    shown = "".join(n.original for n in parsed.numbers) + "".join(parsed.not_numbers)
+    shown = ("".join(n.original for n in parsed.numbers) + "".join(parsed.not_numbers)
+             + "".join(f.original for f in parsed.foreign))
     assert sorted(ch for ch in shown if ch.isdigit()) == sorted(ch for ch in text if ch.isdigit())

@@ -63,28 +63,45 @@ def test_card_from_another_bot():
     assert isinstance(parse_card_action({buttons.KEY_ACTION: ["validate"]}, "US"), UnknownCard)
 
 
-def test_page_button_with_changed_toggle_starts_over():
-    data = buttons.alternate_data("LOC", 20, NumberFilters(), back=(0, 10))
-    command = parse_card_action({**data, buttons.INPUT_ONLY_ACTIVE: "true"}, "US")
-    assert command.start == 0 and command.back == () and command.filters.only_active
+def test_a_paging_button_after_the_filters_changed_starts_over_and_says_so():
+    data = buttons.alternate_data("LOC", 4, NumberFilters())
+    request = parse_card_action({**data, buttons.INPUT_ONLY_ACTIVE: "true"}, "US")
+    assert request.page == 1 and request.filters.only_active and request.filters_changed
+    typed = parse_card_action({**data, buttons.INPUT_FILTER_NUMBERS: "+12143020001"}, "US")
+    assert typed.page == 1 and typed.filters_changed and typed.filters.phone_numbers == ("+12143020001",)
 
 
-def test_page_button_keeps_offsets_when_toggles_unchanged():
-    filters = NumberFilters(only_toll_free=True)
-    data = buttons.alternate_data("LOC", 20, filters, back=(0, 7))
-    inputs = {**data, buttons.INPUT_ONLY_TOLL_FREE: "true", buttons.INPUT_ONLY_ACTIVE: "false"}
-    command = parse_card_action(inputs, "US")
-    assert (command.location, command.start, command.back) == ("LOC", 20, (0, 7))
+def test_apply_filters_starts_over_without_a_note():
+    data = buttons.alternate_data("LOC", 1, NumberFilters(), apply=True)
+    request = parse_card_action({**data, buttons.INPUT_ONLY_ACTIVE: "true"}, "US")
+    assert request.page == 1 and request.filters.only_active and not request.filters_changed
+
+
+def test_page_button_keeps_its_page_when_the_filters_are_the_same():
+    filters = NumberFilters(only_toll_free=True, phone_numbers=("+12143020001",))
+    data = buttons.alternate_data("LOC", 3, filters)
+    inputs = {**data, buttons.INPUT_ONLY_TOLL_FREE: "true", buttons.INPUT_ONLY_ACTIVE: "false",
+              buttons.INPUT_FILTER_NUMBERS: "+12143020001"}
+    request = parse_card_action(inputs, "US")
+    assert (request.location, request.page, request.filters, request.filters_changed) == ("LOC", 3, filters, False)
+
+
+def test_typed_page_numbers():
+    assert parse_message("alternate numbers Dallas HQ page 5", "US") == AlternateNumbers(location="Dallas HQ", page=5)
+
+
+def test_a_card_from_before_page_numbers_still_opens_its_page():
+    old = {buttons.KEY_ACTION: buttons.ALTERNATE, buttons.INPUT_LOCATION: "LOC", buttons.KEY_START: 20,
+           buttons.KEY_PHONE_NUMBERS: "+12143020001,+12143020002", "back": [0, 10], buttons.KEY_SHOWN: ""}
+    request = parse_card_action(old, "US")
+    assert request.start == 20 and request.filters.phone_numbers == ("+12143020001", "+12143020002")
 
 
 @pytest.mark.parametrize(
     "inputs, expected",
     [
-        ({buttons.KEY_ACTION: buttons.ALTERNATE, buttons.KEY_START: "lots", buttons.KEY_BACK: "x"},
-         AlternateNumbers()),
-        ({buttons.KEY_ACTION: buttons.ALTERNATE, buttons.KEY_START: -5, buttons.KEY_BACK: [None, {}, "3"],
-          buttons.KEY_SHOWN: ""},
-         AlternateNumbers(start=0, back=(0, 0, 3))),
+        ({buttons.KEY_ACTION: buttons.ALTERNATE, buttons.KEY_PAGE: "lots"}, AlternateNumbers()),
+        ({buttons.KEY_ACTION: buttons.ALTERNATE, buttons.KEY_PAGE: -5}, AlternateNumbers(page=1)),
         ({buttons.KEY_ACTION: buttons.ALTERNATE, buttons.INPUT_LOCATION: 42}, AlternateNumbers()),
         ({buttons.KEY_ACTION: buttons.VALIDATE, buttons.INPUT_NUMBERS: ["+1"]},
          Help(note="Type or paste some phone numbers first, then press Validate.")),
@@ -101,7 +118,7 @@ def test_every_request_type_has_one_command_and_every_action_one_reader():
     for command in registry.COMMANDS:
         assert registry.command_for(command.request.__new__(command.request)) is command
     for action in (buttons.VALIDATE, buttons.ALTERNATE, buttons.ALTERNATE_SEARCH, buttons.ALTERNATE_PICKER,
-                   buttons.HELP):
+                   buttons.HELP, buttons.OWNERS):
         assert not isinstance(parse_card_action({buttons.KEY_ACTION: action}, "US"), UnknownCard)
 
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 # seed.EXPECTED_STATES: every state and the toll-free flag in one message (12345 is not a phone
 # number for the bot: it is listed apart and never sent to Webex).
-VALIDATE = ("validate +12145557861, (214) 555-7862 +442071838750 +12143020001 12345 "
+VALIDATE = (f"validate +12145557861, (214) 555-7862 +442071838750 {seed.DUPLICATE_ASSIGNED} 12345 "
             f"{seed.AVAILABLE_TOLL_FREE} {seed.INVALID_POSSIBLE} {seed.UNAVAILABLE}")
 CARDS = ".message.from-bot .card[data-rendered]"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -85,7 +85,10 @@ def test_validate_then_page_through_alternate_numbers(page: Any, demo: Demo, art
     assert "Available" in row(card, "+12145557861")
     assert "Available" in row(card, "(214) 555-7862")
     assert "Available" in row(card, "+442071838750")
-    assert "Duplicate" in row(card, "+12143020001")
+    assert "Duplicate" in row(card, seed.DUPLICATE_ASSIGNED)
+    # Who uses the in-use number, and what each problem means.
+    assert "Used by Dana Diaz (user) at Dallas HQ, extension 9001." in read
+    assert "Webex cannot use this number" in read and "Not a valid phone number for Webex Calling" in read
     toll_free = row(card, seed.AVAILABLE_TOLL_FREE)
     assert "Available" in toll_free and "Toll-free" in toll_free
     assert "Toll-free" not in row(card, "+12145557861")
@@ -105,7 +108,8 @@ def test_validate_then_page_through_alternate_numbers(page: Any, demo: Demo, art
     read = first.inner_text()
     assert "Alternate numbers · Dallas HQ" in read
     assert "Numbers 1–10" in read
-    assert "ACTIVE" in row(first, seed.DALLAS_HQ_MAIN_NUMBER) and "Main number" in row(first, seed.DALLAS_HQ_MAIN_NUMBER)
+    assert "Active" in row(first, seed.DALLAS_HQ_MAIN_NUMBER) and "Main number" in row(first, seed.DALLAS_HQ_MAIN_NUMBER)
+    assert "Numbers 1–10 of 120 · page 1 of 12" in read
     page.screenshot(path=str(artifacts / "alternate.png"))
 
     second = press(page, first, "Next")
@@ -171,3 +175,32 @@ def test_locations_lists_the_calling_locations_and_a_button_opens_one(page: Any,
     richardson.get_by_role("button", name="Alternate numbers").click()
     numbers = wait_for_card(page, before)
     assert "Alternate numbers · Richardson" in numbers.inner_text()
+
+
+def test_a_csv_attached_in_the_page_comes_back_validated_as_a_file_to_download(page: Any, demo: Demo,
+                                                                               artifacts: Path) -> None:
+    open_chat(page, demo)
+    ports = ("Phone Number\n" + "\n".join([seed.AVAILABLE_US, seed.DUPLICATE_ASSIGNED, seed.UNAVAILABLE, "12x"])
+             + "\n").encode()
+    before = page.locator(CARDS).count()
+    with page.expect_file_chooser() as chooser:
+        page.click("#attach")
+    chooser.value.set_files({"name": "ports.csv", "mimeType": "text/csv", "buffer": ports})
+    page.fill("#text", "validate")
+    page.click("#send")
+    summary = wait_for_card(page, before)
+    read = summary.inner_text()
+    assert "ports.csv: ERRORS" in read and "1 Available · 1 Duplicate · 1 Unavailable · 1 not a phone number" in read
+    progress = page.locator(".message.from-bot", has_text="Validated 3 numbers from ports.csv")
+    progress.wait_for()  # the progress message, edited in place
+    result = page.locator(".message.from-bot .file", has_text="ports-validated.csv")
+    result.wait_for()
+    page.wait_for_selector('.message.from-bot .file[data-state="ready"]')
+    page.screenshot(path=str(artifacts / "bulk.png"), full_page=True)
+    with page.expect_download() as download:
+        result.click()
+    assert download.value.suggested_filename == "ports-validated.csv"
+    with open(download.value.path(), "rb") as saved:
+        lines = saved.read().decode("utf-8-sig").splitlines()
+    assert lines[0] == "row,input,e164,state,toll_free,detail"
+    assert [line.split(",")[3] for line in lines[1:]] == ["Available", "Duplicate", "Unavailable", "not a phone number"]

@@ -49,7 +49,7 @@ def every_state() -> ValidationResult:
         checks=(
             NumberCheck("+12145557861", "+12145557861", NumberState.AVAILABLE),
             NumberCheck("(214) 555-7862", "+12145557862", NumberState.DUPLICATE, detail=(DUPLICATE_DETAIL,)),
-            NumberCheck("214.555.7862", "+12145557862", NumberState.DUPLICATE_IN_LIST),
+            NumberCheck("214.555.7862", "+12145557862", NumberState.DUPLICATE_IN_LIST, repeats=2),
             NumberCheck("+1 800 555 0100", "+18005550100", NumberState.AVAILABLE, toll_free=True),
             NumberCheck("+442071838750", "+442071838750", NumberState.UNAVAILABLE, detail=(UNAVAILABLE_DETAIL,)),
             NumberCheck("12345", "12345", NumberState.INVALID, detail=(INVALID_DETAIL, "second *detail* [x](y)")),
@@ -98,22 +98,23 @@ def numbers(start: int, count: int) -> tuple[AvailableNumber, ...]:
 
 def pages() -> dict[str, AvailableNumbersPage]:
     return {
-        "numbers_first": AvailableNumbersPage(DALLAS, numbers(0, 16), start=0, page_size=16, next_start=16),
-        "numbers_middle": AvailableNumbersPage(DALLAS, numbers(10, 10), start=10, page_size=10, next_start=20, back=(0,)),
-        "numbers_last": AvailableNumbersPage(DALLAS, numbers(20, 4), start=20, page_size=10, back=(0, 10)),
+        "numbers_first": AvailableNumbersPage(DALLAS, numbers(0, 16), page=1, pages=3, total=40, page_size=16),
+        "numbers_middle": AvailableNumbersPage(DALLAS, numbers(10, 10), page=2, pages=3, total=24, page_size=10),
+        "numbers_last": AvailableNumbersPage(DALLAS, numbers(20, 4), page=3, pages=3, total=24, page_size=10),
         "numbers_filtered": AvailableNumbersPage(
             location(2, "Richardson *lab* [x](y)"),
             numbers(0, 25),
-            start=37,
-            page_size=25,
-            next_start=88,
-            back=(0, 12),
+            page=3, pages=5, total=120, page_size=25,
             filters=NumberFilters(only_active=True, only_toll_free=True, only_service=True,
                                   phone_numbers=("+12056350001", "+12056350002")),
         ),
         "numbers_mobile": AvailableNumbersPage(
             DALLAS, (AvailableNumber("+12056359999", "ACTIVE", telephony_type="MOBILE_NUMBER"),),
-            start=0, page_size=10,
+            page=1, pages=1, total=1, page_size=10,
+        ),
+        "numbers_hundred_filter_numbers": AvailableNumbersPage(
+            DALLAS, numbers(0, 25), page=2, pages=4, total=100, page_size=25,
+            filters=NumberFilters(only_active=True, phone_numbers=tuple(f"+1205635{i:04d}" for i in range(100))),
         ),
     }
 
@@ -146,7 +147,8 @@ def all_samples() -> dict[str, tuple[dict, list[str]]]:
         )),
     }
     for name, result in results.items():
-        add(name, cards.validation_card(result), cards.validation_markdown(result))
+        reply = cards.validation_reply(result)
+        add(name, reply.card, reply.markdown)
     for name, page in pages().items():
         add(name, cards.numbers_page_card(page), cards.numbers_page_markdown(page))
     notes = ("Not phone numbers, left out of the filter: " + ", ".join(junk_tokens()[:200]),

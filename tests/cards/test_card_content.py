@@ -1,6 +1,8 @@
 """What an admin sees on each card, and what its buttons send back."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from hypothesis import HealthCheck, given, settings
@@ -9,6 +11,8 @@ from hypothesis import strategies as st
 import cards
 from bot import buttons, registry
 from bot.models import (
+    ForeignNumber,
+    NumberUse,
     AvailableNumbersPage,
     NumberCheck,
     NumberFilters,
@@ -18,7 +22,6 @@ from bot.models import (
 )
 from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES
 from cards.text import card_bytes, clip, escape
-from cards.validation import ORIGINAL_CHARS
 import samples
 from samples import DALLAS, DUPLICATE_DETAIL, TRACKING_ID
 from cardkit import all_actions, walk
@@ -100,6 +103,19 @@ def test_help_with_a_note_says_why_first():
 # ---------------------------------------------------------------- validation
 
 
+def rows_of(card: dict) -> list[str]:
+    """The left cell of each row: the number as the admin wrote it (and what was sent)."""
+    return [block_text(r["columns"][0]["items"][0]) for r in walk(card) if r.get("type") == "ColumnSet"]
+
+
+def block_text(element: dict) -> str:
+    return "".join(i["text"] for i in element["inlines"]) if element["type"] == "RichTextBlock" else element["text"]
+
+
+def csv_rows(reply) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(reply.file.content.decode("utf-8-sig"))))
+
+
 def test_validation_headline_counts_and_colours():
     card = cards.validation_card(samples.every_state())
     assert texts(card)[0] == "Number validation: ERRORS"
@@ -117,27 +133,80 @@ def test_all_available_is_ok_in_green():
     card = cards.validation_card(result)
     assert colour_of(card, "Number validation: OK") == {"good"}
     assert "1 Available" in texts(card)
-    assert "Number validation: OK" in cards.validation_markdown(result)[0]
+    assert cards.validation_markdown(result).startswith("**Number validation: OK**")
 
 
-def test_duplicate_row_shows_typed_text_e164_and_the_webex_detail():
+def test_ok_only_when_every_piece_was_checked():
+    available = (NumberCheck("+12145557861", "+12145557861", NumberState.AVAILABLE, row=1),)
+    for result, said in (
+            (ValidationResult(checks=available, not_numbers=("12x",)), "Number validation: 1 piece not checked"),
+            (ValidationResult(checks=available, foreign=(ForeignNumber("020 7183 8750", "GB", "+442071838750"),)),
+             "Number validation: 1 piece not checked")):
+        card = cards.validation_card(result)
+        assert texts(card)[0] == said and colour_of(card, said) == {"warning"}
+        assert cards.validation_markdown(result).startswith(f"**{said}**")
+
+
+def test_another_countrys_number_is_one_piece_with_what_to_write():
+    result = ValidationResult(checks=(), foreign=(ForeignNumber("020 7183 8750", "GB", "+442071838750"),))
+    card = cards.validation_card(result)
+    assert "Not checked: another country's national number" in texts(card)
+    said = shown(card)
+    assert "write it as +44 20 7183 8750, or name the country: validate GB 020 7183 8750" in said
+    assert "1 not checked (another country's number)" in said
+    assert "+44 20 7183 8750" in cards.validation_markdown(result)
+
+
+def test_no_x_to_x_when_the_input_already_was_e164():
+    result = samples.every_state()
+    rows = rows_of(cards.validation_card(result))
+    assert rows[0] == "+12145557861"  # typed in E.164: shown once
+    assert rows[1] == "(214) 555-7862 → +12145557862"
+    assert rows[3] == "+1 800 555 0100"  # spaces only: the same number
+    assert "+12145557861 → +12145557861" not in cards.validation_markdown(result)
+
+
+def test_rows_in_the_admins_order_with_what_each_state_means():
     card = cards.validation_card(samples.every_state())
-    text = shown(card)
-    assert "(214) 555-7862 → +12145557862" in texts(card)  # as typed: no backslash anywhere
-    assert DUPLICATE_DETAIL in text  # "[Error 8363] DN is in use : +1..."
-    detail = run_with(card, DUPLICATE_DETAIL)  # exactly as Webex sent it, never "\[Error 8363\]"
+    assert [r.split(" → ")[0] for r in rows_of(card)] == [c.original for c in samples.every_state().checks]
+    said = texts(card)
+    assert any(t.startswith("Already in your organisation") for t in said)
+    assert "Same number as row 2 of your list: that row has its result." in said
+    assert any(t.startswith("Not a valid phone number for Webex Calling") for t in said)
+    assert any(t.startswith("Webex cannot use this number") for t in said)
+
+
+def test_webex_detail_stays_available_without_repeating_the_number():
+    card = cards.validation_card(samples.every_state())
+    detail = run_with(card, "Webex: [Error 8363] DN is in use")  # exactly as Webex wrote it, less the number
     assert detail["isSubtle"] is True and detail["size"] == "small"
-    block = next(n for n in walk(card) if n.get("type") == "RichTextBlock" and detail in n["inlines"])
-    assert block["spacing"] == "none"  # a RichTextBlock always wraps
+    assert not any(DUPLICATE_DETAIL in t for t in texts(card))
     assert "Toll-free" in texts(card)
     md = cards.validation_markdown(samples.every_state())
-    assert len(md) == 1 and DUPLICATE_DETAIL in unescape(md[0]) and "Toll-free" in md[0]
+    assert "Webex: \\[Error 8363\\] DN is in use" in md and "Toll-free" in md
 
 
-def test_rows_in_the_admins_order():
-    card = cards.validation_card(samples.every_state())
-    rows = [t for t in texts(card) if "→" in t]
-    assert [r.split(" → ")[0] for r in rows] == [c.original for c in samples.every_state().checks]
+def test_who_uses_an_in_use_number_is_named_on_its_row():
+    check = NumberCheck("+12143029001", "+12143029001", NumberState.DUPLICATE, detail=(DUPLICATE_DETAIL,), row=1,
+                        use=NumberUse("Dallas HQ", "PEOPLE", "Dana Diaz", "9001"))
+    workspace = NumberCheck("+14693029001", "+14693029001", NumberState.DUPLICATE, row=2,
+                            use=NumberUse("Dallas Warehouse", "PLACE", "Lobby Phone"))
+    result = ValidationResult(checks=(check, workspace), unlooked=("+19723020012",))
+    card = cards.validation_card(result)
+    said = texts(card)
+    assert "Used by Dana Diaz (user) at Dallas HQ, extension 9001." in said
+    assert "Used by Lobby Phone (workspace) at Dallas Warehouse." in said
+    assert button(card, "Who uses the other 1?") == buttons.owners_data(["+19723020012"])
+    assert "Used by Dana Diaz (user) at Dallas HQ, extension 9001." in cards.validation_markdown(result)
+
+
+def test_an_extension_and_letters_are_said_not_dropped():
+    ext = NumberCheck("+1 214 555 7862 x123", "+12145557862", NumberState.AVAILABLE, row=1, extension="123")
+    vanity = NumberCheck("1-800-FLOWERS", "+18003569377", NumberState.AVAILABLE, row=2, vanity=True)
+    said = texts(cards.validation_card(ValidationResult(checks=(ext, vanity))))
+    assert "Extension 123 ignored: Webex validates the number itself." in said
+    assert "Letters converted: 1-800-FLOWERS is +18003569377." in said
+    assert "1-800-FLOWERS → +18003569377" in rows_of(cards.validation_card(ValidationResult(checks=(vanity,))))
 
 
 def test_not_a_number_tokens_listed_apart_as_typed():
@@ -147,7 +216,7 @@ def test_not_a_number_tokens_listed_apart_as_typed():
     tokens = run_with(card, "hello, *bold*, [link](x)")  # a TextRun: "*bold*" is not bold
     assert tokens["isSubtle"] is True
     assert not any("*bold*" in n["text"] for n in text_nodes(card) if n["type"] == "TextBlock")
-    assert "\\*bold\\*" in cards.validation_markdown(result)[0]  # the markdown escapes it
+    assert "\\*bold\\*" in cards.validation_markdown(result)  # the markdown escapes it
 
 
 def test_only_tokens_says_nothing_was_sent():
@@ -156,7 +225,7 @@ def test_only_tokens_says_nothing_was_sent():
     assert texts(card)[0] == "No phone numbers to validate"
     assert "Nothing was sent to Webex" in shown(card)
     assert button(card, "Validate again") is None and button(card, "Help") is not None
-    assert "hello, world" in cards.validation_markdown(result)[0]
+    assert "hello, world" in cards.validation_markdown(result)
 
 
 def test_validate_again_carries_the_e164_numbers():
@@ -166,77 +235,48 @@ def test_validate_again_carries_the_e164_numbers():
     assert button(cards.validation_card(result), "Help") == buttons.action_data(buttons.HELP)
 
 
-def test_500_numbers_card_shows_problems_first_and_says_more_follow():
+def test_a_small_answer_has_no_file():
+    assert cards.validation_reply(samples.every_state()).file is None
+
+
+def test_500_numbers_one_card_problems_first_available_summarised_and_the_file():
     result = samples.big_result(500)
-    card = cards.validation_card(result)
+    reply = cards.validation_reply(result)
+    card = reply.card
     assert card_bytes(card) <= CARD_BUDGET_BYTES
-    rows = [n for n in walk(card) if n.get("type") == "ColumnSet"]
-    assert 25 <= len(rows) <= 40  # RichTextBlock rows cost more bytes: still a screenful
-    states = [c["items"][0]["text"] for r in rows for c in r["columns"][1:]]
-    assert "Available" not in states  # 222 problems: the first 40 rows are all problems
-    note = next(t for t in texts(card) if t.startswith("Showing"))
-    assert note == f"Showing {len(rows)} of 500 numbers (problems first); the full list follows below."
+    states = [c["items"][0]["text"] for r in walk(card) if r.get("type") == "ColumnSet" for c in r["columns"][1:]]
+    assert states and "Available" not in states  # problem rows only
+    problems = sum(c.state is not NumberState.AVAILABLE for c in result.checks)
+    assert f"Showing {len(states)} of {problems} problem rows; every number is in the attached file validation.csv." in texts(card)
+    summary = next(t for t in texts(card) if "numbers are Available" in t)
+    assert summary.startswith("278 numbers are Available: +12145550000, ") and "and 273 more" in summary
     assert button(card, "Validate again") is None  # 500 numbers would not fit in a button
-
-
-def test_problem_rows_first_then_available_in_input_order():
-    checks = tuple(
-        NumberCheck(f"+1214555{i:04d}", f"+1214555{i:04d}",
-                    NumberState.INVALID if i in (5, 7) else NumberState.AVAILABLE)
-        for i in range(10)
-    )
-    card = cards.validation_card(ValidationResult(checks=checks), max_rows=4)
-    rows = [t.split(" → ")[0] for t in texts(card) if "→" in t]
-    assert rows == ["+12145550005", "+12145550007", "+12145550000", "+12145550001"]
-    assert "Showing 4 of 10 numbers (problems first); the full list follows below." in texts(card)
-    md = cards.validation_markdown(ValidationResult(checks=checks), max_rows=4)
-    assert len(md) > 1  # the card said the full list follows
-
-
-def everything_in(messages: list[str]) -> str:
-    return unescape("\n".join(messages))
-
-
-def test_nothing_lost_in_the_500_number_markdown():
-    result = samples.big_result(500)
-    messages = cards.validation_markdown(result)
-    assert len(messages) > 1
-    assert all(len(m.encode()) <= MARKDOWN_BUDGET_BYTES for m in messages)
-    continuation = everything_in(messages[1:])
-    for check in result.checks:
-        line = f"{check.original} → {check.e164}: **{check.state.value}**"
-        assert line in continuation, line
-        for detail in check.detail:
-            assert detail in continuation
-    lines = [line for line in continuation.splitlines() if "→" in line]
-    assert len(lines) == 500  # each once, in the admin's order
-    assert [line.split(" ")[2] for line in lines[:3]] == ["(214)", "(214)", "(214)"]
-    assert sum("Toll-free" in line for line in lines) == sum(c.toll_free for c in result.checks)
-    assert "foo" in continuation and "bar" in continuation
-    assert "Showing" in messages[0] and "full list follows" in messages[0]
+    per_state = [f"{sum(c.state is s for c in result.checks)} {s.value}" for s in NumberState]
+    counts = " · ".join(per_state) + " · 2 not phone numbers"
+    assert counts in texts(card) and counts in reply.markdown  # card and fallback say the same
+    assert len(reply.markdown.encode()) <= MARKDOWN_BUDGET_BYTES
+    assert reply.markdown.endswith("Every number is in the attached file validation.csv.")
+    rows = csv_rows(reply)
+    assert [r["input"] for r in rows[:500]] == [c.original for c in result.checks]  # each once, in order
+    assert [r["e164"] for r in rows[:500]] == [c.e164 for c in result.checks]
+    assert [r["state"] for r in rows[500:]] == ["not a phone number"] * 2
 
 
 def test_nothing_lost_with_10000_junk_tokens():
     tokens = samples.junk_tokens(10_000)
     result = ValidationResult(checks=samples.every_state().checks, not_numbers=tokens)
-    messages = cards.validation_markdown(result)
-    assert all(len(m.encode()) <= MARKDOWN_BUDGET_BYTES for m in messages)
-    found = []
-    for message in messages[1:]:
-        for line in message.splitlines():
-            if line and not line.startswith("**") and "→" not in line:
-                found += [unescape(t) for t in line.split(", ")]
-    assert found == list(tokens)
-    card = cards.validation_card(result)
-    assert card_bytes(card) <= CARD_BUDGET_BYTES
-    assert any("more, listed below" in t for t in texts(card))
+    reply = cards.validation_reply(result)
+    assert card_bytes(reply.card) <= CARD_BUDGET_BYTES
+    assert len(reply.markdown.encode()) <= MARKDOWN_BUDGET_BYTES
+    assert any("more, in the attached file" in t for t in texts(reply.card))
+    assert [r["input"] for r in csv_rows(reply) if r["state"] == "not a phone number"] == list(tokens)
 
 
-def test_a_token_longer_than_a_message_is_split_not_lost():
+def test_a_token_longer_than_a_message_is_kept_whole_in_the_file():
     token = "Q" * 20_000
-    messages = cards.validation_markdown(ValidationResult(checks=(), not_numbers=(token,)))
-    assert all(len(m.encode()) <= MARKDOWN_BUDGET_BYTES for m in messages)
-    assert "".join(messages[1:]).count("Q") == 20_000
+    reply = cards.validation_reply(ValidationResult(checks=(), not_numbers=(token,)))
+    assert len(reply.markdown.encode()) <= MARKDOWN_BUDGET_BYTES
+    assert csv_rows(reply)[0]["input"] == token
 
 
 checks_strategy = st.builds(
@@ -253,115 +293,105 @@ checks_strategy = st.builds(
 @given(
     checks=st.lists(checks_strategy, max_size=150).map(tuple),
     not_numbers=st.lists(st.text(min_size=1, max_size=60), max_size=200).map(tuple),
-    max_rows=st.integers(1, 60),
 )
-def test_any_result_fits_and_loses_nothing(validator, checks, not_numbers, max_rows):
+def test_any_result_fits_and_loses_nothing(validator, checks, not_numbers):
     result = ValidationResult(checks=checks, not_numbers=not_numbers)
-    card = cards.validation_card(result, max_rows=max_rows)
+    reply = cards.validation_reply(result)
+    card = reply.card
     assert card_bytes(card) <= CARD_BUDGET_BYTES
     assert not list(validator.iter_errors(card))
-    assert len(all_actions(card)) <= 5
-    messages = cards.validation_markdown(result, max_rows=max_rows)
-    assert all(len(m.encode()) <= MARKDOWN_BUDGET_BYTES for m in messages)
-    text = everything_in(messages if len(messages) == 1 else messages[1:])
-    typed = {" ".join(f"{clip(c.original, ORIGINAL_CHARS)} → {c.e164}".split()) for c in checks}
-    for row in (n for n in walk(card) if n.get("type") == "ColumnSet"):
-        assert row["columns"][0]["items"][0]["inlines"][0]["text"] in typed  # as typed, unescaped
-    for check in checks:
-        assert escape(check.original) in "\n".join(messages)
-        assert check.e164 in text
-    if any("full list follows below" in t for t in texts(card)):
-        assert len(messages) > 1
+    assert all(len(row) <= 5 for row in [card.get("actions") or []])
+    assert len(reply.markdown.encode()) <= MARKDOWN_BUDGET_BYTES
+    if reply.file is None:  # everything is on the card and in the fallback
+        assert len(rows_of(card)) == len(checks)
+    else:  # else the file has every piece, in order
+        rows = csv_rows(reply)
+        assert [r["input"] for r in rows] == [c.original for c in checks] + list(not_numbers)
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised_and_numbers_stay_readable():
+    from cards.results_file import safe_cell
+
+    assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)" and safe_cell("-2+3") == "'-2+3" and safe_cell("+1+1") == "'+1+1"
+    assert safe_cell("\t=1") == "'\t=1"
+    assert safe_cell("+12145557861") == "+12145557861"  # a phone number runs nothing: as it is
+    assert safe_cell("(214) 555-7862") == "(214) 555-7862"
 
 
 # ---------------------------------------------------------------- alternate numbers
 
 
-def test_page_rows_states_and_flags():
+def test_page_rows_states_and_flags_as_control_hub_words_them():
     page = samples.pages()["numbers_first"]
     card = cards.numbers_page_card(page)
     text = shown(card)
     assert texts(card)[0] == "Alternate numbers · Dallas HQ"
-    assert "Numbers 1–16 · more available" in text
+    assert "Numbers 1–16 of 40 · page 1 of 3" in text
     for number in page.numbers:
         assert number.phone_number in text
-    assert colour_of(card, "ACTIVE") == {"good"}
-    assert colour_of(card, "INACTIVE") == {"warning"}
-    flags = [t for t in texts(card) if "PSTN" in t]
-    assert "Main number (location CLID) · PSTN" in flags
-    assert "Toll-free · Service number · PSTN" in flags
-    assert "PSTN_NUMBER" not in text
+    assert colour_of(card, "Active") == {"good"}
+    assert colour_of(card, "Inactive") == {"warning"}
+    assert "ACTIVE" not in texts(card) and "INACTIVE" not in texts(card)
+    assert "Main number (Location CLID)" in texts(card)
+    assert "Toll-free · Service number" in texts(card)
+    assert "PSTN" not in text  # every number's type: said only when it is another one
+    assert "Mobile" in shown(cards.numbers_page_card(samples.pages()["numbers_mobile"]))
 
 
-def test_first_page_next_carries_the_next_offset_and_back():
+def test_first_page_offers_next_and_last_with_page_numbers():
     page = samples.pages()["numbers_first"]
     card = cards.numbers_page_card(page)
-    assert button(card, "Previous") is None
-    nxt = button(card, "Next")
-    assert nxt[buttons.KEY_START] == 16 and nxt[buttons.KEY_BACK] == [0]
-    assert nxt[buttons.INPUT_LOCATION] == DALLAS.id
-    assert button(card, "Validate these")[buttons.INPUT_NUMBERS] == ", ".join(n.phone_number for n in page.numbers)
+    assert button(card, "Previous") is None and button(card, "First") is None
+    assert button(card, "Next") == buttons.alternate_data(DALLAS.id, 2, NumberFilters())
+    assert button(card, "Last") == buttons.alternate_data(DALLAS.id, 3, NumberFilters())
     assert button(card, "Other location") == buttons.action_data(buttons.ALTERNATE_PICKER)
-    assert button(card, "Apply filters") == buttons.alternate_data(DALLAS.id, 0, NumberFilters())
+    assert button(card, "Apply filters") == buttons.alternate_data(DALLAS.id, 1, NumberFilters(), apply=True)
+    assert button(card, "Validate these") is None  # every listed number is in the org: validating says so
 
 
-def test_middle_page_has_previous_and_next():
+def test_middle_page_has_every_move():
     page = samples.pages()["numbers_middle"]
     card = cards.numbers_page_card(page)
-    assert button(card, "Previous") == buttons.alternate_data(DALLAS.id, 0, NumberFilters(), ())
-    nxt = button(card, "Next")
-    assert nxt[buttons.KEY_START] == 20 and nxt[buttons.KEY_BACK] == [0, 10]
-    assert "Numbers 11–20 · more available" in shown(card)
-    assert len(all_actions(card)) == 5
+    assert [button(card, t)[buttons.KEY_PAGE] for t in ("First", "Previous", "Next", "Last")] == [1, 1, 3, 3]
+    assert "Numbers 11–20 of 24 · page 2 of 3" in shown(card)
 
 
 def test_last_page_has_no_next():
-    page = samples.pages()["numbers_last"]
-    card = cards.numbers_page_card(page)
-    assert button(card, "Next") is None
-    prev = button(card, "Previous")
-    assert prev[buttons.KEY_START] == 10 and prev[buttons.KEY_BACK] == [0]
-    assert "Numbers 21–24 · last page" in shown(card)
+    card = cards.numbers_page_card(samples.pages()["numbers_last"])
+    assert button(card, "Next") is None and button(card, "Last") is None
+    assert button(card, "Previous")[buttons.KEY_PAGE] == 2
+    assert "Numbers 21–24 of 24 · page 3 of 3" in shown(card)
 
 
-def test_filtered_page_toggles_and_filter_words():
+def test_filtered_page_toggles_filter_box_and_filter_words():
     page = samples.pages()["numbers_filtered"]
     card = cards.numbers_page_card(page)
     toggles = {n["id"]: n["value"] for n in walk(card) if n.get("type") == "Input.Toggle"}
     assert toggles == {buttons.INPUT_ONLY_ACTIVE: "true", buttons.INPUT_ONLY_TOLL_FREE: "true", buttons.INPUT_ONLY_SERVICE: "true"}
+    box = next(n for n in walk(card) if n.get("id") == buttons.INPUT_FILTER_NUMBERS)
+    assert box["value"] == "+12056350001, +12056350002"
     summary = shown(card)
     assert "only active, only toll-free, only service numbers; numbers +12056350001, +12056350002" in summary
-    assert "Numbers 51–75" in summary  # third page of 25 matching rows
+    assert "Numbers 51–75 of 120 · page 3 of 5" in summary
     assert texts(card)[0] == "Alternate numbers · Richardson *lab* [x](y)"
     title = run_with(card, "Alternate numbers · Richardson *lab* [x](y)")
     assert title["size"] == "large" and title["weight"] == "bolder"
     nxt = button(card, "Next")
-    assert nxt[buttons.KEY_START] == 88 and nxt[buttons.KEY_BACK] == [0, 12, 37]
-    assert nxt[buttons.KEY_PHONE_NUMBERS] == "+12056350001,+12056350002"
-    assert nxt[buttons.KEY_SHOWN] == "onlyActive,onlyTollFree,onlyService"
-    prev = button(card, "Previous")
-    assert prev[buttons.KEY_START] == 12 and prev[buttons.KEY_BACK] == [0]
-    assert button(card, "Apply filters") == buttons.alternate_data(page.location.id, 0, page.filters)
+    assert nxt[buttons.KEY_PAGE] == 4 and nxt[buttons.KEY_SHOWN] == buttons.shown_filters(page.filters)
+    assert nxt[buttons.KEY_SHOWN].startswith("onlyActive,onlyTollFree,onlyService#")
+    assert buttons.KEY_PHONE_NUMBERS not in nxt  # the numbers travel once, in the box
+
+
+def test_a_hundred_filter_numbers_travel_once_and_the_card_stays_small():
+    card = cards.numbers_page_card(samples.pages()["numbers_hundred_filter_numbers"])
+    assert json.dumps(card).count("+12056350099") == 1  # in the box only, not in every button
+    assert card_bytes(card) <= CARD_BUDGET_BYTES
 
 
 def test_unfiltered_toggles_are_off():
     card = cards.numbers_page_card(samples.pages()["numbers_first"])
     assert {n["value"] for n in walk(card) if n.get("type") == "Input.Toggle"} == {"false"}
-
-
-def test_page_without_numbers_has_no_validate_button():
-    page = AvailableNumbersPage(DALLAS, (), start=0, page_size=10)
-    card = cards.numbers_page_card(page)
-    assert button(card, "Validate these") is None
-
-
-def test_empty_filtered_page_with_more_to_read_offers_next():
-    page = AvailableNumbersPage(DALLAS, (), start=0, page_size=10, next_start=5000,
-                                filters=NumberFilters(only_toll_free=True))
-    card = cards.numbers_page_card(page)
-    assert "No match among the numbers read so far · more available · filters: only toll-free" in texts(card)
-    assert "Press Next to read on" in shown(card)
-    assert button(card, "Next")[buttons.KEY_START] == 5000
 
 
 def test_notes_about_the_request_are_on_the_card_and_in_the_markdown():
@@ -386,7 +416,7 @@ def test_empty_result_says_which_filters_and_offers_to_clear_them():
     card = cards.empty_numbers_card(DALLAS, filters)
     assert "No alternate available numbers at Dallas HQ" in texts(card)
     assert "only active, only toll-free" in shown(card)
-    assert button(card, "Clear filters") == buttons.alternate_data(DALLAS.id, 0, NumberFilters())
+    assert button(card, "Clear filters") == buttons.alternate_data(DALLAS.id, 1)
     assert button(card, "Other location") == buttons.action_data(buttons.ALTERNATE_PICKER)
     plain = cards.empty_numbers_card(DALLAS, NumberFilters())
     assert button(plain, "Clear filters") is None
@@ -407,7 +437,7 @@ def test_picker_lists_every_location():
     assert choices["id"] == buttons.INPUT_LOCATION and choices["style"] == "compact"
     assert choices["isRequired"] is True and choices["errorMessage"] and choices["label"] == "Location"
     assert [(c["title"], c["value"]) for c in choices["choices"]] == [(l.name, l.id) for l in locations]
-    assert button(card, "Show numbers") == buttons.alternate_data(None, 0, NumberFilters())
+    assert button(card, "Show numbers") == buttons.alternate_data(None, 1)
     assert button(card, "Search") is None
     ids = {n["id"] for n in walk(card) if str(n.get("type", "")).startswith("Input.")}
     assert buttons.INPUT_FILTER_NUMBERS in ids and buttons.INPUT_NUMBERS not in ids
@@ -487,9 +517,19 @@ def test_access_denied_is_polite_and_says_who_to_ask():
     card = cards.access_denied_card("alice@example.com is not on the allowed list.")
     text = shown(card)
     assert "alice@example.com is not on the allowed list." in text
-    assert "Ask the person who runs this bot to add you" in text
+    assert "Ask a full administrator of your organisation, or whoever runs this bot, to give you access." in text
     assert all_actions(card) == []
-    assert "Ask the person who runs this bot" in cards.access_denied_markdown("x")
+    assert "Ask a full administrator" in cards.access_denied_markdown("x")
+    named = cards.access_denied_reply("x", contact="the Voice team (voice@example.com)")
+    assert "To get access, ask the Voice team (voice@example.com)." in shown(named.card)
+    assert "To get access, ask the Voice team \\(voice@example.com\\)" in named.markdown or \
+        "the Voice team (voice@example.com)" in named.markdown
+
+
+def test_an_answer_to_a_press_in_a_group_says_who_pressed():
+    reply = cards.asked_by(cards.error_reply("No locations", "None."), "Bob User")
+    assert texts(reply.card)[0] == "Asked by Bob User"
+    assert reply.markdown.startswith("_Asked by Bob User_")
 
 
 def test_webex_busy_says_when_to_try_again():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -24,6 +25,7 @@ from bot.config import Settings
 from bot.runtime import Runtime
 from bot.webhooks import register_webhooks
 from sandbox import Sandbox, SandboxServer, seed
+from sandbox.models import Fault
 from sandbox.demo import operator_settings
 
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -418,3 +420,42 @@ def acknowledged_then_killed(settings: Settings, state: Sandbox, log_path: Path,
         web_only.stop()
     assert state.messages_from_bot(chat.room_id) == []
     return chat, asked
+
+
+@dataclass
+class Restarted:
+    """What ``killed_mid_event`` leaves: the admin's message and the process that took over."""
+
+    asked: dict
+    process: "BotProcess"
+    restarted_at: float
+
+
+@contextmanager
+def killed_mid_event(settings: Settings, state: Sandbox, tmp_path: Path, stall: Fault,
+                     ask: Any) -> Iterator[Restarted]:
+    """A bot process (real ``SIGKILL``) dies while its worker is inside an event: ``stall`` is an
+    injected slow Webex call the worker waits on; ``ask()`` sends the admin's request. A second
+    process on the same store is started and the webhooks pointed at it; the caller reads what
+    the admin gets."""
+    import time
+
+    first = BotProcess(settings, tmp_path / "first.log")
+    second = None
+    try:
+        register_webhooks(settings, first.url)
+        asked = ask()
+        deadline = time.monotonic() + 20
+        while stall.hits == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert stall.hits == 1, first.log()
+        first.kill()
+        state.clear_faults()
+        second = BotProcess(settings, tmp_path / "second.log")
+        restarted_at = time.monotonic()
+        register_webhooks(settings, second.url)
+        yield Restarted(asked, second, restarted_at)
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()

@@ -26,6 +26,18 @@ def assert_refused(reply, state: Sandbox, admin_calls_before: int = 0) -> None:
     assert len(admin_calls(state)) == admin_calls_before
 
 
+def test_by_default_a_person_without_an_admin_role_is_refused_and_told_whom_to_ask(
+    state: Sandbox, make_bot: Callable[..., RunningBot]
+) -> None:
+    """The bot answers with organisation-wide rights: safe by default, NUMBOT_REQUIRE_ADMIN is on."""
+    make_bot(allowed_domains=())
+    reply = Chat(state, seed.BOB).say(f"validate {seed.AVAILABLE_US}")
+    assert_refused(reply, state)
+    assert "This bot answers only full administrators of its Webex organisation." in reply.text
+    assert "To get access, ask Alice Admin (alice@example.com)." in reply.text  # NUMBOT_CONTACT
+    assert "Available" in Chat(state, seed.ALICE).say(f"validate {seed.AVAILABLE_US}").text
+
+
 def test_with_nothing_configured_everyone_is_refused_and_told_how_to_configure(
     state: Sandbox, make_bot: Callable[..., RunningBot]
 ) -> None:
@@ -52,13 +64,13 @@ def test_a_listed_email_is_served_and_an_unlisted_one_refused_with_one_card(
 
 
 def test_a_person_id_on_the_list_is_served(state: Sandbox, make_bot: Callable[..., RunningBot]) -> None:
-    make_bot(allowed_domains=(), allowed_users=(state.person_by_email(seed.LOU).id,))
+    make_bot(allowed_domains=(), allowed_users=(state.person_by_email(seed.LOU).id,), require_admin=False)
     assert "Available" in Chat(state, seed.LOU).say(f"validate {seed.AVAILABLE_US}").text
     assert_refused(Chat(state, seed.ALICE).say(f"validate {seed.AVAILABLE_US}"), state, admin_calls_before=1)
 
 
 def test_an_allowed_domain_serves_its_people_only(state: Sandbox, make_bot: Callable[..., RunningBot]) -> None:
-    make_bot(allowed_domains=("example.com",))
+    make_bot(allowed_domains=("example.com",), require_admin=False)  # NUMBOT_REQUIRE_ADMIN=false: the opt-out
     assert "Available" in Chat(state, seed.BOB).say(f"validate {seed.AVAILABLE_US}").text
     assert_refused(Chat(state, seed.EVE).say(f"validate {seed.AVAILABLE_US}"), state, admin_calls_before=1)
 

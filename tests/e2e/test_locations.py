@@ -29,7 +29,7 @@ def test_a_locations_button_opens_its_alternate_numbers(chat: Chat) -> None:
     hq = next(b for b in listed.buttons() if b["data"][buttons.INPUT_LOCATION] == seed.location_id(seed.DALLAS_HQ))
     [page] = chat.submit(listed, {**hq["data"]})
     assert "Alternate numbers · Dallas HQ" in page.text
-    assert "Numbers 1–10 · more available" in page.text
+    assert "Numbers 1–10 of 120 · page 1 of 12" in page.text
 
 
 def test_part_of_a_name_narrows_the_list(chat: Chat) -> None:

@@ -1,16 +1,17 @@
 """An admin pastes hundreds of numbers: the bot sends them in batches of NUMBOT_VALIDATE_BATCH,
 merges the answers as one request would give them (repeats across batches are Duplicate In
-List), and its card plus the continuation messages threaded under it list every number."""
+List), and its card plus the file attached under it list every number."""
 from __future__ import annotations
 
+import csv
+import io
 import math
-import time
 from typing import Callable
 
 from botkit import BotReply, Chat, RunningBot
 from sandbox import Sandbox, seed
 from sandbox.numbers import judge
-from validatekit import COLOUR, VALIDATE, Row, assert_safe_to_show, card_rows, headline, markdown_rows, sent_numbers
+from validatekit import COLOUR, VALIDATE, Row, assert_safe_to_show, card_rows, headline, said_by_webex, sent_numbers
 
 # Positions of repeats: each repeats a number first written in an earlier batch of 100.
 REPEATS = {150: 3, 260: 21, 320: 33, 410: 3, 499: 7}  # 3 is written three times
@@ -38,21 +39,21 @@ def pasted_numbers(count: int = 500) -> list[str]:
     return numbers
 
 
-def one_request_rows(state: Sandbox, numbers: list[str]) -> list[Row]:
-    """What a single validate request with the whole list answers, as rows."""
-    return [Row(number, v.phone_number, v.state, COLOUR[v.state], v.toll_free, "; ".join(v.detail))
+def one_request_rows(state: Sandbox, numbers: list[str], shown: bool = True) -> list[Row]:
+    """What a single validate request with the whole list answers, as rows; ``shown``: Webex's
+    detail as a card shows it (without the number it repeats), else as Webex wrote it."""
+    return [Row(number, v.phone_number, v.state, COLOUR[v.state], v.toll_free,
+                said_by_webex("; ".join(v.detail)) if shown else "; ".join(v.detail))
             for number, v in zip(numbers, judge(numbers, state.numbers_in_use(), state.unavailable))]
 
 
-def full_list(chat: Chat, card: BotReply, rows: int, timeout: float = 20) -> list[BotReply]:
-    """The continuation messages threaded under ``card`` (or in the thread the card answers
-    in), once they list ``rows`` numbers."""
-    deadline = time.monotonic() + timeout
-    while True:
-        thread = [m for m in chat.bot_messages() if m.parent_id == (card.parent_id or card.id) and m.id != card.id]
-        if len(markdown_rows("\n".join(m.markdown for m in thread))) >= rows or time.monotonic() > deadline:
-            return thread
-        time.sleep(0.05)
+def file_rows(state: Sandbox, attached: BotReply) -> list[Row]:
+    """The rows of the CSV file the bot attached, with Webex's detail as Webex wrote it."""
+    name, content, _ = state.file_of(attached.id)
+    assert name == "validation.csv"
+    return [Row(r["input"], r["e164"], r["state"], COLOUR.get(r["state"], ""), r["toll_free"] == "true",
+                "; ".join(d for d in r["detail"].split("; ") if d.startswith("[Error")))
+            for r in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))]
 
 
 def test_500_numbers_go_to_webex_in_batches_of_100_each_number_once(chat: Chat, state: Sandbox) -> None:
@@ -68,10 +69,9 @@ def test_500_numbers_go_to_webex_in_batches_of_100_each_number_once(chat: Chat, 
 
 def test_500_numbers_answer_exactly_as_one_request_would(chat: Chat, state: Sandbox) -> None:
     numbers = pasted_numbers()
-    card = chat.say("validate\n" + "\n".join(numbers))
-    thread = full_list(chat, card, len(numbers))
-    listed = markdown_rows("\n".join(m.markdown for m in thread))
-    expected = one_request_rows(state, numbers)
+    card, attached = chat.say_all("validate\n" + "\n".join(numbers), count=2)
+    listed = file_rows(state, attached)
+    expected = one_request_rows(state, numbers, shown=False)
     assert listed == expected
     # Repeats across batches: the first occurrence keeps its own state, later ones are Duplicate In List.
     for at, first in REPEATS.items():
@@ -80,30 +80,26 @@ def test_500_numbers_answer_exactly_as_one_request_would(chat: Chat, state: Sand
     assert {row.state for row in listed} == set(COLOUR)
 
 
-def test_500_numbers_the_card_and_the_messages_threaded_under_it_list_every_number(
+def test_500_numbers_get_one_card_with_the_problems_first_and_the_complete_list_as_a_file(
         chat: Chat, state: Sandbox) -> None:
     numbers = pasted_numbers()
-    card = chat.say("validate\n" + "\n".join(numbers))
-    thread = full_list(chat, card, len(numbers))
-
-    assert thread, "the numbers the card could not show must follow"
-    assert all(m.parent_id == card.id for m in thread)  # threaded under the card, nothing top level
-    assert [m.id for m in chat.bot_messages()] == [card.id] + [m.id for m in thread]
+    card, attached = chat.say_all("validate\n" + "\n".join(numbers), count=2)
+    assert attached.parent_id == card.id  # threaded under the card, nothing top level
+    assert [m.id for m in chat.bot_messages()] == [card.id, attached.id]
     expected = one_request_rows(state, numbers)
     states = [row.state for row in expected]
-    assert headline(card) == ("Number validation: ERRORS",
-                              " · ".join(f"{states.count(s)} {s}" for s in COLOUR if s in states))
+    counts = " · ".join(f"{states.count(s)} {s}" for s in COLOUR if s in states)
+    assert headline(card) == ("Number validation: ERRORS", counts)
+    assert counts in card.markdown  # card and fallback state the same counts
     shown = card_rows(card)
-    assert 0 < len(shown) < len(numbers)
-    assert f"Showing {len(shown)} of {len(numbers)} numbers" in card.text
-    assert all(row in expected for row in shown)
-    # Problems first: the card shows every number that is not Available before any Available one.
     problems = [row for row in expected if row.state != "Available"]
-    first = min(len(shown), len(problems))  # the card may not even hold every problem row
-    assert shown[:first] == problems[:first]
-    listed = markdown_rows("\n".join(m.markdown for m in thread))
-    assert [row.written for row in listed] == numbers
-    for message in [card, *thread]:
+    assert 0 < len(shown) <= len(problems)
+    assert shown == problems[:len(shown)]  # problem rows only, first, in the admin's order
+    assert f"Showing {len(shown)} of {len(problems)} problem rows" in card.text
+    assert f"{states.count('Available')} numbers are Available: " in card.text
+    assert card.markdown.endswith("Every number is in the attached file validation.csv.")
+    assert [row.written for row in file_rows(state, attached)] == numbers
+    for message in (card, attached):
         assert len(message.markdown.encode()) <= 7439  # Webex's limit for one message
         assert_safe_to_show(message)
 
@@ -112,13 +108,10 @@ def test_500_numbers_written_in_a_thread_are_answered_entirely_in_that_thread(ch
     numbers = pasted_numbers()
     chat.say(f"validate {seed.AVAILABLE_US}")  # the admin's first message opens the thread
     opening = chat.said[0]
-    card = chat.say("\n".join(numbers), parent_id=opening)
-    assert card.parent_id == opening
-    thread = full_list(chat, card, len(numbers))
-    assert [row.written for row in markdown_rows("\n".join(m.markdown for m in thread))] == numbers
-    # Webex threads are one level deep: the full list joins the admin's thread, under the same parent.
-    assert [m.id for m in chat.bot_messages()[1:]] == [card.id] + [m.id for m in thread]
-    assert {m.parent_id for m in thread} == {opening}
+    card, attached = chat.say_all("\n".join(numbers), parent_id=opening, count=2)
+    # Webex threads are one level deep: the file joins the admin's thread, under the same parent.
+    assert card.parent_id == opening and attached.parent_id == opening
+    assert [m.id for m in chat.bot_messages()[1:]] == [card.id, attached.id]
 
 
 def test_a_small_batch_size_sends_more_requests_and_gives_the_same_answer(

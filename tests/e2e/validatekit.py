@@ -16,7 +16,17 @@ ICON = {"good": "✅", "warning": "⚠️", "attention": "❌"}
 VALIDATE = "validateNumbers"
 SECRETS = (seed.BOT_TOKEN, seed.SERVICE_APP_TOKEN, seed.SERVICE_APP_REFRESH_TOKEN, seed.SERVICE_APP_CLIENT_SECRET,
            seed.WEBHOOK_SECRET, "sandbox-sat-", "sandbox-token-", "Bearer")
-_MD_ROW = re.compile(r"^- (✅|⚠️|❌) (.+?) → (\S+): \*\*(.+?)\*\*( · Toll-free)?(?: — (.*))?$", re.MULTILINE)
+_MD_ROW = re.compile(r"^- (✅|⚠️|❌) (.+?)(?: → (\S+))?: \*\*(.+?)\*\*( · Toll-free)?(?: — (.*))?$", re.MULTILINE)
+
+
+def sent_form(written: str) -> str:
+    """A number written in E.164 (spaces, dashes allowed) is shown once: it is what was sent."""
+    return re.sub(r"[\s\-.()]", "", written)
+
+
+def said_by_webex(detail: str) -> str:
+    """Webex's detail as the answer shows it: without the number it repeats ("… : +1214…")."""
+    return "; ".join(re.sub(r"\s*:\s*\+?[\d\s\-().]+$", "", d) or d for d in detail.split("; ")) if detail else ""
 
 
 def unescape(text: str) -> str:
@@ -37,29 +47,38 @@ class Row:
 
 
 def card_rows(reply: BotReply) -> list[Row]:
-    """The card's number rows: a ColumnSet "written → sent" | state (+ Toll-free), then the
-    error detail in small subtle text right under it. Read as the card holds them: the number as
-    typed and Webex's detail are TextRuns, never escaped, so a backslash here is a bug."""
+    """The card's number rows: a ColumnSet "written → sent" (or just the number, when it was
+    written in E.164) | state (+ Toll-free); then what the state means, and Webex's detail in
+    small subtle text ("Webex: …"). Read as the card holds them: the number as typed and Webex's
+    detail are TextRuns, never escaped, so a backslash here is a bug."""
     rows: list[Row] = []
     for element in reply.card["body"]:
         style = block_style(element)
         if element.get("type") == "ColumnSet":
             left, right = (column["items"] for column in element["columns"])
-            written, sent = block_text(left[0]).split(" → ")
+            shown = block_text(left[0])
+            written, sent = shown.split(" → ") if " → " in shown else (shown, sent_form(shown))
             state = right[0]
             toll_free = any(block_text(item) == "Toll-free" for item in right[1:])
             rows.append(Row(written, sent, block_text(state), block_style(state).get("color", ""), toll_free))
-        elif rows and style.get("size") == "small" and style.get("isSubtle") and not rows[-1].detail:
+        elif (rows and style.get("size") == "small" and style.get("isSubtle") and not rows[-1].detail
+              and block_text(element).startswith("Webex: ")):
             last = rows[-1]
-            rows[-1] = Row(last.written, last.sent, last.state, last.colour, last.toll_free, block_text(element))
+            detail = block_text(element)[len("Webex: "):]
+            rows[-1] = Row(last.written, last.sent, last.state, last.colour, last.toll_free, detail)
     return rows
 
 
 def markdown_rows(markdown: str) -> list[Row]:
     """The rows of a markdown answer; the icon stands for the colour."""
     colour_of = {icon: colour for colour, icon in ICON.items()}
-    return [Row(unescape(written), sent, state, colour_of[icon], bool(toll_free), unescape(detail or ""))
-            for icon, written, sent, state, toll_free, detail in _MD_ROW.findall(markdown)]
+    rows = []
+    for icon, written, sent, state, toll_free, notes in _MD_ROW.findall(markdown):
+        said = unescape(notes or "")
+        detail = said.split("Webex: ", 1)[1] if "Webex: " in said else ""
+        written = unescape(written)
+        rows.append(Row(written, sent or sent_form(written), state, colour_of[icon], bool(toll_free), detail))
+    return rows
 
 
 def headline(reply: BotReply) -> tuple[str, str]:
