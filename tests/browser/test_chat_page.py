@@ -204,3 +204,12 @@ def test_a_csv_attached_in_the_page_comes_back_validated_as_a_file_to_download(p
         lines = saved.read().decode("utf-8-sig").splitlines()
     assert lines[0] == "row,input,e164,state,toll_free,detail"
     assert [line.split(",")[3] for line in lines[1:]] == ["Available", "Duplicate", "Unavailable", "not a phone number"]
+
+
+def test_bob_without_an_admin_role_gets_a_polite_refusal_that_says_whom_to_ask(page: Any, demo: Demo) -> None:
+    """The demo runs as deployments do by default: NUMBOT_REQUIRE_ADMIN on."""
+    page.goto(f"{demo.chat_url}#person={seed.BOB}&room=direct")
+    page.wait_for_selector("body[data-ready=true]")
+    refusal = say(page, f"validate {seed.AVAILABLE_US}").inner_text()
+    assert "Sorry, you can't use this bot yet" in refusal
+    assert "only full administrators" in refusal and "To get access, ask Alice Admin (alice@example.com)." in refusal
