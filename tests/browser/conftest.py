@@ -5,8 +5,6 @@ Without Chromium the browser tests fail when ``CI`` is set (CI must prove the ca
 are skipped otherwise; ``./run test`` installs Chromium when it can."""
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -15,8 +13,6 @@ import pytest
 from sandbox.demo import Demo, start_demo
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WAIT_MS = 30_000  # the CI machine is small; a reply normally takes well under a second
 
 
@@ -31,28 +27,6 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
-
-
-def _no_browser(reason: str) -> None:
-    message = f"{reason}; install it with `apt-get install chromium` (./run test does this when it can)"
-    if os.environ.get("CI"):
-        pytest.fail(f"the browser test cannot run in CI: {message}", pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    if not os.path.exists(executable):
-        _no_browser("Debian's chromium is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _no_browser("Playwright's Python package is not installed (pip install -e '.[test]')")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ Chromium against the sandbox alone (no bot).
 Skipped without Debian's chromium or Playwright (failing when ``CI`` is set), like tests/browser."""
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from typing import Any, Iterator
 
@@ -17,28 +15,6 @@ import requests
 from sandbox import Sandbox, SandboxServer, seed
 
 pytestmark = pytest.mark.browser
-
-
-def _no_browser(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"the chat page test cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    if not os.path.exists(executable):
-        _no_browser("Debian's chromium is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _no_browser("Playwright's Python package is not installed")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True,
-                                              args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
