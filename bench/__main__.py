@@ -1,13 +1,15 @@
 """Benchmarks: parsing, card building, webhook acknowledgement and end-to-end reply time.
 
 Everything runs on loopback against the sandbox, like the tests; figures depend on the machine,
-so they are printed, never asserted. ``python -m bench --quick`` runs fewer rounds.
+so they are printed, never asserted. ``python -m bench --quick`` runs fewer rounds;
+``python -m bench load`` is the load bench (``bench/load.py``).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -107,6 +109,11 @@ def bench_replies(server: SandboxServer, rounds: int) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["load"]:  # ./run bench load [options]: the load bench (bench/load.py)
+        from bench import load
+
+        load.main(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     args = parser.parse_args()

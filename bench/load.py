@@ -1,0 +1,790 @@
+"""The load bench: numbot as deployed, many admins at once, next to the usual pattern.
+
+``./run bench load`` (``python -m bench load``) starts the sandbox in its own process with a
+latency per Webex call (``--latency``, 80 ms by default, like a real API round trip), then, for each
+setup, the web processes exactly as the ``Procfile``'s ``web:`` line runs them (gunicorn, its
+defaults for ``WEB_CONCURRENCY`` and ``NUMBOT_WEB_THREADS``):
+
+- ``numbot``: numbot on its default SQLite store;
+- ``usual``: ``bench/usual.py``, the whole job inside the webhook request (the Webex SDK's bot
+  examples), under the same gunicorn command;
+- ``numbot-redis``: two numbot instances sharing one Redis (``redis-server`` on loopback), the
+  deliveries spread over both and each duplicate sent to the other instance.
+
+Each setup is offered signed deliveries open-loop (on a schedule, never waiting for answers) at
+each rate for ``--duration`` seconds: admins' messages and card presses (``--card-share``), and a
+share of duplicate deliveries of events sent 0.1-2 s earlier (``--dup-share``). Then it drains:
+the bench waits until every event is answered (or ``--drain`` seconds pass). Everything runs on
+127.0.0.1, bounded in count and time. A delivery not answered within ``--delivery-timeout`` seconds
+(the sandbox's own delivery timeout) counts as timed out, as Webex would count it.
+
+Figures per setup and rate: acknowledgement p50/p99/max; time to answer (the delivery sent to the
+reply stored by the sandbox) p50/p99; events never answered and answered more than once; replies
+per second; CPU milliseconds per event and peak memory per process (``/proc``, the web processes
+only); the deepest queue. The table is printed and, for a full run, written to ``bench/README.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import random
+import resource
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import requests
+
+from sandbox import seed
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "bench" / "README.md"
+START, END = "<!-- load-bench:start -->", "<!-- load-bench:end -->"
+SETUPS = ("numbot", "usual", "numbot-redis")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+# Webex marks a webhook inactive after several failed deliveries in a row (the sandbox's
+# webhook_failures_to_disable, after Cisco's dstaudt in CiscoDevNet/awesome-webex issue #85).
+FAILURES_TO_DISABLE = 5
+
+
+# -- processes -----------------------------------------------------------------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def procfile_web_command() -> str:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            return line[len("web:"):].strip()
+    raise SystemExit("bench: the Procfile has no web: line")
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    """This environment less any setting of the bot, plus ``values``; gunicorn from this venv."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WEBEX_", "NUMBOT_", "REDIS_", "WEB_CONCURRENCY"))}
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.update(values)
+    return env
+
+
+def wait_until(check: Callable[[], bool], what: str, process: Optional[subprocess.Popen] = None,
+               timeout: float = 60.0, log: Optional[Path] = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:] if log else ""
+            raise SystemExit(f"bench: {what} exited with {process.returncode}\n{tail}")
+        try:
+            if check():
+                return
+        except Exception:  # not up yet (connection refused, …)
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"bench: {what} did not come up within {timeout:g}s")
+
+
+def stop_process(process: subprocess.Popen, quick: bool = False) -> None:
+    """SIGTERM (gunicorn: finish what is running), or SIGQUIT (gunicorn: stop now)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGQUIT if quick else signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def cpu_seconds(master: int) -> float:
+    """CPU time of a gunicorn master, its live workers and the workers it reaped."""
+    total = 0.0
+    for pid in [master, *children(master)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used = int(fields[11]) + int(fields[12])  # utime, stime
+        if pid == master:
+            used += int(fields[13]) + int(fields[14])  # cutime, cstime: reaped workers
+        total += used / CLOCK_TICKS
+    return total
+
+
+def peak_mb(master: int) -> float:
+    """The largest peak resident set (VmHWM) among a gunicorn master's processes, MB."""
+    peak = 0.0
+    for pid in [master, *children(master)]:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
+        except OSError:
+            continue
+    return peak
+
+
+@dataclass
+class Web:
+    """One instance: a gunicorn master serving on ``port``."""
+
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def start_web(app: str, env: dict[str, str], log: Path) -> Web:
+    """The Procfile's web line, with ``app`` in place of numbot's app when it is not numbot."""
+    command = procfile_web_command()
+    if app != "bot.app:create_app()":
+        command = command.replace('"bot.app:create_app()"', shlex.quote(app))
+    port = free_port()
+    with open(log, "ab") as out:
+        process = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=ROOT, env={**env, "PORT": str(port)},
+                                   stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    web = Web(process, port, log)
+    wait_until(lambda: requests.get(web.url + "/healthz", timeout=2).status_code == 200, f"gunicorn ({app})",
+               process, log=log)
+    # Every worker up (each answers /healthz once booted): wait for the Procfile's worker count.
+    expected = int(env.get("WEB_CONCURRENCY", "2"))
+    wait_until(lambda: len(children(process.pid)) >= expected, "gunicorn's workers", process, log=log)
+    return web
+
+
+class Host:
+    """The sandbox process (``bench.loadhost`` under gunicorn: one process, a thread per call in flight)."""
+
+    def __init__(self, latency: float, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = open(log, "ab")
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
+             "--threads", "512", "--worker-connections", "4000", "--keep-alive", "60", "--backlog", "4096",
+             "bench.loadhost:create_app()"],
+            cwd=ROOT, env={**os.environ, "BENCH_LATENCY": str(latency)}, stdin=subprocess.DEVNULL,
+            stdout=self._log, stderr=subprocess.STDOUT)
+        wait_until(lambda: requests.get(self.url + "/_bench/answers", timeout=2).ok, "the sandbox", self.process,
+                   log=log)
+        self.session = requests.Session()
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/v1"
+
+    def events(self, count: int, card_share: float, target_url: str) -> list[dict[str, str]]:
+        response = self.session.post(self.url + "/_bench/events", timeout=300,
+                                     json={"count": count, "card_share": card_share, "target_url": target_url})
+        response.raise_for_status()
+        return response.json()
+
+    def answers(self) -> tuple[dict[str, list[float]], dict[str, int]]:
+        body = self.session.get(self.url + "/_bench/answers", timeout=60).json()
+        return body["answers"], body["calls"]
+
+    def stop(self) -> None:
+        stop_process(self.process, quick=True)
+        self._log.close()
+
+
+def start_redis(directory: Path) -> tuple[subprocess.Popen, str]:
+    server_path = shutil.which("redis-server")
+    assert server_path
+    port = free_port()
+    # Append-only with fsync every second: what the README asks of a Redis that must keep queued events.
+    process = subprocess.Popen([server_path, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "yes", "--dir", str(directory)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    wait_until(lambda: bool(redis.Redis.from_url(url).ping()), "redis-server", process)
+    return process, url
+
+
+def numbot_env(api_url: str, store_url: str, extra: dict[str, str]) -> dict[str, str]:
+    """numbot's settings as its operator sets them for the seeded org (``sandbox.demo.operator_settings``),
+    admins allowed by their email domain so that numbot and the usual pattern make the same calls."""
+    from sandbox.demo import operator_settings
+
+    settings = operator_settings(api_url, store_url)
+    service = settings.service_app
+    env = clean_env(
+        WEBEX_BOT_TOKEN=settings.bot_token, WEBEX_WEBHOOK_SECRET=settings.webhook_secret or "",
+        WEBEX_SERVICE_APP_CLIENT_ID=service.client_id or "", WEBEX_SERVICE_APP_CLIENT_SECRET=service.client_secret or "",
+        WEBEX_SERVICE_APP_REFRESH_TOKEN=service.refresh_token or "", WEBEX_API_URL=settings.api_url,
+        WEBEX_ORG_ID=settings.org_id or "", NUMBOT_STORE_URL=settings.store_url,
+        NUMBOT_ALLOWED_DOMAINS=",".join(settings.allowed_domains), NUMBOT_REQUIRE_ADMIN="false",
+        NUMBOT_LOG_LEVEL="INFO",
+    )
+    env.update(extra)
+    return env
+
+
+def usual_env(api_url: str, extra: dict[str, str]) -> dict[str, str]:
+    env = clean_env(WEBEX_BOT_TOKEN=seed.BOT_TOKEN, WEBEX_WEBHOOK_SECRET=seed.WEBHOOK_SECRET,
+                    WEBEX_SERVICE_APP_TOKEN=seed.SERVICE_APP_TOKEN, WEBEX_API_URL=api_url, WEBEX_ORG_ID=seed.ORG_ID)
+    env.update({k: v for k, v in extra.items() if not k.startswith("NUMBOT_") or k == "NUMBOT_WEB_THREADS"})
+    return env
+
+
+# -- the load ------------------------------------------------------------------------------------
+
+@dataclass
+class Slot:
+    """One delivery of the plan: when (seconds after the start), which event, to which instance."""
+
+    at: float
+    event: int
+    target: int
+    duplicate: bool = False
+
+
+@dataclass
+class Sent:
+    slot: Slot
+    sent: float = 0.0  # time.monotonic() when the connection was opened
+    done: float = 0.0
+    status: Optional[int] = None
+    error: str = ""
+
+    @property
+    def ack(self) -> float:
+        return self.done - self.sent
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def plan(rate: float, duration: float, dup_share: float, instances: int, rng: random.Random) -> tuple[list[Slot], int]:
+    """Deliveries at ``rate`` per second for ``duration`` seconds; about ``dup_share`` of them are
+    copies of an event first delivered 0.1-2 s earlier (to the other instance when there are two)."""
+    slots: list[Slot] = []
+    originals: list[Slot] = []
+    copied: set[int] = set()
+    events = 0
+    for i in range(int(rate * duration)):
+        at = i / rate
+        if rng.random() < dup_share:
+            recent = [s for s in originals[-int(rate * 2) - 1:] if 0.1 <= at - s.at <= 2.0 and s.event not in copied]
+            if recent:
+                first = rng.choice(recent)
+                copied.add(first.event)
+                slots.append(Slot(at, first.event, (first.target + 1) % instances, duplicate=True))
+                continue
+        slot = Slot(at, events, events % instances)
+        events += 1
+        originals.append(slot)
+        slots.append(slot)
+    return slots, events
+
+
+async def _post(port: int, body: bytes, signature: str, record: Sent, timeout: float) -> None:
+    head = (f"POST /webhook HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nX-Spark-Signature: {signature}\r\nUser-Agent: numbot-bench\r\n"
+            f"Connection: close\r\n\r\n").encode("ascii")
+    writer = None
+    record.sent = time.monotonic()
+    try:
+        async def exchange() -> None:
+            nonlocal writer
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(head + body)
+            await writer.drain()
+            status_line = await reader.readline()
+            await reader.read()  # Connection: close: the answer ends with the connection
+            record.status = int(status_line.split()[1]) if status_line else None
+            if record.status is None:
+                record.error = "closed without an answer"
+
+        await asyncio.wait_for(exchange(), timeout)
+    except asyncio.TimeoutError:
+        record.error = "timed out"
+    except (OSError, ValueError, IndexError) as error:
+        record.error = type(error).__name__
+    finally:
+        record.done = time.monotonic()
+        if writer is not None:
+            writer.close()
+
+
+async def _offer(slots: list[Slot], bodies: list[tuple[bytes, str]], ports: list[int], timeout: float) -> tuple[list[Sent], float]:
+    """Send every slot at its time, never waiting for answers; the records and the worst lateness."""
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.05
+    records = [Sent(slot) for slot in slots]
+    tasks = []
+    late = 0.0
+    for record in records:
+        delay = start + record.slot.at - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        late = max(late, loop.time() - (start + record.slot.at))
+        body, signature = bodies[record.slot.event]
+        tasks.append(asyncio.create_task(_post(ports[record.slot.target], body, signature, record, timeout)))
+    await asyncio.gather(*tasks)
+    return records, late
+
+
+class QueueWatch:
+    """The deepest queue numbot reported (``/readyz``'s ``pending_jobs``) while watched."""
+
+    def __init__(self, url: Optional[str]) -> None:
+        self.url, self.peak = url, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "QueueWatch":
+        if self.url:
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        session = requests.Session()
+        while not self._stop.wait(0.25):
+            try:
+                self.peak = max(self.peak, int(session.get(self.url + "/readyz", timeout=5).json()["pending_jobs"]))
+            except (requests.RequestException, ValueError, KeyError):
+                pass
+
+    def pending(self) -> Optional[int]:
+        if not self.url:
+            return None
+        try:
+            return int(requests.get(self.url + "/readyz", timeout=5).json()["pending_jobs"])
+        except (requests.RequestException, ValueError, KeyError):
+            return None
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+
+def pct(values: list[float], p: float) -> float:
+    """The ``p``-th percentile (nearest rank)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+@dataclass
+class Result:
+    setup: str
+    rate: float
+    deliveries: int
+    events: int
+    ack_p50: float
+    ack_p99: float
+    ack_max: float
+    timed_out: int
+    failed: int
+    answer_p50: float
+    answer_p99: float
+    never: int
+    twice: int
+    replies_per_s: float
+    cpu_ms: float
+    peak_mb: float
+    queue_peak: Optional[int]
+    late_ms: float
+    calls_per_event: float
+    webex_cpu_ms: float  # the sandbox's CPU per event: Webex's work, here on the same machine
+    disabled_at: Optional[float] = None  # seconds into the run when Webex would have disabled the webhook
+    lost_after_disable: int = 0
+    answered_after_timeout: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def run_rate(setup: str, host: Host, webs: list[Web], rate: float, args: argparse.Namespace,
+             rng: random.Random) -> Result:
+    slots, count = plan(rate, args.duration, args.dup_share, len(webs), rng)
+    made = host.events(count, args.card_share, webs[0].url + "/webhook")
+    bodies = [(m["body"].encode("utf-8"), m["signature"]) for m in made]
+    keys = [m["key"] for m in made]
+    _, calls_before = host.answers()
+    cpu_before = sum(cpu_seconds(w.process.pid) for w in webs)
+    webex_before = cpu_seconds(host.process.pid)
+    watch_url = webs[0].url if setup.startswith("numbot") else None
+    with QueueWatch(watch_url) as watch:
+        records, late = asyncio.run(_offer(slots, bodies, [w.port for w in webs], args.delivery_timeout))
+        answers = drain(host, keys, watch, args)
+        cpu = sum(cpu_seconds(w.process.pid) for w in webs) - cpu_before
+        webex_cpu = cpu_seconds(host.process.pid) - webex_before
+    _, calls_after = host.answers()
+    first_sent: dict[int, float] = {}
+    for record in records:
+        first_sent[record.slot.event] = min(record.sent, first_sent.get(record.slot.event, record.sent))
+    to_answer, never, twice, last = [], 0, 0, 0.0
+    for index, key in enumerate(keys):
+        times = sorted(answers.get(key, []))
+        if not times:
+            never += 1
+            continue
+        twice += len(times) > 1
+        to_answer.append(times[0] - first_sent[index])
+        last = max(last, times[0])
+    start = min(r.sent for r in records)
+    acks = [r.ack for r in records if r.ok]
+    timed_out = sum(r.error == "timed out" for r in records)
+    calls = sum(calls_after.values()) - sum(calls_before.values())
+    result = Result(
+        setup=setup, rate=rate, deliveries=len(records), events=count,
+        ack_p50=pct(acks, 50), ack_p99=pct(acks, 99), ack_max=max(acks, default=float("nan")),
+        timed_out=timed_out, failed=sum(not r.ok for r in records) - timed_out,
+        answer_p50=pct(to_answer, 50), answer_p99=pct(to_answer, 99), never=never, twice=twice,
+        replies_per_s=len(to_answer) / (last - start) if to_answer and last > start else 0.0,
+        cpu_ms=cpu / max(1, count) * 1000, peak_mb=max(peak_mb(w.process.pid) for w in webs),
+        queue_peak=watch.peak if watch_url else None, late_ms=late * 1000, calls_per_event=calls / max(1, count),
+        webex_cpu_ms=webex_cpu / max(1, count) * 1000,
+    )
+    webhook_fate(result, records, answers, keys)
+    return result
+
+
+def webhook_fate(result: Result, records: list[Sent], answers: dict[str, list[float]], keys: list[str]) -> None:
+    """What Webex would make of failed deliveries: answered late anyway, and the webhook disabled
+    after ``FAILURES_TO_DISABLE`` failures in a row (every later event then lost)."""
+    start = min(r.sent for r in records)
+    in_a_row = 0
+    for record in sorted(records, key=lambda r: r.done):
+        in_a_row = 0 if record.ok else in_a_row + 1
+        if in_a_row == FAILURES_TO_DISABLE:
+            result.disabled_at = record.done - start
+            result.lost_after_disable = len({r.slot.event for r in records if r.sent > record.done})
+            break
+    failed_events = {r.slot.event for r in records if not r.ok}
+    ok_events = {r.slot.event for r in records if r.ok}
+    result.answered_after_timeout = sum(1 for e in failed_events - ok_events if answers.get(keys[e]))
+
+
+def drain(host: Host, keys: list[str], watch: QueueWatch, args: argparse.Namespace) -> dict[str, list[float]]:
+    """Wait until every event is answered (then a moment for late doubles), nothing moves for
+    ``--stall`` seconds, or ``--drain`` seconds pass; the answers."""
+    deadline = time.monotonic() + args.drain
+    last_count, last_change = -1, time.monotonic()
+    while True:
+        answers, _ = host.answers()
+        count = sum(1 for key in keys if answers.get(key))
+        now = time.monotonic()
+        if count != last_count:
+            last_count, last_change = count, now
+        if count == len(keys):
+            time.sleep(args.grace)
+            return host.answers()[0]
+        pending = watch.pending()
+        if now - last_change > args.stall and not pending:
+            return answers
+        if now > deadline:
+            return answers
+        time.sleep(0.25)
+
+
+# -- setups --------------------------------------------------------------------------------------
+
+def run_setup(setup: str, args: argparse.Namespace, tmp: Path) -> list[Result]:
+    results = []
+    with ExitStack() as running:
+        host = Host(args.latency, tmp / f"{setup}-sandbox.log")
+        running.callback(host.stop)
+        extra = dict(item.split("=", 1) for item in args.env)
+        webs: list[Web] = []
+        if setup == "usual":
+            webs.append(start_web("bench.usual:create_app()", usual_env(host.api_url, extra), tmp / "usual.log"))
+        elif setup == "numbot":
+            env = numbot_env(host.api_url, f"sqlite:///{tmp / 'numbot.db'}", extra)
+            webs.append(start_web("bot.app:create_app()", env, tmp / "numbot.log"))
+        else:
+            redis_process, url = start_redis(tmp)
+            running.callback(stop_process, redis_process)
+            env = numbot_env(host.api_url, url, extra)
+            for n in range(2):
+                webs.append(start_web("bot.app:create_app()", env, tmp / f"numbot-redis-{n}.log"))
+        for web in webs:
+            running.callback(stop_process, web.process)
+        warm_up(setup, host, webs, args)
+        rng = random.Random(12)
+        for rate in args.rates:
+            result = run_rate(setup, host, webs, rate, args, rng)
+            print_row(result)
+            results.append(result)
+    return results
+
+
+def warm_up(setup: str, host: Host, webs: list[Web], args: argparse.Namespace) -> None:
+    """A few events per instance first, so that no measured event pays for a first connection or
+    numbot's first service app token."""
+    made = host.events(3 * len(webs), args.card_share, webs[0].url + "/webhook")
+    for index, event in enumerate(made):
+        requests.post(webs[index % len(webs)].url + "/webhook", data=event["body"].encode(), timeout=30,
+                      headers={"Content-Type": "application/json", "X-Spark-Signature": event["signature"]})
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        answers, _ = host.answers()
+        if all(answers.get(e["key"]) for e in made):
+            return
+        time.sleep(0.1)
+    print(f"bench: {setup} did not answer its warm-up events", file=sys.stderr)
+
+
+# -- the report ------------------------------------------------------------------------------------
+
+COLUMNS = ("setup", "offered/s", "deliveries", "ack p50", "ack p99", "ack max", "timed out", "answer p50",
+           "answer p99", "never answered", "answered twice", "replies/s", "CPU ms/event", "peak MB/process",
+           "queue peak")
+
+
+def ms(seconds: float) -> str:
+    if seconds != seconds:  # nan
+        return "-"
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
+def row(r: Result) -> list[str]:
+    return [r.setup, f"{r.rate:g}", str(r.deliveries), ms(r.ack_p50), ms(r.ack_p99), ms(r.ack_max),
+            str(r.timed_out), ms(r.answer_p50), ms(r.answer_p99), str(r.never), str(r.twice),
+            f"{r.replies_per_s:.0f}", f"{r.cpu_ms:.1f}", f"{r.peak_mb:.0f}",
+            "-" if r.queue_peak is None else str(r.queue_peak)]
+
+
+def print_row(r: Result) -> None:
+    print("  " + " | ".join(f"{c}={v}" for c, v in zip(COLUMNS, row(r))), flush=True)
+    if r.failed:
+        print(f"  ({r.failed} deliveries failed without timing out: refused, reset or not 2xx)", flush=True)
+    if r.late_ms > 50:
+        print(f"  (the load generator ran up to {r.late_ms:.0f} ms behind its schedule)", flush=True)
+
+
+def table(results: list[Result]) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(row(r)) + " |" for r in results]
+    return "\n".join(lines)
+
+
+def ratio(a: float, b: float, digits: int = 1) -> str:
+    if a != a or b != b or b <= 0:  # nan, or nothing to divide by
+        return "-"
+    return f"{a / b:.{digits}f}x"
+
+
+def ratios(results: list[Result]) -> str:
+    usual = {r.rate: r for r in results if r.setup == "usual"}
+    lines = []
+    for setup in ("numbot", "numbot-redis"):
+        mine = {r.rate: r for r in results if r.setup == setup}
+        for rate in sorted(set(usual) & set(mine)):
+            u, m = usual[rate], mine[rate]
+            lines.append(f"| {setup} | {rate:g} | {ratio(u.ack_p99, m.ack_p99, 0)} | {ratio(u.answer_p99, m.answer_p99)} "
+                         f"| {ratio(m.replies_per_s, u.replies_per_s)} |")
+    if not lines:
+        return ""
+    return "\n".join(["| against | offered/s | usual ack p99 / numbot's | usual answer p99 / numbot's "
+                      "| numbot replies/s / usual's |", "|---|---|---|---|---|", *lines])
+
+
+def usual_fate(results: list[Result]) -> str:
+    lines = []
+    for r in (r for r in results if r.setup == "usual"):
+        if not (r.timed_out or r.failed):
+            lines.append(f"- {r.rate:g}/s: every delivery acknowledged within {ms(r.ack_max)}.")
+            continue
+        text = (f"- {r.rate:g}/s: {r.timed_out} of {r.deliveries} deliveries timed out (no answer within "
+                f"the delivery timeout){f', {r.failed} failed otherwise' if r.failed else ''}; "
+                f"{r.answered_after_timeout} of those events were answered anyway, after Webex had given up")
+        if r.disabled_at is not None:
+            text += (f"; {FAILURES_TO_DISABLE} failures in a row (at {r.disabled_at:.1f} s) are enough for Webex "
+                     f"to disable the webhook: ")
+            text += (f"the {r.lost_after_disable} events offered after that would never have reached the bot"
+                     if r.lost_after_disable else
+                     "every event offered after that, had the load lasted so long, would never reach the bot")
+        lines.append(text + ".")
+    return "\n".join(lines)
+
+
+def capacity(results: list[Result], args: argparse.Namespace, workers: dict[str, int]) -> str:
+    """The sizing rule against the measured throughput of each setup."""
+    lines = []
+    for setup, slots in workers.items():
+        rows = [r for r in results if r.setup == setup]
+        if not rows:
+            continue
+        calls = statistics.median(r.calls_per_event for r in rows)
+        cpu = statistics.median(r.cpu_ms for r in rows) / 1000
+        webex = statistics.median(r.webex_cpu_ms for r in rows) / 1000
+        per_event = calls * args.latency
+        bound = f"{slots / per_event:.0f}" if per_event else "no limit"
+        cores = os.cpu_count() or 1
+        best = max(r.replies_per_s for r in rows)
+        what = "queue workers" if setup.startswith("numbot") else "gunicorn threads"
+        lines.append(f"- {setup}: {slots} {what} / ({calls:.1f} Webex calls x {args.latency * 1000:.0f} ms) = {bound} "
+                     f"replies/s at most from Webex's latency; {cores} cores / ({cpu * 1000:.1f} ms of its CPU + "
+                     f"{webex * 1000:.1f} ms of the sandbox's per event) = {cores / (cpu + webex):.0f}/s at most from "
+                     f"this machine's CPU; measured at most {best:.0f} replies/s.")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor() or "unknown CPU")
+    memory = next((int(line.split()[1]) / 2**20 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal:")), 0.0)
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+    def version(name: str) -> str:
+        from importlib.metadata import PackageNotFoundError, version as v
+
+        try:
+            return v(name)
+        except PackageNotFoundError:
+            return "?"
+
+    return (f"{os.cpu_count()} cores ({model}), {memory:.0f} GB memory, Linux {platform.release()}, "
+            f"Python {platform.python_version()}, gunicorn {version('gunicorn')}, huey {version('huey')}, "
+            f"Flask {version('flask')}; load average at the start {load}")
+
+
+def report(results: list[Result], args: argparse.Namespace, workers: dict[str, int], started: float,
+           machine_text: str) -> str:
+    settings = (f"latency {args.latency * 1000:.0f} ms per Webex call; {args.duration:g} s per rate; "
+                f"{args.card_share:.0%} card presses; {args.dup_share:.0%} of deliveries duplicates; "
+                f"delivery timeout {args.delivery_timeout:g} s")
+    parts = [
+        f"Command: `{args.command}`  ",
+        f"Machine: {machine_text}{'; shared with other test runs at the time' if args.shared else ''}  ",
+        f"Settings: {settings}; the Procfile's web line ({procfile_web_command()}) with its defaults; "
+        f"took {time.monotonic() - started:.0f} s.",
+        "",
+        table(results),
+        "",
+    ]
+    ratio = ratios(results)
+    if ratio:
+        parts += ["The usual pattern against numbot, rate by rate:", "", ratio, ""]
+    fate = usual_fate(results)
+    if fate:
+        parts += ["What happens to the usual pattern's deliveries:", "", fate, ""]
+    parts += ["Capacity (the sizing formula against the measurement):", "", capacity(results, args, workers)]
+    return "\n".join(parts)
+
+
+def write_readme(path: Path, text: str) -> None:
+    block = f"{START}\n{text}\n{END}"
+    if path.exists():
+        current = path.read_text()
+        if START in current and END in current:
+            before, rest = current.split(START, 1)
+            after = rest.split(END, 1)[1]
+            path.write_text(before + block + after)
+            return
+        path.write_text(current.rstrip() + "\n\n" + block + "\n")
+        return
+    path.write_text(f"# Benchmarks\n\n{block}\n")
+
+
+def worker_counts(args: argparse.Namespace, setups: list[str]) -> dict[str, int]:
+    """How many events each setup works on at once: gunicorn's threads (usual pattern) or queue
+    workers (numbot), over every process and instance."""
+    from bot.config import Settings
+
+    extra = dict(item.split("=", 1) for item in args.env)
+    processes = int(extra.get("WEB_CONCURRENCY", "2"))
+    threads = int(extra.get("NUMBOT_WEB_THREADS", "4"))
+    queue_workers = int(extra.get("NUMBOT_WORKERS", str(Settings.__dataclass_fields__["workers"].default)))
+    counts = {"numbot": processes * queue_workers, "usual": processes * threads,
+              "numbot-redis": 2 * processes * queue_workers}
+    return {s: counts[s] for s in setups}
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="50 and 200 deliveries/s, 2 s each, no README")
+    parser.add_argument("--rates", default=None, help="deliveries per second, comma-separated (50,100,200,400)")
+    parser.add_argument("--duration", type=float, default=None, help="seconds of load per rate (default 4)")
+    parser.add_argument("--latency", type=float, default=0.08, help="seconds per Webex call (default 0.08)")
+    parser.add_argument("--setups", default=",".join(SETUPS), help=f"which, comma-separated ({','.join(SETUPS)})")
+    parser.add_argument("--card-share", type=float, default=0.3, help="share of events that are card presses")
+    parser.add_argument("--dup-share", type=float, default=0.1, help="share of deliveries that are duplicates")
+    parser.add_argument("--delivery-timeout", type=float, default=10.0, help="seconds Webex waits for a 200")
+    parser.add_argument("--drain", type=float, default=120.0, help="at most this many seconds of draining per rate")
+    parser.add_argument("--stall", type=float, default=15.0, help="stop draining after this long without progress")
+    parser.add_argument("--grace", type=float, default=1.5, help="seconds to wait for late doubles once all answered")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the web processes, e.g. NUMBOT_WORKERS=8 or WEB_CONCURRENCY=3")
+    parser.add_argument("--readme", type=Path, default=None,
+                        help="write the table here (a full run writes bench/README.md by default)")
+    parser.add_argument("--no-readme", action="store_true", help="only print")
+    parser.add_argument("--logs", type=Path, default=None, help="keep the stores and logs in this directory")
+    parser.add_argument("--shared", action="store_true", help="say in the README that the machine was shared")
+    args = parser.parse_args(argv)
+    args.command = "./run bench load" + ("" if not argv else " " + " ".join(shlex.quote(a) for a in argv))
+    args.rates = [float(r) for r in (args.rates or ("50,200" if args.quick else "50,100,200,400")).split(",")]
+    if args.duration is None:
+        args.duration = 2.0 if args.quick else 4.0
+    setups = [s.strip() for s in args.setups.split(",") if s.strip()]
+    unknown = set(setups) - set(SETUPS)
+    if unknown:
+        parser.error(f"unknown setup(s): {', '.join(sorted(unknown))}")
+    if "numbot-redis" in setups and shutil.which("redis-server") is None:
+        print("bench: redis-server is not installed: skipping numbot-redis (./run test installs it)", file=sys.stderr)
+        setups.remove("numbot-redis")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # thousands of open deliveries when a setup lags
+    machine_text = machine()
+    started = time.monotonic()
+    print(f"numbot load bench: {machine_text}", flush=True)
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="numbot-load-") as tmp:
+        logs = args.logs or Path(tmp)
+        logs.mkdir(parents=True, exist_ok=True)
+        for setup in setups:
+            print(f"{setup}:", flush=True)
+            results += run_setup(setup, args, logs)
+    text = report(results, args, worker_counts(args, setups), started, machine_text)
+    print()
+    print(text)
+    readme = args.readme or (None if args.quick or args.no_readme else README)
+    if readme is not None and not args.no_readme:
+        write_readme(readme, text)
+        print(f"\nwritten to {readme}")
+
+
+if __name__ == "__main__":
+    main()
