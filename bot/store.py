@@ -16,15 +16,22 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import threading
 import time
 import uuid
 from contextlib import contextmanager
-from typing import Iterable, Iterator, NamedTuple, Optional
+from typing import Any, Iterable, Iterator, NamedTuple, Optional
 from urllib.parse import urlparse
 
-from huey import Huey, RedisExpireHuey, SqliteHuey
+from huey import Huey, RedisExpireHuey
 from huey.constants import EmptyData
 from huey.storage import RedisExpireStorage, SqliteStorage
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows: SQLite's own busy handler serialises writers
+    fcntl = None  # type: ignore[assignment]
 
 QUEUE_NAME = "numbot"
 CLAIM_SECONDS = 7 * 24 * 3600  # how long a handled event is remembered (re-deliveries come within minutes)
@@ -41,11 +48,179 @@ def make_huey(store_url: str) -> Huey:
         directory = os.path.dirname(path)
         if directory:
             os.makedirs(directory, exist_ok=True)
-        return SqliteHuey(QUEUE_NAME, filename=path, fsync=True, timeout=10, results=False)
+        return Huey(QUEUE_NAME, storage_class=_SqliteStorage, filename=path, fsync=True, timeout=10, results=False)
     if parsed.scheme in ("redis", "rediss", "unix"):
         # The "expire" flavour: values can carry real Redis TTLs (SET ... PX).
         return RedisExpireHuey(QUEUE_NAME, url=store_url, results=False)
     raise ValueError(f"NUMBOT_STORE_URL must start with sqlite:// or redis://, not {parsed.scheme}://")
+
+
+class _Turn:
+    """A lock whose urgent takers go before the other takers that wait."""
+
+    def __init__(self) -> None:
+        lock = threading.Lock()
+        self._urgent_turn, self._other_turn = threading.Condition(lock), threading.Condition(lock)
+        self._held = False
+        self._urgent = 0  # urgent takers waiting
+
+    @contextmanager
+    def hold(self, urgent: bool = False) -> Iterator[None]:
+        with self._urgent_turn:
+            if urgent:
+                self._urgent += 1
+                while self._held:
+                    self._urgent_turn.wait()
+                self._urgent -= 1
+            else:
+                while self._held or self._urgent:
+                    self._other_turn.wait()
+            self._held = True
+        try:
+            yield
+        finally:
+            with self._urgent_turn:
+                self._held = False
+                (self._urgent_turn if self._urgent else self._other_turn).notify()
+
+
+class _SqliteStorage(SqliteStorage):
+    """huey's SQLite storage (WAL), made for many threads in several processes.
+
+    - Reads go through a connection of their own thread and take no lock: in WAL mode readers see
+      the last commit and never wait for a writer.
+    - A writer takes a lock file (``flock``) after the process's own lock and before SQLite's, so a
+      writer in another process waits in the kernel and is woken the moment the lock is free.
+      Left to SQLite, it would get "database is locked" and its busy handler would sleep 1, 2, 5,
+      10 ... 100 ms between tries (sqlite3.c, sqliteDefaultBusyCallback), holding the process's
+      lock all the while: that sleep was the acknowledgement's tail under load.
+    - Commits append to the write-ahead log without waiting for the disk (``synchronous=NORMAL``),
+      so the write lock is held for microseconds, not for an fsync. A durable write (the default)
+      then syncs the log itself, after letting go of the locks, before it returns: it is on disk
+      as with ``synchronous=FULL``, but writers no longer queue behind each other's fsync, and
+      concurrent syncs are merged by the file system. Its frames are either still in the log this
+      sync flushes, or a checkpoint already copied them to the database file and synced that
+      (NORMAL syncs at every checkpoint: sqlite.org/pragma.html#pragma_synchronous).
+      ``durable=False`` skips the sync (a worker's leases and locks, taking a job from the queue,
+      clearing the journal): such a write survives the death of any process like every write, and a
+      machine crash only loses it if it comes before the next durable write's sync.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._readers = threading.local()
+        self._turn = _Turn()  # instead of huey's plain lock: the webhook's writes go first
+        self._lock_file: Optional[tuple[int, int]] = None  # (pid, fd): descriptors are per process
+        self._log_file: Optional[tuple[int, int, int]] = None  # (pid, fd, inode) of the -wal file
+        self._old_log: Optional[tuple[int, int, int]] = None
+        self._log_lock = threading.Lock()
+        self._wal = False
+        super().__init__(*args, **kwargs)
+
+    def _create_connection(self) -> sqlite3.Connection:
+        conn = super()._create_connection()
+        mode = conn.execute("pragma journal_mode").fetchone()[0]
+        self._wal = str(mode).lower() == "wal"
+        # Without a write-ahead log (a file system that cannot share memory), every commit is synced.
+        conn.execute(f"pragma synchronous={1 if self._wal else 2}")
+        return conn
+
+    def sql(self, query: str, params: Any = None, commit: bool = False, results: bool = False) -> Any:
+        if commit or not query.lstrip()[:6].lower() == "select":
+            return super().sql(query, params, commit, results)
+        cursor = self._reader().cursor()
+        try:
+            cursor.execute(query, params or ())
+            return cursor.fetchall() if results else None
+        finally:
+            cursor.close()
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: Optional[sqlite3.Connection] = getattr(self._readers, "conn", None)
+        if conn is None or getattr(self._readers, "pid", None) != os.getpid():
+            conn = sqlite3.connect(self.filename, timeout=self._timeout, check_same_thread=False)
+            conn.isolation_level = None  # autocommit: each read sees the last commit
+            self._readers.conn, self._readers.pid = conn, os.getpid()
+        return conn
+
+    @contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        if fcntl is None:
+            yield
+            return
+        if self._lock_file is None or self._lock_file[0] != os.getpid():  # a forked child opens its own
+            self._lock_file = (os.getpid(), os.open(self.filename + ".lock", os.O_RDWR | os.O_CREAT, 0o600))
+        fd = self._lock_file[1]
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _sync_log(self) -> None:
+        """fsync the write-ahead log: every commit appended to it so far is on disk."""
+        path = self.filename + "-wal"
+        try:
+            inode = os.stat(path).st_ino
+        except FileNotFoundError:  # no log: every commit is in the database file, synced at the checkpoint
+            return
+        with self._log_lock:
+            if self._log_file is None or self._log_file[0] != os.getpid() or self._log_file[2] != inode:
+                # A new log (or a forked child): the old descriptor is closed one change later, so that
+                # a thread syncing it right now is not left with a closed one.
+                if self._old_log is not None and self._old_log[0] == os.getpid():
+                    os.close(self._old_log[1])
+                self._old_log, self._log_file = self._log_file, (os.getpid(), os.open(path, os.O_RDONLY), inode)
+            fd = self._log_file[1]
+        os.fsync(fd)
+
+    @contextmanager
+    def db(self, commit: bool = False, close: bool = False, durable: bool = True,
+           urgent: bool = False) -> Iterator[sqlite3.Cursor]:
+        """huey's writer: the process's turn, then the lock file, then SQLite's transaction; then,
+        for a durable commit, the log's sync. ``urgent``: ahead of every other writer of this
+        process that is waiting (the webhook's acknowledgement must not queue behind the workers)."""
+        with self._turn.hold(urgent), self._file_lock():
+            conn = self.conn
+            cursor = conn.cursor()
+            try:
+                if commit:
+                    cursor.execute(self.begin_sql)
+                yield cursor
+            except Exception:
+                if commit:
+                    conn.rollback()
+                raise
+            else:
+                if commit:
+                    conn.commit()
+            finally:
+                cursor.close()
+                if close:
+                    conn.close()
+                    self._conn = None
+        if commit and durable and self._wal:
+            self._sync_log()
+
+    def close(self) -> bool:
+        with self._turn.hold():
+            return super().close()
+
+    def dequeue(self) -> Optional[bytes]:
+        """huey's dequeue, without a sync: a job lost with a machine crash is still in the journal."""
+        if not self.sql("select 1 from task where queue = ? limit 1", (self.name,), results=True):
+            return None
+        with self.db(commit=True, durable=False) as cursor:
+            cursor.execute("select id, data from task where queue = ? order by priority desc, id limit 1", (self.name,))
+            found = cursor.fetchone()
+            if found is not None:
+                cursor.execute("delete from task where id = ?", (found[0],))
+                if cursor.rowcount == 1:
+                    return found[1]
+        return None
+
+    def delete_quickly(self, key: str) -> None:
+        with self.db(commit=True, durable=False) as cursor:
+            cursor.execute("delete from kv where queue = ? and key = ?", (self.name, key))
 
 
 class LockTimeout(Exception):
@@ -72,6 +247,17 @@ def expiry_of(value: object) -> Optional[float]:
 def _expired(value: object) -> bool:
     expiry = expiry_of(value)
     return expiry is None or expiry <= time.time()
+
+
+def _holds(entry: object, event: dict) -> bool:
+    """Whether a stored journal entry holds ``event``."""
+    raw = _bytes(entry)
+    if raw is None:
+        return False
+    try:
+        return json.loads(raw).get("event") == event
+    except (ValueError, AttributeError):
+        return False
 
 
 def _bytes(value: object) -> Optional[bytes]:
@@ -121,9 +307,11 @@ class Store:
 
     # -- the atomic primitive -------------------------------------------------
 
-    def _cas(self, key: str, expected: Optional[bytes], new: Optional[bytes], ttl: Optional[float] = None) -> bool:
+    def _cas(self, key: str, expected: Optional[bytes], new: Optional[bytes], ttl: Optional[float] = None,
+             durable: bool = True) -> bool:
         """Set ``key`` to ``new`` (delete it when None) if it holds ``expected`` (is absent when
-        None); ``ttl``: Redis drops the key after that many seconds. True when it was done."""
+        None); ``ttl``: Redis drops the key after that many seconds. True when it was done.
+        ``durable=False``: SQLite need not sync it to disk before returning (see ``_SqliteStorage``)."""
         storage = self.huey.storage
         if self._redis:
             assert self._cas_script is not None
@@ -131,8 +319,7 @@ class Store:
             done = self._cas_script(keys=[storage.result_key(key)],
                                     args=[expected or b"", new or b"", max(0, millis)])
             return bool(done)
-        assert isinstance(storage, SqliteStorage)
-        with storage.db(commit=True) as cursor:
+        with self._write(durable) as cursor:
             if expected is None and new is None:
                 cursor.execute("select 1 from kv where queue = ? and key = ?", (storage.name, key))
                 return cursor.fetchone() is None
@@ -146,6 +333,27 @@ class Store:
                 cursor.execute("update kv set value = ? where queue = ? and key = ? and value = ?",
                                (new, storage.name, key, expected))
             return cursor.rowcount == 1
+
+    @contextmanager
+    def _write(self, durable: bool = True, urgent: bool = False) -> Iterator[sqlite3.Cursor]:
+        """A SQLite write transaction; synced to disk before it ends unless ``durable`` is False;
+        ``urgent``: ahead of this process's other waiting writers."""
+        storage = self.huey.storage
+        assert isinstance(storage, SqliteStorage)
+        if isinstance(storage, _SqliteStorage):
+            with storage.db(commit=True, durable=durable, urgent=urgent) as cursor:
+                yield cursor
+        else:
+            with storage.db(commit=True) as cursor:
+                yield cursor
+
+    def _delete_quickly(self, key: str) -> None:
+        """Delete ``key``, without waiting for a sync (SQLite)."""
+        storage = self.huey.storage
+        if isinstance(storage, _SqliteStorage):
+            storage.delete_quickly(key)
+        else:
+            storage.delete_data(key)
 
     def _get(self, key: str) -> Optional[bytes]:
         return _bytes(self.huey.storage.peek_data(key))
@@ -165,7 +373,7 @@ class Store:
             found.update({k: bytes(v) for k, v in rows})
         return found
 
-    def _take(self, key: str, ttl_seconds: float, kept_seconds: float = 0.0) -> Optional[bytes]:
+    def _take(self, key: str, ttl_seconds: float, kept_seconds: float = 0.0, durable: bool = True) -> Optional[bytes]:
         """Put a fresh marker under ``key`` unless a live one is there; the marker, or None.
         ``kept_seconds``: how long after its expiry Redis keeps the marker readable."""
         marker = _marker(ttl_seconds)
@@ -173,7 +381,7 @@ class Store:
             current = self._get(key)
             if current is not None and not _expired(current):
                 return None
-            if self._cas(key, current, marker, ttl_seconds + kept_seconds):
+            if self._cas(key, current, marker, ttl_seconds + kept_seconds, durable):
                 return marker
         return None  # lost three races in a row: someone else has it
 
@@ -201,12 +409,13 @@ class Store:
         """Exclusive right to work on ``key`` for ``ttl_seconds`` (then it lapses, e.g.
         because its holder died); a token for :meth:`renew` and :meth:`release`, or None
         when someone else holds it."""
-        return self._take(f"lease:{key}", ttl_seconds, LAPSED_LEASE_KEPT_SECONDS)
+        # Not synced: a lease means nothing after a machine crash (nothing of its process survives).
+        return self._take(f"lease:{key}", ttl_seconds, LAPSED_LEASE_KEPT_SECONDS, durable=False)
 
     def renew(self, key: str, token: bytes, ttl_seconds: float) -> Optional[bytes]:
         """Extend a lease we still hold; the new token, or None when it was lost."""
         fresh = _marker(ttl_seconds)
-        if self._cas(f"lease:{key}", token, fresh, ttl_seconds + LAPSED_LEASE_KEPT_SECONDS):
+        if self._cas(f"lease:{key}", token, fresh, ttl_seconds + LAPSED_LEASE_KEPT_SECONDS, durable=False):
             return fresh
         return None
 
@@ -215,7 +424,7 @@ class Store:
 
     def release(self, key: str, token: bytes) -> None:
         # Only our own marker: after our TTL ran out, another holder may have it.
-        self._cas(f"lease:{key}", token, None)
+        self._cas(f"lease:{key}", token, None, durable=False)
 
     # -- the in-flight journal -------------------------------------------------
     # huey removes a job from the queue when a worker takes it, so a process
@@ -225,6 +434,33 @@ class Store:
 
     def put_inflight(self, key: str, event: dict) -> None:
         self.put_json(f"inflight:{key}", {"event": event, "queued_at": time.time()})
+
+    def journal_and_queue(self, key: str, event: dict, job: bytes, again: bool = False) -> bool:
+        """Journal ``event`` under ``key`` and queue ``job`` (huey's serialised task) together: one
+        SQLite transaction, ahead of the workers' writes, synced once; one Redis round trip. Once
+        this returns, both are stored.
+
+        A re-delivery of the very event the journal already holds (queued, or being handled) is not
+        queued again: the queued one answers it, or the sweeper re-queues it if its worker dies.
+        False then. (Two copies arriving at the same instant may both be queued: the handler's
+        claim and lease still answer the event once.) ``again``: queue it anyway (the sweeper
+        re-queuing a dead worker's event)."""
+        name = f"kv:inflight:{key}"
+        storage = self.huey.storage
+        if not again and _holds(storage.peek_data(name), event):
+            return False
+        entry = json.dumps({"event": event, "queued_at": time.time()}).encode("utf-8")
+        if self._redis:
+            pipe = storage.conn.pipeline(transaction=True)
+            pipe.set(storage.result_key(name), entry)
+            pipe.lpush(storage.queue_key, job)
+            pipe.execute()
+            return True
+        with self._write(urgent=True) as cursor:
+            cursor.execute("insert or replace into kv (queue, key, value) values (?, ?, ?)",
+                           (storage.name, name, entry))
+            cursor.execute("insert into task (queue, data, priority) values (?, ?, ?)", (storage.name, job, 0))
+        return True
 
     def drop_inflight(self, key: str, event: Optional[dict] = None) -> None:
         """Remove the journal entry of ``key``; with ``event``, only if it still holds that event.
@@ -236,7 +472,8 @@ class Store:
             stored = self.get_json(f"inflight:{key}")
             if stored is not None and stored.get("event") != event:
                 return
-        self.huey.storage.delete_data(f"kv:inflight:{key}")
+        # Not synced: the claim, written before and synced, already says the event was handled.
+        self._delete_quickly(f"kv:inflight:{key}")
 
     def inflight(self) -> list[InFlight]:
         """Every journalled event, with when it was last queued."""
@@ -276,7 +513,7 @@ class Store:
             return 0
         now = time.time()
         pruned = 0
-        with storage.db(commit=True) as cursor:
+        with self._write(durable=False) as cursor:
             for pattern, before in (("claim:%", now), ("lock:%", now), ("lease:%", now - LAPSED_LEASE_KEPT_SECONDS)):
                 cursor.execute(
                     "delete from kv where queue = ? and key like ? and substr(cast(value as text), 1, 17) < ?",
@@ -310,7 +547,7 @@ class Store:
         key = f"lock:{name}"
         deadline = time.monotonic() + wait_seconds
         while True:
-            marker = self._take(key, ttl_seconds)
+            marker = self._take(key, ttl_seconds, durable=False)  # a lock means nothing after a crash
             if marker is not None:
                 break
             if time.monotonic() > deadline:
@@ -319,7 +556,7 @@ class Store:
         try:
             yield
         finally:
-            self._cas(key, marker, None)
+            self._cas(key, marker, None, durable=False)
 
     def ping(self) -> bool:
         """Whether the store answers (for /readyz)."""
