@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from typing import Optional
 
 from flask import Flask, Response, request
@@ -47,6 +48,7 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
 
     @app.post("/webhook")
     def webhook() -> Response:
+        received = time.monotonic()
         if request.content_length is not None and request.content_length > settings.max_body_bytes:
             return _json(413, error=f"body larger than {settings.max_body_bytes} bytes")
         raw = request.get_data(cache=False)
@@ -71,6 +73,8 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
                 return _json(200, ignored=reason)
             return _json(400, error=reason)
         runtime.jobs.submit(body, event.key)
+        # How long this took sets the workers' pace (bot.jobs): acknowledgements come first.
+        runtime.jobs.acknowledged(time.monotonic() - received)
         return _json(200, queued=event.key)
 
     @app.errorhandler(413)

@@ -13,31 +13,184 @@ has started ``recover_after`` seconds after it was queued (a process that died
 between taking the job from the queue and taking its lease). Duplicates that
 this may queue are harmless: the handler drops an event that was already
 handled or that another worker holds.
+
+The workers are threads of the web process (or of ``python -m bot worker``).
+Their Webex calls wait on the network, not the CPU: each event spends most
+of its time in three or four round trips to Webex, so a process runs many
+workers (``NUMBOT_WORKERS``) whatever its core count. A worker that finds the
+queue empty sleeps until an event is queued: in the same process
+``Jobs.submit`` wakes it directly; an event queued by another process is
+seen within ``POLL_SECONDS`` (SQLite), or at once (Redis: the worker blocks
+on the queue's list).
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections import deque
 from typing import Callable, Optional
-
-from huey.consumer import Consumer
 
 from bot.store import Store, expiry_of
 
 log = logging.getLogger(__name__)
 
 TASK_NAME = "numbot.handle_event"
+POLL_SECONDS = 0.05  # how soon idle workers notice an event another process queued (SQLite)
+# However short of CPU a process is, this many of its workers may run jobs at once (as many as
+# gunicorn's threads would in the usual pattern: the queue never does worse than it).
+LEAST_RUNNING = 4
 
 
-class _EmbeddedConsumer(Consumer):
-    """A huey consumer that runs inside the web process.
+class _Pace:
+    """How many jobs a process runs at once: all its workers while acknowledgements are quick,
+    fewer while they are slow, so that the webhook does not wait for the workers.
 
-    The stock consumer installs signal handlers, which only the main thread
-    may do and which would take SIGTERM away from gunicorn."""
+    The webhook's threads and the workers share one interpreter lock and the machine's cores. When
+    more events arrive than the workers can answer, every worker is busy, and each step of an
+    acknowledgement (read the request, write the journal, answer) queues behind them: its tail
+    grew from milliseconds to seconds. So the webhook says how long each acknowledgement took
+    (``Jobs.acknowledged``). Once a ``WINDOW_SECONDS``, their mean is set against the quickest
+    acknowledgement of the last ``FLOOR_WINDOWS`` windows (what the disk and the store cost when
+    nothing waits): ``SLOW_SECONDS`` more, and a quarter fewer jobs may run (never fewer than
+    ``least``); less than ``QUICK_SECONDS`` more (or no acknowledgement at all) while every allowed
+    job is running, and one more may. Events not started yet wait in the durable queue: the
+    acknowledgement stays quick, and the queue drains at full speed once the burst is over.
+    """
 
-    def _set_signal_handlers(self) -> None:  # pragma: no cover - trivial
-        pass
+    WINDOW_SECONDS = 0.1
+    FLOOR_WINDOWS = 50
+    SLOW_SECONDS = 0.003
+    QUICK_SECONDS = 0.001
+
+    def __init__(self, most: int, least: int, stop: threading.Event) -> None:
+        self.most, self.least = most, min(least, most)
+        self.allowed = most
+        self.running = 0
+        self._stop = stop
+        self._turn = threading.Condition()
+        self._acks, self._total, self._quickest = 0, 0.0, float("inf")
+        self._floors: deque[float] = deque(maxlen=self.FLOOR_WINDOWS)
+
+    def take(self) -> bool:
+        """Wait for a place to run a job; False when stopping."""
+        with self._turn:
+            while self.running >= self.allowed and not self._stop.is_set():
+                self._turn.wait(0.5)
+            if self._stop.is_set():
+                return False
+            self.running += 1
+            return True
+
+    def give_back(self) -> None:
+        with self._turn:
+            self.running -= 1
+            self._turn.notify()
+
+    def wake_all(self) -> None:
+        """Stopping: every worker waiting for a place hears it."""
+        with self._turn:
+            self._turn.notify_all()
+
+    def acknowledged(self, seconds: float) -> None:
+        with self._turn:
+            self._acks += 1
+            self._total += seconds
+            self._quickest = min(self._quickest, seconds)
+
+    def keep(self) -> None:
+        """The pace thread: look once a window."""
+        while not self._stop.wait(self.WINDOW_SECONDS):
+            with self._turn:
+                self._adjust()
+
+    def _adjust(self) -> None:
+        if self._acks:
+            self._floors.append(self._quickest)
+        mean = self._total / self._acks if self._acks else None
+        floor = min(self._floors, default=0.0)
+        self._acks, self._total, self._quickest = 0, 0.0, float("inf")
+        if mean is not None and mean > floor + self.SLOW_SECONDS:
+            self.allowed = max(self.least, self.allowed - max(1, self.allowed // 4))
+        elif (mean is None or mean < floor + self.QUICK_SECONDS) and self.running >= self.allowed and self.allowed < self.most:
+            self.allowed += 1
+            self._turn.notify()
+
+
+class _Workers:
+    """Threads that take jobs from the queue and run them; idle ones wait to be woken."""
+
+    def __init__(self, store: Store, count: int) -> None:
+        self.store = store
+        self.count = count
+        self._stop = threading.Event()
+        self.pace = _Pace(count, LEAST_RUNNING, self._stop)
+        self._wake = threading.Condition()
+        self._signals = 0  # events queued here that no sleeping worker has been woken for yet
+        self._blocking = bool(getattr(store.huey.storage, "blocking", False))  # Redis: BRPOP waits for us
+        self._threads = [threading.Thread(target=self._work, name=f"numbot-worker-{n}", daemon=True)
+                         for n in range(count)]
+        if not self._blocking:
+            self._threads.append(threading.Thread(target=self._watch, name="numbot-queue-watch", daemon=True))
+        self._threads.append(threading.Thread(target=self.pace.keep, name="numbot-pace", daemon=True))
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def wake(self, events: int = 1) -> None:
+        with self._wake:
+            self._signals = min(self.count, self._signals + events)
+            self._wake.notify(events)
+
+    def stop(self, graceful: bool) -> None:
+        self._stop.set()
+        with self._wake:
+            self._wake.notify_all()
+        self.pace.wake_all()
+        if graceful:  # let running jobs finish, as huey's consumer does
+            for thread in self._threads:
+                thread.join()
+
+    def _sleep(self) -> None:
+        with self._wake:
+            if self._signals == 0 and not self._stop.is_set():
+                self._wake.wait(1.0)  # the watcher wakes us sooner when there is work
+            if self._signals:
+                self._signals -= 1
+
+    def _watch(self) -> None:
+        """SQLite: wake sleeping workers when another process queued something."""
+        storage = self.store.huey.storage
+        while not self._stop.wait(POLL_SECONDS):
+            try:
+                if storage.sql("select 1 from task where queue = ? limit 1", (storage.name,), results=True):
+                    with self._wake:
+                        self._wake.notify_all()
+            except Exception:  # the store may be briefly unreachable; look again next round
+                log.debug("looking at the queue failed", exc_info=True)
+
+    def _work(self) -> None:
+        huey = self.store.huey
+        while self.pace.take():
+            try:
+                data = huey.storage.dequeue()
+            except Exception:
+                self.pace.give_back()
+                log.exception("reading the queue failed")
+                self._stop.wait(1.0)
+                continue
+            if data is None:
+                self.pace.give_back()
+                if not self._blocking:
+                    self._sleep()
+                continue
+            try:
+                huey.deserialize_task(data).execute()
+            except Exception:  # the handler logs its own failures; this is a bug around it
+                log.exception("a queued job failed")
+            finally:
+                self.pace.give_back()
 
 
 class Jobs:
@@ -54,15 +207,24 @@ class Jobs:
         # retries=0: Webex retries (429/5xx) happen inside the client; a job
         # that still fails has already told the admin with an error card.
         self._task = store.huey.task(name=TASK_NAME, retries=0)(handler)
-        self._consumer: Optional[Consumer] = None
+        self._workers: Optional[_Workers] = None
         self._stop = threading.Event()
         self._sweeper: Optional[threading.Thread] = None
 
+    def _job(self, event: dict) -> bytes:
+        return self.store.huey.serialize_task(self._task.s(event))
+
     def submit(self, event: dict, key: str) -> None:
-        """Journal (under the event's dedupe ``key``), then queue: once this returns, the event
-        will be handled."""
-        self.store.put_inflight(key, event)
-        self._task(event)
+        """Journal (under the event's dedupe ``key``) and queue, in one go: once this returns, the
+        event will be handled. A re-delivery of an event still queued or being handled is not
+        queued twice."""
+        if self.store.journal_and_queue(key, event, self._job(event)) and self._workers is not None:
+            self._workers.wake()
+
+    def acknowledged(self, seconds: float) -> None:
+        """The webhook took ``seconds`` to store an event and answer: the workers' pace follows."""
+        if self._workers is not None:
+            self._workers.pace.acknowledged(seconds)
 
     def pending(self) -> int:
         return self.store.huey.pending_count()
@@ -86,11 +248,12 @@ class Jobs:
             started_and_died = lease_expiry is not None and lease_expiry > entry.queued_at
             never_started = lease_expiry is None and now - entry.queued_at >= self.recover_after
             if started_and_died or never_started:
-                self.store.put_inflight(entry.key, entry.event)
-                self._task(entry.event)
+                self.store.journal_and_queue(entry.key, entry.event, self._job(entry.event), again=True)
                 requeued += 1
         if requeued:
             log.warning("re-queued %d event(s) left unfinished by a stopped worker", requeued)
+            if self._workers is not None:
+                self._workers.wake(requeued)
         return requeued
 
     def _sweep(self) -> None:
@@ -103,13 +266,10 @@ class Jobs:
                 return
 
     def start_workers(self, workers: int) -> None:
-        if self._consumer is not None:
+        if self._workers is not None:
             return
-        self._consumer = _EmbeddedConsumer(
-            self.store.huey, workers=workers, worker_type="thread", periodic=False, initial_delay=0.05, max_delay=0.5,
-            backoff=1.5, check_worker_health=True,
-        )
-        self._consumer.start()
+        self._workers = _Workers(self.store, workers)
+        self._workers.start()
         self._stop.clear()
         self._sweeper = threading.Thread(target=self._sweep, name="numbot-recover", daemon=True)
         self._sweeper.start()
@@ -120,6 +280,6 @@ class Jobs:
         if self._sweeper is not None:
             self._sweeper.join(timeout=5)
             self._sweeper = None
-        if self._consumer is not None:
-            self._consumer.stop(graceful=graceful)
-            self._consumer = None
+        if self._workers is not None:
+            self._workers.stop(graceful=graceful)
+            self._workers = None
