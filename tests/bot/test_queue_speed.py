@@ -1,0 +1,97 @@
+"""The queue's speed rules, with a real SQLite store and no Webex: an idle worker starts an event
+as soon as it is queued, also one queued by another process; a re-delivery of an event still in
+flight is not queued twice; fewer jobs run while acknowledgements are slow, all again once they
+are quick."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from bot.jobs import Jobs, _Pace
+from bot.store import Store, make_huey
+
+
+def store_at(path: Path) -> Store:
+    return Store(make_huey(f"sqlite:///{path}"))
+
+
+def test_an_idle_worker_starts_a_queued_event_at_once(tmp_path: Path) -> None:
+    started: list[float] = []
+    jobs = Jobs(store_at(tmp_path / "q.db"), lambda event: started.append(time.monotonic()))
+    jobs.start_workers(2)
+    try:
+        time.sleep(0.3)  # the workers found nothing and sleep
+        queued = time.monotonic()
+        jobs.submit({"n": 1}, "messages:A")
+        deadline = time.monotonic() + 5
+        while not started and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert started and started[0] - queued < 0.03
+    finally:
+        jobs.stop_workers()
+
+
+def test_an_event_another_process_queued_is_started_within_the_poll(tmp_path: Path) -> None:
+    started = threading.Event()
+    web_only = Jobs(store_at(tmp_path / "q.db"), lambda event: None)  # acknowledges, runs nothing
+    workers = Jobs(store_at(tmp_path / "q.db"), lambda event: started.set())
+    workers.start_workers(2)
+    try:
+        time.sleep(0.3)
+        queued = time.monotonic()
+        web_only.submit({"n": 1}, "messages:A")
+        assert started.wait(5) and time.monotonic() - queued < 0.5
+    finally:
+        workers.stop_workers()
+
+
+def test_a_redelivery_of_an_event_in_flight_is_not_queued_again(tmp_path: Path) -> None:
+    store = store_at(tmp_path / "q.db")
+    jobs = Jobs(store, lambda event: None)
+    event = {"resource": "messages", "data": {"id": "A"}}
+    jobs.submit(event, "messages:A")
+    jobs.submit(event, "messages:A")  # Webex delivered it again
+    assert jobs.pending() == 1
+    jobs.submit({**event, "actorId": "someone else"}, "messages:A")  # another event under the same key
+    assert jobs.pending() == 2
+    assert [entry.key for entry in store.inflight()] == ["messages:A"]
+
+
+def test_a_handled_event_delivered_again_is_queued_for_the_handler_to_drop(tmp_path: Path) -> None:
+    store = store_at(tmp_path / "q.db")
+    jobs = Jobs(store, lambda event: None)
+    event = {"resource": "messages", "data": {"id": "A"}}
+    jobs.submit(event, "messages:A")
+    store.huey.dequeue()
+    store.claim("messages:A")
+    store.drop_inflight("messages:A", event)
+    jobs.submit(event, "messages:A")
+    assert jobs.pending() == 1  # queued: the handler sees the claim and answers nothing
+
+
+def test_fewer_jobs_run_while_acknowledgements_are_slow_and_all_again_once_they_are_quick() -> None:
+    pace = _Pace(most=10, least=4, stop=threading.Event())
+    for _ in range(10):
+        assert pace.take()
+
+    def window(seconds: float) -> None:
+        for _ in range(5):
+            pace.acknowledged(seconds)
+        with pace._turn:
+            pace._adjust()
+
+    window(0.001)
+    assert pace.allowed == 10
+    for _ in range(5):
+        window(0.001 + 2 * pace.SLOW_SECONDS)
+    assert pace.allowed == 4  # never fewer than the least
+    for _ in range(10):
+        pace.give_back()
+    for _ in range(4):
+        assert pace.take()
+    for _ in range(6):
+        window(0.001)
+        if pace.allowed > pace.running:
+            assert pace.take()
+    assert pace.allowed == 10
