@@ -36,7 +36,12 @@ from bot.store import Store, expiry_of
 log = logging.getLogger(__name__)
 
 TASK_NAME = "numbot.handle_event"
-POLL_SECONDS = 0.05  # how soon idle workers notice an event another process queued (SQLite)
+# How soon idle workers notice an event another process queued (SQLite): within POLL_SECONDS
+# while this process has had work in the last BUSY_SECONDS, within IDLE_POLL_SECONDS otherwise (an
+# idle bot does not keep reading its store; its own webhook still wakes a worker at once).
+POLL_SECONDS = 0.05
+IDLE_POLL_SECONDS = 0.25
+BUSY_SECONDS = 10.0
 # However short of CPU a process is, this many of its workers may run jobs at once (as many as
 # gunicorn's threads would in the usual pattern: the queue never does worse than it).
 LEAST_RUNNING = 4
@@ -80,6 +85,8 @@ class _Pace:
             if self._stop.is_set():
                 return False
             self.running += 1
+            if self.running == 1:
+                self._turn.notify_all()  # the pace thread may be sleeping
             return True
 
     def give_back(self) -> None:
@@ -97,12 +104,16 @@ class _Pace:
             self._acks += 1
             self._total += seconds
             self._quickest = min(self._quickest, seconds)
+            if self._acks == 1:
+                self._turn.notify_all()  # the pace thread may be sleeping
 
     def keep(self) -> None:
         """The pace thread: look once a window."""
         while not self._stop.wait(self.WINDOW_SECONDS):
             with self._turn:
                 self._adjust()
+                while not (self._acks or self.running or self.allowed < self.most or self._stop.is_set()):
+                    self._turn.wait(1.0)  # nothing to pace: sleep until a job or an acknowledgement
 
     def _adjust(self) -> None:
         if self._acks:
@@ -127,6 +138,7 @@ class _Workers:
         self.pace = _Pace(count, LEAST_RUNNING, self._stop)
         self._wake = threading.Condition()
         self._signals = 0  # events queued here that no sleeping worker has been woken for yet
+        self._busy_at = time.monotonic()  # when this process last had work
         self._blocking = bool(getattr(store.huey.storage, "blocking", False))  # Redis: BRPOP waits for us
         self._threads = [threading.Thread(target=self._work, name=f"numbot-worker-{n}", daemon=True)
                          for n in range(count)]
@@ -140,6 +152,7 @@ class _Workers:
 
     def wake(self, events: int = 1) -> None:
         with self._wake:
+            self._busy_at = time.monotonic()
             self._signals = min(self.count, self._signals + events)
             self._wake.notify(events)
 
@@ -155,17 +168,19 @@ class _Workers:
     def _sleep(self) -> None:
         with self._wake:
             if self._signals == 0 and not self._stop.is_set():
-                self._wake.wait(1.0)  # the watcher wakes us sooner when there is work
+                self._wake.wait(5.0)  # a submit or the watcher wakes us as soon as there is work
             if self._signals:
                 self._signals -= 1
 
     def _watch(self) -> None:
         """SQLite: wake sleeping workers when another process queued something."""
         storage = self.store.huey.storage
-        while not self._stop.wait(POLL_SECONDS):
+        while not self._stop.wait(POLL_SECONDS if time.monotonic() - self._busy_at < BUSY_SECONDS
+                                  else IDLE_POLL_SECONDS):
             try:
                 if storage.sql("select 1 from task where queue = ? limit 1", (storage.name,), results=True):
                     with self._wake:
+                        self._busy_at = time.monotonic()
                         self._wake.notify_all()
             except Exception:  # the store may be briefly unreachable; look again next round
                 log.debug("looking at the queue failed", exc_info=True)
@@ -185,6 +200,7 @@ class _Workers:
                 if not self._blocking:
                     self._sleep()
                 continue
+            self._busy_at = time.monotonic()
             try:
                 huey.deserialize_task(data).execute()
             except Exception:  # the handler logs its own failures; this is a bug around it
