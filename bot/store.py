@@ -20,6 +20,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import weakref
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, NamedTuple, Optional
 from urllib.parse import urlparse
@@ -108,6 +109,9 @@ class _SqliteStorage(SqliteStorage):
       machine crash only loses it if it comes before the next durable write's sync.
     """
 
+    CHECKPOINT_SECONDS = 0.5
+    MAX_LOG_BYTES = 64 * 2**20
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._readers = threading.local()
         self._turn = _Turn()  # instead of huey's plain lock: the webhook's writes go first
@@ -116,6 +120,8 @@ class _SqliteStorage(SqliteStorage):
         self._old_log: Optional[tuple[int, int, int]] = None
         self._log_lock = threading.Lock()
         self._wal = False
+        self._checkpointer: Optional[tuple[int, threading.Thread]] = None
+        self.closed = False
         super().__init__(*args, **kwargs)
 
     def _create_connection(self) -> sqlite3.Connection:
@@ -124,7 +130,31 @@ class _SqliteStorage(SqliteStorage):
         self._wal = str(mode).lower() == "wal"
         # Without a write-ahead log (a file system that cannot share memory), every commit is synced.
         conn.execute(f"pragma synchronous={1 if self._wal else 2}")
+        if self._wal:
+            # The log is copied into the database by a thread of its own (``_checkpoints``), not by
+            # whichever writer's commit crosses 1000 pages while it holds the write lock: that copy
+            # and its syncs stalled every writer, acknowledgements included, for up to 40 ms.
+            conn.execute("pragma wal_autocheckpoint=0")
+            self._start_checkpoints()
         return conn
+
+    def _start_checkpoints(self) -> None:
+        if self._checkpointer is not None and self._checkpointer[0] == os.getpid() and self._checkpointer[1].is_alive():
+            return
+        # The thread holds the storage weakly: it ends once the storage is closed or forgotten.
+        thread = threading.Thread(target=_checkpoints, args=(weakref.ref(self), self.filename, self._timeout),
+                                  name="numbot-store-checkpoint", daemon=True)
+        self._checkpointer = (os.getpid(), thread)
+        thread.start()
+
+    def checkpoint(self, conn: sqlite3.Connection) -> None:
+        """Copy the log into the database without stopping writers (a passive checkpoint); readers
+        and a steady stream of writes can keep that from ever finishing, and then the log only
+        grows: past ``MAX_LOG_BYTES`` it is copied whole once, the writers waiting meanwhile."""
+        conn.execute("pragma wal_checkpoint(PASSIVE)").fetchall()
+        if os.path.getsize(self.filename + "-wal") > self.MAX_LOG_BYTES:
+            with self._turn.hold(), self._file_lock():
+                conn.execute("pragma wal_checkpoint(RESTART)").fetchall()
 
     def sql(self, query: str, params: Any = None, commit: bool = False, results: bool = False) -> Any:
         if commit or not query.lstrip()[:6].lower() == "select":
@@ -205,6 +235,7 @@ class _SqliteStorage(SqliteStorage):
             self._sync_log()
 
     def close(self) -> bool:
+        self.closed = True  # the checkpoint thread ends
         with self._turn.hold():
             return super().close()
 
@@ -224,6 +255,28 @@ class _SqliteStorage(SqliteStorage):
     def delete_quickly(self, key: str) -> None:
         with self.db(commit=True, durable=False) as cursor:
             cursor.execute("delete from kv where queue = ? and key = ?", (self.name, key))
+
+
+def _checkpoints(storage_ref: "weakref.ref[_SqliteStorage]", filename: str, timeout: float) -> None:
+    """A thread of each process that writes: checkpoints every ``CHECKPOINT_SECONDS``, on a
+    connection of its own, while the storage lives and is open."""
+    conn = sqlite3.connect(filename, timeout=timeout, check_same_thread=False)
+    conn.isolation_level = None
+    try:
+        while True:
+            time.sleep(_SqliteStorage.CHECKPOINT_SECONDS)
+            storage = storage_ref()
+            if storage is None or storage.closed:
+                return
+            try:
+                storage.checkpoint(conn)
+            except (sqlite3.Error, OSError):  # locked, or the file is gone: next time, or the end
+                if not os.path.exists(filename):
+                    return
+            finally:
+                del storage
+    finally:
+        conn.close()
 
 
 class LockTimeout(Exception):
