@@ -549,12 +549,20 @@ def run_setup(setup: str, args: argparse.Namespace, tmp: Path) -> list[Result]:
 
 
 def warm_up(setup: str, host: Host, webs: list[Web], args: argparse.Namespace) -> None:
-    """A few events per instance first, so that no measured event pays for a first connection or
-    numbot's first service app token."""
-    made = host.events(3 * len(webs), args.card_share, webs[0].url + "/webhook")
-    for index, event in enumerate(made):
+    """Events for every web process first (a few at once per instance, so that each gunicorn
+    process gets some), so that no measured event pays for a process's first connection, its
+    first look at who the bot is, or numbot's first service app token."""
+    made = host.events(8 * len(webs), args.card_share, webs[0].url + "/webhook")
+
+    def deliver(index: int, event: dict) -> None:
         requests.post(webs[index % len(webs)].url + "/webhook", data=event["body"].encode(), timeout=30,
                       headers={"Content-Type": "application/json", "X-Spark-Signature": event["signature"]})
+
+    threads = [threading.Thread(target=deliver, args=(i, e)) for i, e in enumerate(made)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         answers, _ = host.answers()
