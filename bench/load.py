@@ -1,7 +1,8 @@
 """The load bench: numbot as deployed, many admins at once, next to the usual pattern.
 
 ``./run bench load`` (``python -m bench load``) starts the sandbox in its own process with a
-latency per Webex call (``--latency``, 80 ms by default, like a real API round trip), then, for each
+latency per Webex call (``--latency``, 80 ms by default, like a real API round trip; ``0,0.08`` runs
+both), then, for each
 setup, the web processes exactly as the ``Procfile``'s ``web:`` line runs them (gunicorn, its
 defaults for ``WEB_CONCURRENCY`` and ``NUMBOT_WEB_THREADS``):
 
@@ -207,6 +208,9 @@ class Host:
     def api_url(self) -> str:
         return self.url + "/v1"
 
+    def set_latency(self, seconds: float) -> None:
+        self.session.post(self.url + "/_bench/latency", json={"seconds": seconds}, timeout=10).raise_for_status()
+
     def events(self, count: int, card_share: float, target_url: str) -> list[dict[str, str]]:
         response = self.session.post(self.url + "/_bench/events", timeout=300,
                                      json={"count": count, "card_share": card_share, "target_url": target_url})
@@ -408,6 +412,7 @@ def pct(values: list[float], p: float) -> float:
 @dataclass
 class Result:
     setup: str
+    latency: float
     rate: float
     deliveries: int
     events: int
@@ -433,7 +438,7 @@ class Result:
     notes: list[str] = field(default_factory=list)
 
 
-def run_rate(setup: str, host: Host, webs: list[Web], rate: float, args: argparse.Namespace,
+def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: float, args: argparse.Namespace,
              rng: random.Random) -> Result:
     slots, count = plan(rate, args.duration, args.dup_share, len(webs), rng)
     made = host.events(count, args.card_share, webs[0].url + "/webhook")
@@ -466,7 +471,7 @@ def run_rate(setup: str, host: Host, webs: list[Web], rate: float, args: argpars
     timed_out = sum(r.error == "timed out" for r in records)
     calls = sum(calls_after.values()) - sum(calls_before.values())
     result = Result(
-        setup=setup, rate=rate, deliveries=len(records), events=count,
+        setup=setup, latency=latency, rate=rate, deliveries=len(records), events=count,
         ack_p50=pct(acks, 50), ack_p99=pct(acks, 99), ack_max=max(acks, default=float("nan")),
         timed_out=timed_out, failed=sum(not r.ok for r in records) - timed_out,
         answer_p50=pct(to_answer, 50), answer_p99=pct(to_answer, 99), never=never, twice=twice,
@@ -522,7 +527,7 @@ def drain(host: Host, keys: list[str], watch: QueueWatch, args: argparse.Namespa
 def run_setup(setup: str, args: argparse.Namespace, tmp: Path) -> list[Result]:
     results = []
     with ExitStack() as running:
-        host = Host(args.latency, tmp / f"{setup}-sandbox.log")
+        host = Host(args.latencies[0], tmp / f"{setup}-sandbox.log")
         running.callback(host.stop)
         extra = dict(item.split("=", 1) for item in args.env)
         webs: list[Web] = []
@@ -541,10 +546,12 @@ def run_setup(setup: str, args: argparse.Namespace, tmp: Path) -> list[Result]:
             running.callback(stop_process, web.process)
         warm_up(setup, host, webs, args)
         rng = random.Random(12)
-        for rate in args.rates:
-            result = run_rate(setup, host, webs, rate, args, rng)
-            print_row(result)
-            results.append(result)
+        for latency in args.latencies:
+            host.set_latency(latency)
+            for rate in args.rates:
+                result = run_rate(setup, host, webs, latency, rate, args, rng)
+                print_row(result)
+                results.append(result)
     return results
 
 
@@ -574,7 +581,7 @@ def warm_up(setup: str, host: Host, webs: list[Web], args: argparse.Namespace) -
 
 # -- the report ------------------------------------------------------------------------------------
 
-COLUMNS = ("setup", "offered/s", "deliveries", "ack p50", "ack p99", "ack max", "timed out", "answer p50",
+COLUMNS = ("setup", "Webex ms", "offered/s", "deliveries", "ack p50", "ack p99", "ack max", "timed out", "answer p50",
            "answer p99", "never answered", "answered twice", "replies/s", "CPU ms/event", "peak MB/process",
            "queue peak")
 
@@ -586,7 +593,7 @@ def ms(seconds: float) -> str:
 
 
 def row(r: Result) -> list[str]:
-    return [r.setup, f"{r.rate:g}", str(r.deliveries), ms(r.ack_p50), ms(r.ack_p99), ms(r.ack_max),
+    return [r.setup, f"{r.latency * 1000:g}", f"{r.rate:g}", str(r.deliveries), ms(r.ack_p50), ms(r.ack_p99), ms(r.ack_max),
             str(r.timed_out), ms(r.answer_p50), ms(r.answer_p99), str(r.never), str(r.twice),
             f"{r.replies_per_s:.0f}", f"{r.cpu_ms:.1f}", f"{r.peak_mb:.0f}",
             "-" if r.queue_peak is None else str(r.queue_peak)]
@@ -613,27 +620,28 @@ def ratio(a: float, b: float, digits: int = 1) -> str:
 
 
 def ratios(results: list[Result]) -> str:
-    usual = {r.rate: r for r in results if r.setup == "usual"}
+    usual = {(r.latency, r.rate): r for r in results if r.setup == "usual"}
     lines = []
     for setup in ("numbot", "numbot-redis"):
-        mine = {r.rate: r for r in results if r.setup == setup}
-        for rate in sorted(set(usual) & set(mine)):
-            u, m = usual[rate], mine[rate]
-            lines.append(f"| {setup} | {rate:g} | {ratio(u.ack_p99, m.ack_p99, 0)} | {ratio(u.answer_p99, m.answer_p99)} "
-                         f"| {ratio(m.replies_per_s, u.replies_per_s)} |")
+        mine = {(r.latency, r.rate): r for r in results if r.setup == setup}
+        for latency, rate in sorted(set(usual) & set(mine)):
+            u, m = usual[latency, rate], mine[latency, rate]
+            lines.append(f"| {setup} | {latency * 1000:g} | {rate:g} | {ratio(u.ack_p99, m.ack_p99, 0)} "
+                         f"| {ratio(u.answer_p99, m.answer_p99)} | {ratio(m.replies_per_s, u.replies_per_s)} |")
     if not lines:
         return ""
-    return "\n".join(["| against | offered/s | usual ack p99 / numbot's | usual answer p99 / numbot's "
-                      "| numbot replies/s / usual's |", "|---|---|---|---|---|", *lines])
+    return "\n".join(["| setup | Webex ms | offered/s | usual ack p99 / numbot's | usual answer p99 / numbot's "
+                      "| numbot replies/s / usual's |", "|---|---|---|---|---|---|", *lines])
 
 
 def usual_fate(results: list[Result]) -> str:
     lines = []
     for r in (r for r in results if r.setup == "usual"):
+        at = f"- {r.rate:g}/s, {r.latency * 1000:g} ms a call"
         if not (r.timed_out or r.failed):
-            lines.append(f"- {r.rate:g}/s: every delivery acknowledged within {ms(r.ack_max)}.")
+            lines.append(f"{at}: every delivery acknowledged within {ms(r.ack_max)}.")
             continue
-        text = (f"- {r.rate:g}/s: {r.timed_out} of {r.deliveries} deliveries timed out (no answer within "
+        text = (f"{at}: {r.timed_out} of {r.deliveries} deliveries timed out (no answer within "
                 f"the delivery timeout){f', {r.failed} failed otherwise' if r.failed else ''}; "
                 f"{r.answered_after_timeout} of those events were answered anyway, after Webex had given up")
         if r.disabled_at is not None:
@@ -646,25 +654,27 @@ def usual_fate(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def capacity(results: list[Result], args: argparse.Namespace, workers: dict[str, int]) -> str:
+def capacity(results: list[Result], workers: dict[str, int]) -> str:
     """The sizing rule against the measured throughput of each setup."""
     lines = []
-    for setup, slots in workers.items():
-        rows = [r for r in results if r.setup == setup]
-        if not rows:
-            continue
-        calls = statistics.median(r.calls_per_event for r in rows)
-        cpu = statistics.median(r.cpu_ms for r in rows) / 1000
-        webex = statistics.median(r.webex_cpu_ms for r in rows) / 1000
-        per_event = calls * args.latency
-        bound = f"{slots / per_event:.0f}" if per_event else "no limit"
-        cores = os.cpu_count() or 1
-        best = max(r.replies_per_s for r in rows)
-        what = "queue workers" if setup.startswith("numbot") else "gunicorn threads"
-        lines.append(f"- {setup}: {slots} {what} / ({calls:.1f} Webex calls x {args.latency * 1000:.0f} ms) = {bound} "
-                     f"replies/s at most from Webex's latency; {cores} cores / ({cpu * 1000:.1f} ms of its CPU + "
-                     f"{webex * 1000:.1f} ms of the sandbox's per event) = {cores / (cpu + webex):.0f}/s at most from "
-                     f"this machine's CPU; measured at most {best:.0f} replies/s.")
+    for latency in sorted({r.latency for r in results}):
+        for setup, slots in workers.items():
+            rows = [r for r in results if r.setup == setup and r.latency == latency]
+            if not rows:
+                continue
+            calls = statistics.median(r.calls_per_event for r in rows)
+            cpu = statistics.median(r.cpu_ms for r in rows) / 1000
+            webex = statistics.median(r.webex_cpu_ms for r in rows) / 1000
+            per_event = calls * latency
+            what = "queue workers" if setup.startswith("numbot") else "gunicorn threads"
+            bound = (f"{slots} {what} / ({calls:.1f} Webex calls x {latency * 1000:g} ms) = {slots / per_event:.0f} "
+                     f"replies/s at most from Webex's latency" if per_event else "no limit from Webex's latency")
+            cores = os.cpu_count() or 1
+            best = max(r.replies_per_s for r in rows)
+            lines.append(f"- {setup}, {latency * 1000:g} ms a call: {bound}; {cores} cores / "
+                         f"({cpu * 1000:.1f} ms of its CPU + {webex * 1000:.1f} ms of the sandbox's per event) = "
+                         f"{cores / (cpu + webex):.0f}/s at most from this machine's CPU; measured at most {best:.0f} "
+                         f"replies/s.")
     return "\n".join(lines)
 
 
@@ -690,7 +700,7 @@ def machine() -> str:
 
 def report(results: list[Result], args: argparse.Namespace, workers: dict[str, int], started: float,
            machine_text: str) -> str:
-    settings = (f"latency {args.latency * 1000:.0f} ms per Webex call; {args.duration:g} s per rate; "
+    settings = (f"{' and '.join(f'{v * 1000:g}' for v in args.latencies)} ms per Webex call; {args.duration:g} s per rate; "
                 f"{args.card_share:.0%} card presses; {args.dup_share:.0%} of deliveries duplicates; "
                 f"delivery timeout {args.delivery_timeout:g} s")
     parts = [
@@ -708,7 +718,7 @@ def report(results: list[Result], args: argparse.Namespace, workers: dict[str, i
     fate = usual_fate(results)
     if fate:
         parts += ["What happens to the usual pattern's deliveries:", "", fate, ""]
-    parts += ["Capacity (the sizing formula against the measurement):", "", capacity(results, args, workers)]
+    parts += ["Capacity (the sizing rule against the measurement):", "", capacity(results, workers)]
     return "\n".join(parts)
 
 
@@ -746,7 +756,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--quick", action="store_true", help="50 and 200 deliveries/s, 2 s each, no README")
     parser.add_argument("--rates", default=None, help="deliveries per second, comma-separated (50,100,200,400)")
     parser.add_argument("--duration", type=float, default=None, help="seconds of load per rate (default 4)")
-    parser.add_argument("--latency", type=float, default=0.08, help="seconds per Webex call (default 0.08)")
+    parser.add_argument("--latency", default="0.08",
+                        help="seconds per Webex call (default 0.08); several, comma-separated, run one after the other")
     parser.add_argument("--setups", default=",".join(SETUPS), help=f"which, comma-separated ({','.join(SETUPS)})")
     parser.add_argument("--card-share", type=float, default=0.3, help="share of events that are card presses")
     parser.add_argument("--dup-share", type=float, default=0.1, help="share of deliveries that are duplicates")
@@ -764,6 +775,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     args = parser.parse_args(argv)
     args.command = "./run bench load" + ("" if not argv else " " + " ".join(shlex.quote(a) for a in argv))
     args.rates = [float(r) for r in (args.rates or ("50,200" if args.quick else "50,100,200,400")).split(",")]
+    args.latencies = [float(v) for v in args.latency.split(",")]
     if args.duration is None:
         args.duration = 2.0 if args.quick else 4.0
     setups = [s.strip() for s in args.setups.split(",") if s.strip()]
