@@ -179,11 +179,15 @@ def start_web(app: str, env: dict[str, str], log: Path) -> Web:
         process = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=ROOT, env={**env, "PORT": str(port)},
                                    stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     web = Web(process, port, log)
-    wait_until(lambda: requests.get(web.url + "/healthz", timeout=2).status_code == 200, f"gunicorn ({app})",
-               process, log=log)
-    # Every worker up (each answers /healthz once booted): wait for the Procfile's worker count.
-    expected = int(env.get("WEB_CONCURRENCY", "2"))
-    wait_until(lambda: len(children(process.pid)) >= expected, "gunicorn's workers", process, log=log)
+    try:
+        wait_until(lambda: requests.get(web.url + "/healthz", timeout=2).status_code == 200, f"gunicorn ({app})",
+                   process, log=log)
+        # Every worker up (each answers /healthz once booted): wait for the Procfile's worker count.
+        expected = int(env.get("WEB_CONCURRENCY", "2"))
+        wait_until(lambda: len(children(process.pid)) >= expected, "gunicorn's workers", process, log=log)
+    except BaseException:
+        stop_process(process, quick=True)
+        raise
     return web
 
 
@@ -200,8 +204,12 @@ class Host:
              "bench.loadhost:create_app()"],
             cwd=ROOT, env={**os.environ, "BENCH_LATENCY": str(latency)}, stdin=subprocess.DEVNULL,
             stdout=self._log, stderr=subprocess.STDOUT)
-        wait_until(lambda: requests.get(self.url + "/_bench/answers", timeout=2).ok, "the sandbox", self.process,
-                   log=log)
+        try:
+            wait_until(lambda: requests.get(self.url + "/_bench/answers", timeout=2).ok, "the sandbox",
+                       self.process, log=log)
+        except BaseException:
+            self.stop()
+            raise
         self.session = requests.Session()
 
     @property
@@ -237,7 +245,11 @@ def start_redis(directory: Path) -> tuple[subprocess.Popen, str]:
     url = f"redis://127.0.0.1:{port}/0"
     import redis
 
-    wait_until(lambda: bool(redis.Redis.from_url(url).ping()), "redis-server", process)
+    try:
+        wait_until(lambda: bool(redis.Redis.from_url(url).ping()), "redis-server", process)
+    except BaseException:
+        stop_process(process)
+        raise
     return process, url
 
 
@@ -531,19 +543,22 @@ def run_setup(setup: str, args: argparse.Namespace, tmp: Path) -> list[Result]:
         running.callback(host.stop)
         extra = dict(item.split("=", 1) for item in args.env)
         webs: list[Web] = []
+
+        def serve(app: str, env: dict[str, str], log: Path) -> None:
+            web = start_web(app, env, log)
+            running.callback(stop_process, web.process)  # stopped whatever happens next
+            webs.append(web)
+
         if setup == "usual":
-            webs.append(start_web("bench.usual:create_app()", usual_env(host.api_url, extra), tmp / "usual.log"))
+            serve("bench.usual:create_app()", usual_env(host.api_url, extra), tmp / "usual.log")
         elif setup == "numbot":
-            env = numbot_env(host.api_url, f"sqlite:///{tmp / 'numbot.db'}", extra)
-            webs.append(start_web("bot.app:create_app()", env, tmp / "numbot.log"))
+            serve("bot.app:create_app()", numbot_env(host.api_url, f"sqlite:///{tmp / 'numbot.db'}", extra),
+                  tmp / "numbot.log")
         else:
             redis_process, url = start_redis(tmp)
             running.callback(stop_process, redis_process)
-            env = numbot_env(host.api_url, url, extra)
             for n in range(2):
-                webs.append(start_web("bot.app:create_app()", env, tmp / f"numbot-redis-{n}.log"))
-        for web in webs:
-            running.callback(stop_process, web.process)
+                serve("bot.app:create_app()", numbot_env(host.api_url, url, extra), tmp / f"numbot-redis-{n}.log")
         warm_up(setup, host, webs, args)
         rng = random.Random(12)
         for latency in args.latencies:
