@@ -131,3 +131,37 @@ def test_webhooks_are_listed_created_reactivated_and_deleted(client: WebexClient
     assert client.reactivate_webhook(listed, "s3cret").status == "active"
     client.delete_webhook(hook.id)
     assert client.webhooks() == []
+
+
+def test_proxy_settings_are_read_from_the_environment_once_per_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """requests' own answer (proxies, NO_PROXY, the CA bundle), asked once per scheme and host."""
+    import requests
+
+    from bot.webex import read_environment_once
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    plain, once = requests.Session(), requests.Session()
+    read_environment_once(once)
+    for url in ("https://webexapis.com/v1/messages", "http://127.0.0.1:8901/v1/messages"):
+        assert once.merge_environment_settings(url, {}, None, None, None) == \
+            plain.merge_environment_settings(url, {}, None, None, None)
+
+    first = once.merge_environment_settings("https://webexapis.com/v1/people/me", {}, None, None, None)
+    first["proxies"].clear()  # a caller's change stays with that caller
+    monkeypatch.setenv("HTTPS_PROXY", "http://other.example:8080")
+    again = once.merge_environment_settings("https://webexapis.com/v1/rooms", {}, None, None, None)
+    assert again["proxies"]["https"] == "http://proxy.example:3128"
+    other_host = once.merge_environment_settings("https://analytics.webexapis.com/v1", {}, None, None, None)
+    assert other_host["proxies"]["https"] == "http://other.example:8080"
+
+
+def test_the_client_honours_no_proxy_and_reads_it_once(make_client: Callable[..., WebexClient],
+                                                       state: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    client = make_client(max_retries=0)
+    assert client.organisation_id() == seed.ORG_ID
+    monkeypatch.delenv("NO_PROXY")  # the running process keeps what it read
+    assert client.location(seed.location_id(seed.PARIS)).name == seed.PARIS
