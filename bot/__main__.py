@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.app import create_app
 
-    app = create_app(settings)
+    app = create_app(settings, settle=True)  # one app for this process's life
     # run_simple rather than app.run: Flask's banner would be the one line of the log that is not JSON.
     logging.getLogger("numbot").info("serving webhooks on http://%s:%d/webhook", args.host, args.port)
     run_simple(args.host, args.port, app, threaded=True)
@@ -78,10 +78,11 @@ def run_worker(settings) -> int:
     import threading
 
     from bot.logs import configure_logging
-    from bot.runtime import build_runtime
+    from bot.runtime import build_runtime, settle_memory
 
     configure_logging()
     runtime = build_runtime(settings)
+    settle_memory()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

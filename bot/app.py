@@ -17,7 +17,7 @@ from bot import signature
 from bot.config import ConfigError, Settings, load_settings
 from bot.events import BadEvent, parse_event
 from bot.logs import configure_logging, fields
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime, build_runtime, settle_memory
 
 log = logging.getLogger("numbot.app")
 
@@ -28,8 +28,14 @@ def _json(http_status: int, **body: object) -> Response:
     return Response(json.dumps(body), status=http_status, mimetype="application/json")
 
 
-def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[bool] = None, retry_backoff: float = 1.0) -> Flask:
-    """The WSGI app; gunicorn calls ``create_app()`` (see Procfile)."""
+def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[bool] = None, retry_backoff: float = 1.0,
+               settle: Optional[bool] = None) -> Flask:
+    """The WSGI app; gunicorn calls ``create_app()`` (see Procfile).
+
+    ``settle`` (by default when the settings come from the environment, as under gunicorn: one app
+    for the process's life) freezes what is built so far out of the garbage collector's way
+    (``bot.runtime.settle_memory``); tests building many apps in one process leave it off."""
+    want_settled = settings is None if settle is None else settle
     configure_logging()
     if settings is None:
         try:
@@ -105,6 +111,8 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
         return _json(200 if ready else 503, ready=ready, status=status, checks=checks, warnings=warnings,
                      pending_jobs=runtime.jobs.pending())
 
+    if want_settled:
+        settle_memory()
     if settings.embedded_workers if start_workers is None else start_workers:
         runtime.jobs.start_workers(settings.workers)
     return app

@@ -1,6 +1,7 @@
 """Wires settings, store, Webex client, handler and queue together, once per process."""
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 from bot.config import Settings
@@ -27,3 +28,15 @@ def build_runtime(settings: Settings, retry_backoff: float = 1.0) -> Runtime:
     jobs = Jobs(store, handler, recover_after=settings.recover_after,
                 sweep_every=min(5.0, settings.job_lease_seconds / 2))
     return Runtime(store, client, jobs)
+
+
+def settle_memory() -> None:
+    """Take what a process has built before it serves (modules, phonenumbers' metadata, the app)
+    out of the garbage collector's sight.
+
+    A full collection walks every tracked object with every thread of the process stopped, the
+    webhook's included: with these 70,000 long-lived objects that was 50-95 ms under load (the
+    load bench, timed with ``gc.callbacks``), an acknowledgement's p99 by itself; after
+    ``gc.freeze()`` one takes 3-7 ms. Once per process: frozen objects are never collected."""
+    gc.collect()
+    gc.freeze()

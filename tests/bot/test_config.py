@@ -71,3 +71,26 @@ def test_gunicorn_entry_point_stops_with_one_line(tmp_path):
         "numbot: missing required setting WEBEX_BOT_TOKEN (see README, 'Configuration')"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_the_gunicorn_entry_point_freezes_what_it_built_out_of_the_collectors_way(tmp_path):
+    """One app for the process's life: a full collection no longer walks the modules and the app
+    (bot.runtime.settle_memory). An app built with settings (the tests) leaves the collector alone."""
+    code = (
+        "import gc, os\n"
+        "from bot.app import create_app\n"
+        "from bot.config import load_settings\n"
+        "create_app(load_settings(os.environ), start_workers=False)\n"
+        "print(gc.get_freeze_count())\n"
+        "create_app()\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    env = {**BASE, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NUMBOT_EMBEDDED_WORKERS": "false",
+           "NUMBOT_STORE_URL": f"sqlite:///{tmp_path / 'numbot.db'}",
+           "PYTHONPATH": str(__import__('pathlib').Path(__file__).resolve().parents[2])}
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    with_settings, from_environment = map(int, result.stdout.split())
+    assert with_settings == 0
+    assert from_environment > 10_000
