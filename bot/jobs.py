@@ -5,7 +5,7 @@ calls. Jobs live in the store (SQLite file or Redis), so an acknowledged event
 survives a crash or restart of the bot and is handled after it.
 
 huey drops a job from its queue as soon as a worker takes it, so the store
-also keeps an in-flight journal (``Store.put_inflight``) that the handler
+also keeps an in-flight journal (``Store.journal_and_queue``) that the handler
 clears when it is done. A sweeper (every few seconds) re-queues journalled
 events whose worker died: those whose lease (``bot.leases``) lapsed after they
 were last queued. As a safety net it also re-queues an event that no worker
@@ -178,7 +178,7 @@ class _Workers:
         while not self._stop.wait(POLL_SECONDS if time.monotonic() - self._busy_at < BUSY_SECONDS
                                   else IDLE_POLL_SECONDS):
             try:
-                if storage.sql("select 1 from task where queue = ? limit 1", (storage.name,), results=True):
+                if storage.has_jobs():
                     with self._wake:
                         self._busy_at = time.monotonic()
                         self._wake.notify_all()

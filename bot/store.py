@@ -169,8 +169,7 @@ class _SqliteStorage(SqliteStorage):
     def _reader(self) -> sqlite3.Connection:
         conn: Optional[sqlite3.Connection] = getattr(self._readers, "conn", None)
         if conn is None or getattr(self._readers, "pid", None) != os.getpid():
-            conn = sqlite3.connect(self.filename, timeout=self._timeout, check_same_thread=False)
-            conn.isolation_level = None  # autocommit: each read sees the last commit
+            conn = _autocommit(self.filename, self._timeout)  # each read sees the last commit
             self._readers.conn, self._readers.pid = conn, os.getpid()
         return conn
 
@@ -239,9 +238,13 @@ class _SqliteStorage(SqliteStorage):
         with self._turn.hold():
             return super().close()
 
+    def has_jobs(self) -> bool:
+        """Whether anything is queued: a read, no lock."""
+        return bool(self.sql("select 1 from task where queue = ? limit 1", (self.name,), results=True))
+
     def dequeue(self) -> Optional[bytes]:
         """huey's dequeue, without a sync: a job lost with a machine crash is still in the journal."""
-        if not self.sql("select 1 from task where queue = ? limit 1", (self.name,), results=True):
+        if not self.has_jobs():
             return None
         with self.db(commit=True, durable=False) as cursor:
             cursor.execute("select id, data from task where queue = ? order by priority desc, id limit 1", (self.name,))
@@ -257,11 +260,17 @@ class _SqliteStorage(SqliteStorage):
             cursor.execute("delete from kv where queue = ? and key = ?", (self.name, key))
 
 
+def _autocommit(filename: str, timeout: float) -> sqlite3.Connection:
+    """A connection outside huey's: no transaction of its own, any thread of this process."""
+    conn = sqlite3.connect(filename, timeout=timeout, check_same_thread=False)
+    conn.isolation_level = None
+    return conn
+
+
 def _checkpoints(storage_ref: "weakref.ref[_SqliteStorage]", filename: str, timeout: float) -> None:
     """A thread of each process that writes: checkpoints every ``CHECKPOINT_SECONDS``, on a
     connection of its own, while the storage lives and is open."""
-    conn = sqlite3.connect(filename, timeout=timeout, check_same_thread=False)
-    conn.isolation_level = None
+    conn = _autocommit(filename, timeout)
     try:
         while True:
             time.sleep(_SqliteStorage.CHECKPOINT_SECONDS)
@@ -303,6 +312,10 @@ def expiry_of(value: object) -> Optional[float]:
 def _expired(value: object) -> bool:
     expiry = expiry_of(value)
     return expiry is None or expiry <= time.time()
+
+
+def _journal_entry(event: dict) -> dict:
+    return {"event": event, "queued_at": time.time()}
 
 
 def _holds(entry: object, event: dict) -> bool:
@@ -395,13 +408,9 @@ class Store:
         """A SQLite write transaction; synced to disk before it ends unless ``durable`` is False;
         ``urgent``: ahead of this process's other waiting writers."""
         storage = self.huey.storage
-        assert isinstance(storage, SqliteStorage)
-        if isinstance(storage, _SqliteStorage):
-            with storage.db(commit=True, durable=durable, urgent=urgent) as cursor:
-                yield cursor
-        else:
-            with storage.db(commit=True) as cursor:
-                yield cursor
+        assert isinstance(storage, _SqliteStorage)  # make_huey's SQLite storage
+        with storage.db(commit=True, durable=durable, urgent=urgent) as cursor:
+            yield cursor
 
     def _delete_quickly(self, key: str) -> None:
         """Delete ``key``, without waiting for a sync (SQLite)."""
@@ -489,7 +498,7 @@ class Store:
     # when it was handled; ``bot.jobs`` re-queues what a dead worker left.
 
     def put_inflight(self, key: str, event: dict) -> None:
-        self.put_json(f"inflight:{key}", {"event": event, "queued_at": time.time()})
+        self.put_json(f"inflight:{key}", _journal_entry(event))
 
     def journal_and_queue(self, key: str, event: dict, job: bytes, again: bool = False) -> bool:
         """Journal ``event`` under ``key`` and queue ``job`` (huey's serialised task) together: one
@@ -505,7 +514,7 @@ class Store:
         storage = self.huey.storage
         if not again and _holds(storage.peek_data(name), event):
             return False
-        entry = json.dumps({"event": event, "queued_at": time.time()}).encode("utf-8")
+        entry = json.dumps(_journal_entry(event)).encode("utf-8")
         if self._redis:
             pipe = storage.conn.pipeline(transaction=True)
             pipe.set(storage.result_key(name), entry)
