@@ -165,3 +165,62 @@ def test_the_client_honours_no_proxy_and_reads_it_once(make_client: Callable[...
     assert client.organisation_id() == seed.ORG_ID
     monkeypatch.delenv("NO_PROXY")  # the running process keeps what it read
     assert client.location(seed.location_id(seed.PARIS)).name == seed.PARIS
+
+
+@pytest.fixture
+def recorder():
+    """A loopback HTTP/1.1 server that keeps each request's method, target, headers and body and
+    answers 200 with a JSON body: what goes over the wire, whoever sent it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[tuple] = []
+
+    class Keep(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _any(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "11")
+            self.end_headers()
+            self.wfile.write(b'{"id": "x"}')
+
+        do_GET = do_POST = do_PUT = do_DELETE = _any
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Keep)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/v1/", seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_api_call_sends_what_the_sdk_would_have_sent(recorder: tuple) -> None:
+    """``send_direct`` skips requests' Session layer; the request on the wire is the one
+    ``RestSession.request`` sends: headers, query (``None`` left out, lists repeated), body."""
+    from webexpythonsdk.restsession import RestSession
+
+    from bot.webex import read_environment_once, send_direct
+
+    base, seen = recorder
+    rest = RestSession("bot-token", base, wait_on_rate_limit=False)
+    read_environment_once(rest._req_session)
+    calls = [
+        ("GET", "people/me", {}),
+        ("GET", "telephony/config/numbers", {"params": {"orgId": "O1", "max": 2, "gone": None, "n": ["+1", "+2"]}}),
+        ("POST", "messages", {"json": {"roomId": "R", "markdown": "é ✓", "attachments": [{"a": 1}]}}),
+        ("PUT", "messages/M", {"json": {"markdown": "x"}, "headers": {"Authorization": "Bearer service-token"}}),
+        ("DELETE", "webhooks/W", {}),
+        ("POST", "messages", {"data": b"--b\r\nfile\r\n--b--\r\n",
+                              "headers": {"Content-Type": "multipart/form-data; boundary=b"}}),
+    ]
+    for method, path, kwargs in calls:
+        assert rest.request(method, path, 200, **kwargs).json() == {"id": "x"}
+        assert send_direct(rest, method, path, 200, **kwargs).json() == {"id": "x"}
+    for by_sdk, direct in zip(seen[::2], seen[1::2]):
+        assert direct == by_sdk
