@@ -193,8 +193,7 @@ def _tokens_text(tokens: tuple[str, ...]) -> tuple[str, int]:
 
 @dataclass
 class _Plan:
-    body: list
-    actions: list
+    card: dict
     complete: bool  # every piece of the input is on the card
 
 
@@ -237,8 +236,10 @@ def _plan(result: ValidationResult) -> _Plan:
 
     rows = [element for check in checks for element in _row(check)]
     whole = head + rows + tail
-    if len(checks) <= MAX_ROWS and card_bytes(card(whole, again + actions)) <= CARD_BUDGET_BYTES:
-        return _Plan(whole, again + actions, tail_complete)
+    if len(checks) <= MAX_ROWS:
+        built = card(whole, again + actions)
+        if card_bytes(built) <= CARD_BUDGET_BYTES:
+            return _Plan(built, tail_complete)
     # Too many to list: the problems first, as many as fit, and the Available ones summarised.
     available = [c for c in checks if c.state is NumberState.AVAILABLE]
     problems = [c for c in checks if c.state is not NumberState.AVAILABLE]
@@ -262,12 +263,11 @@ def _plan(result: ValidationResult) -> _Plan:
     if shown < len(problems):
         body.append(subtle(f"Showing {shown} of {len(problems)} problem rows; every number is in the attached "
                            f"file {FILE_NAME}.", color=opt.Colors.WARNING))
-    return _Plan(body + ending + tail, actions, False)
+    return _Plan(card(body + ending + tail, actions), False)
 
 
 def validation_card(result: ValidationResult) -> dict:
-    plan = _plan(result)
-    return card(plan.body, plan.actions)
+    return _plan(result).card
 
 
 # ---------------------------------------------------------------- markdown
@@ -320,11 +320,11 @@ def validation_markdown(result: ValidationResult, complete: Optional[bool] = Non
 def validation_reply(result: ValidationResult) -> Reply:
     """The card and its fallback; with the complete list as a CSV file when the card (or the
     fallback) cannot show every piece of the input."""
-    complete = _plan(result).complete
-    markdown = validation_markdown(result, complete)
-    needs_file = not complete or markdown.endswith(f"attached file {FILE_NAME}.")
+    plan = _plan(result)  # once: building the card is most of the reply's CPU
+    markdown = validation_markdown(result, plan.complete)
+    needs_file = not plan.complete or markdown.endswith(f"attached file {FILE_NAME}.")
     file = None
     if needs_file:
         file = ReplyFile(FILE_NAME, validation_csv(result), CSV_TYPE,
                          f"Every number of that validation, one row each: {escape(counts(result))}")
-    return Reply(markdown=markdown, card=validation_card(result), file=file)
+    return Reply(markdown=markdown, card=plan.card, file=file)
