@@ -32,8 +32,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator, Optional
 
-import openpyxl
-
 from bot.parsing import parse_numbers
 
 KINDS = ("csv", "txt", "xlsx")
@@ -552,6 +550,8 @@ def _read_xlsx(name: str, data: bytes, region: str, max_rows: int) -> FileRows:
                                  "Workbook (.xlsx)\" or as CSV and attach it again.")
     damaged = UnreadableFile(f"I could not open {name} as an Excel workbook; it may be damaged: save it again from "
                              "Excel as .xlsx or as CSV and attach it again.")
+    import openpyxl  # here, not at the top: 4 MB in every web process that never gets a workbook
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except UnreadableFile:
