@@ -114,3 +114,37 @@ def test_lease_markers_say_until_when_they_held_after_they_lapse(tmp_path: Path)
     lapsed = store.markers("lease", ["messages:A", "messages:B"])
     assert list(lapsed) == ["messages:A"]
     assert (expiry_of(lapsed["messages:A"]) or 0) < time.time()
+
+
+def test_a_log_past_its_limit_is_copied_once_and_cut_to_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``MAX_LOG_BYTES`` the checkpoint stops the writers once and empties the log file; the
+    next checkpoints are passive again (a log left at its size would stop them twice a second)."""
+    import os
+
+    from bot.store import _SqliteStorage, _autocommit
+
+    monkeypatch.setattr(_SqliteStorage, "MAX_LOG_BYTES", 64 * 1024)
+    store = open_store(tmp_path / "s.db")
+    storage = store.huey.storage
+    reader = _autocommit(str(tmp_path / "s.db"), 5)
+    reader.execute("begin")
+    reader.execute("select count(*) from kv").fetchall()  # a reader on the log: passive copies cannot reset it
+    for n in range(300):
+        store.put_json(f"k{n}", {"n": n, "padding": "x" * 200})
+    log = str(tmp_path / "s.db-wal")
+    assert os.path.getsize(log) > _SqliteStorage.MAX_LOG_BYTES
+    reader.execute("commit")
+    taken: list[bool] = []
+    hold = storage._turn.hold
+
+    def counting_hold(urgent: bool = False):  # the writers' turn, taken by the checkpoint
+        taken.append(True)
+        return hold(urgent)
+
+    monkeypatch.setattr(storage._turn, "hold", counting_hold)
+    conn = _autocommit(str(tmp_path / "s.db"), 5)
+    storage.checkpoint(conn)
+    assert os.path.getsize(log) == 0 and len(taken) == 1
+    storage.checkpoint(conn)
+    assert len(taken) == 1  # the next one does not stop the writers
+    assert store.get_json("k299") == {"n": 299, "padding": "x" * 200}
