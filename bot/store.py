@@ -370,13 +370,16 @@ class InFlight(NamedTuple):
 class Store:
     """Small typed helpers over huey's storage: claims, leases, locks, the journal, JSON values."""
 
-    PRUNE_EVERY = 500  # claims between two prunings of expired ones (SQLite)
+    # Expired claims are pruned (SQLite) at most once a minute per process, from a claim: a
+    # prune reads every claim (a week of events is kept) while it holds the write lock, so it is
+    # paced by time, not by the number of events, which grows with the load.
+    PRUNE_SECONDS = 60.0
 
     def __init__(self, huey: Huey) -> None:
         self.huey = huey
         self._redis = isinstance(huey.storage, RedisExpireStorage)
         self._cas_script = huey.storage.conn.register_script(_REDIS_CAS) if self._redis else None
-        self._claims = 0
+        self._pruned_at = time.monotonic()
 
     # -- the atomic primitive -------------------------------------------------
 
@@ -460,8 +463,8 @@ class Store:
         """True the first time ``key`` is claimed within ``ttl_seconds``, by any
         process sharing the store."""
         claimed = self._take(f"claim:{key}", ttl_seconds) is not None
-        self._claims += 1
-        if self._claims % self.PRUNE_EVERY == 0:
+        if time.monotonic() - self._pruned_at >= self.PRUNE_SECONDS:
+            self._pruned_at = time.monotonic()
             self.prune()
         return claimed
 
@@ -583,10 +586,13 @@ class Store:
         now = time.time()
         pruned = 0
         with self._write(durable=False) as cursor:
-            for pattern, before in (("claim:%", now), ("lock:%", now), ("lease:%", now - LAPSED_LEASE_KEPT_SECONDS)):
+            for prefix, before in (("claim:", now), ("lock:", now), ("lease:", now - LAPSED_LEASE_KEPT_SECONDS)):
+                # A key range, not LIKE (case-insensitive, so it cannot use the primary key): only
+                # that prefix's rows are read. ";" is the character after ":".
                 cursor.execute(
-                    "delete from kv where queue = ? and key like ? and substr(cast(value as text), 1, 17) < ?",
-                    (storage.name, pattern, f"{before:017.3f}"),
+                    "delete from kv where queue = ? and key >= ? and key < ? "
+                    "and substr(cast(value as text), 1, 17) < ?",
+                    (storage.name, prefix, prefix[:-1] + ";", f"{before:017.3f}"),
                 )
                 pruned += cursor.rowcount
         return pruned

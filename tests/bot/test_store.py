@@ -148,3 +148,21 @@ def test_a_log_past_its_limit_is_copied_once_and_cut_to_nothing(tmp_path: Path, 
     storage.checkpoint(conn)
     assert len(taken) == 1  # the next one does not stop the writers
     assert store.get_json("k299") == {"n": 299, "padding": "x" * 200}
+
+
+def test_claims_prune_expired_ones_at_most_once_a_minute(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+
+    def claims() -> set[str]:
+        rows = store.huey.storage.sql("select key from kv where key like 'claim:%'", results=True)
+        return {key for (key,) in rows}
+
+    store.put_json("claim-like", {"kept": True})  # kv:claim-like, outside the claim: range
+    assert store.claim("old", ttl_seconds=0.05)
+    time.sleep(0.1)
+    assert store.claim("new")  # within the minute: no prune
+    assert claims() == {"claim:old", "claim:new"}
+    store._pruned_at -= Store.PRUNE_SECONDS
+    assert store.claim("one more")  # a minute on: this claim prunes the expired one
+    assert claims() == {"claim:new", "claim:one more"}
+    assert store.get_json("claim-like") == {"kept": True}
