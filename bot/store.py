@@ -463,8 +463,9 @@ class Store:
         """True the first time ``key`` is claimed within ``ttl_seconds``, by any
         process sharing the store."""
         claimed = self._take(f"claim:{key}", ttl_seconds) is not None
-        if time.monotonic() - self._pruned_at >= self.PRUNE_SECONDS:
-            self._pruned_at = time.monotonic()
+        now = time.monotonic()
+        if now - self._pruned_at >= self.PRUNE_SECONDS:
+            self._pruned_at = now
             self.prune()
         return claimed
 

@@ -274,10 +274,10 @@ def send_direct(rest: RestSession, method: str, path: str, erc: int, *, headers:
         return rest.request(method, path, erc, headers=headers, params=params, json=json, data=data,
                             **rest_kwargs)
     session = rest._req_session  # the SDK's requests.Session; no public handle
-    url = rest.base_url + path
+    url = rest.abs_url(path)  # joined as RestSession joins it
     query = [(key, value) for key, value in (params or {}).items() if value is not None]
     if query:
-        url += "?" + urlencode(query, doseq=True)
+        url += ("&" if "?" in url else "?") + urlencode(query, doseq=True)
     sent_headers = CaseInsensitiveDict(session.headers)
     if headers:
         sent_headers.update(headers)

@@ -213,6 +213,7 @@ def test_an_api_call_sends_what_the_sdk_would_have_sent(recorder: tuple) -> None
     calls = [
         ("GET", "people/me", {}),
         ("GET", "telephony/config/numbers", {"params": {"orgId": "O1", "max": 2, "gone": None, "n": ["+1", "+2"]}}),
+        ("GET", "/v1/locations?max=1", {"params": {"orgId": "O1"}}),  # a path from the root, a query of its own
         ("POST", "messages", {"json": {"roomId": "R", "markdown": "é ✓", "attachments": [{"a": 1}]}}),
         ("PUT", "messages/M", {"json": {"markdown": "x"}, "headers": {"Authorization": "Bearer service-token"}}),
         ("DELETE", "webhooks/W", {}),
