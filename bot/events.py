@@ -25,7 +25,7 @@ from bot.mentions import strip_bot_mention
 from bot.models import Destination, Message, Reply
 from bot.progress import Progress
 from bot.ratelimit import wait_budget
-from bot.store import Store
+from bot.store import HANDLED, HELD, Store
 from bot.webex import Me, OutcomeUnknown, WebexBusy, WebexClient, WebexError, calls_made
 
 log = logging.getLogger("numbot.events")
@@ -125,6 +125,7 @@ class EventState:
     replying: bool = False  # the answer is built and being posted
     replied: bool = False
     keep_journal: bool = False  # another worker owns the event: its journal entry stays
+    finished: bool = False  # claimed, its lease let go and its journal entry dropped (one write)
     calls: list[dict] = field(default_factory=list)
 
     def log_fields(self) -> dict:
@@ -159,7 +160,7 @@ class EventHandler:
         try:
             state.event = parse_event(body)
             with wait_budget(self.settings.max_wait_seconds):
-                state.outcome = self._handle_once(state.event, state)
+                state.outcome = self._handle_once(state.event, state, body)
         except BadEvent as error:
             state.outcome = f"ignored: {error}"
         except OutcomeUnknown as error:
@@ -174,27 +175,28 @@ class EventHandler:
             state.outcome, state.error = "crashed", type(error).__name__
             log.exception("event %s crashed", state.event.key if state.event else None)
         finally:
-            if state.event is not None and not state.keep_journal:
+            if state.event is not None and not (state.keep_journal or state.finished):
                 self.store.drop_inflight(state.event.key, body)
             calls_made.reset(token)
             log.info("event handled", extra=fields(**state.log_fields()))
 
-    def _handle_once(self, event: WebhookEvent, state: EventState) -> str:
+    def _handle_once(self, event: WebhookEvent, state: EventState, body: dict) -> str:
         """Handle an event unless it was handled already or another worker is handling it."""
         me = self.client.me()
         if event.person_id and event.person_id == me.id:
             return "ignored: the bot's own event"
-        if self.store.is_claimed(event.key):
+        started = self.leases.start(event.key)
+        if started == HANDLED:
             return "ignored: re-delivery"
-        with self.leases.hold(event.key) as held:
-            if not held:
-                state.keep_journal = True
-                return "ignored: re-delivery (another worker is handling it)"
-            try:
-                return self._handle(event, me, state)
-            finally:
-                # Handled, whatever the outcome: a re-delivery must not answer twice.
-                self.store.claim(event.key)
+        if started == HELD:
+            state.keep_journal = True
+            return "ignored: re-delivery (another worker is handling it)"
+        try:
+            return self._handle(event, me, state)
+        finally:
+            # Handled, whatever the outcome: a re-delivery must not answer twice.
+            self.leases.finish(event.key, body)
+            state.finished = True
 
     def _handle(self, event: WebhookEvent, me: Me, state: EventState) -> str:
         incoming = self._read(event, me)

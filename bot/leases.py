@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Optional, Union
 
 from bot.store import Store
 
@@ -27,23 +26,25 @@ class LeaseKeeper:
         self._lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None
 
-    @contextmanager
-    def hold(self, key: str) -> Iterator[bool]:
-        """Take the lease of ``key`` and keep it alive until the block ends; yields whether it
-        was taken (False: another worker holds it)."""
-        token = self.store.lease(key, self.ttl)
-        if token is None:
-            yield False
-            return
-        with self._lock:
-            self._held[key] = token
-            self._start()
-        try:
-            yield True
-        finally:
+    def start(self, key: str) -> Union[bytes, str]:
+        """Take the lease of ``key`` and keep it alive until :meth:`finish`: its token, or
+        ``HANDLED`` (the event was handled already) or ``HELD`` (another worker holds it), from
+        one look at the store (``Store.start``)."""
+        started = self.store.start(key, self.ttl)
+        if isinstance(started, bytes):
             with self._lock:
-                current = self._held.pop(key, token)
-            self.store.release(key, current)
+                self._held[key] = started
+                self._start()
+        return started
+
+    def finish(self, key: str, event: Optional[dict] = None) -> None:
+        """The event of a lease taken by :meth:`start` was handled: claim it, let the lease go and
+        drop its journal entry (if it holds ``event``), in one write (``Store.finish``)."""
+        with self._lock:
+            token = self._held.pop(key, None)
+        if token is None:  # lost meanwhile (``renew_all`` said so): claim it and drop the journal all the same
+            token = b""
+        self.store.finish(key, token, event)
 
     def renew_all(self) -> None:
         """Renew every lease this process holds (the keeper thread calls this)."""

@@ -22,7 +22,7 @@ import time
 import uuid
 import weakref
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator, NamedTuple, Optional
+from typing import Any, Iterable, Iterator, NamedTuple, Optional, Union
 from urllib.parse import urlparse
 
 from huey import Huey, RedisExpireHuey
@@ -100,8 +100,8 @@ class _SqliteStorage(SqliteStorage):
     - Commits append to the write-ahead log without waiting for the disk (``synchronous=NORMAL``),
       so the write lock is held for microseconds, not for an fsync. A durable write (the default)
       then syncs the log itself, after letting go of the locks, before it returns: it is on disk
-      as with ``synchronous=FULL``, but writers no longer queue behind each other's fsync, and
-      concurrent syncs are merged by the file system. Its frames are either still in the log this
+      as with ``synchronous=FULL``, but writers no longer queue behind each other's fsync, and one
+      sync covers every commit of the process made before it started (``_sync_log``). Its frames are either still in the log this
       sync flushes, or a checkpoint already copied them to the database file and synced that
       (NORMAL syncs at every checkpoint: sqlite.org/pragma.html#pragma_synchronous).
       ``durable=False`` skips the sync (a worker's leases and locks, taking a job from the queue,
@@ -117,8 +117,9 @@ class _SqliteStorage(SqliteStorage):
         self._turn = _Turn()  # instead of huey's plain lock: the webhook's writes go first
         self._lock_file: Optional[tuple[int, int]] = None  # (pid, fd): descriptors are per process
         self._log_file: Optional[tuple[int, int, int]] = None  # (pid, fd, inode) of the -wal file
-        self._old_log: Optional[tuple[int, int, int]] = None
-        self._log_lock = threading.Lock()
+        self._log_lock = threading.Lock()  # one sync of the log at a time (``_sync_log``)
+        self._commits = 0  # this process's commits so far
+        self._synced = 0  # how many of them are known to be on disk
         self._wal = False
         self._checkpointer: Optional[tuple[int, threading.Thread]] = None
         self.closed = False
@@ -191,23 +192,31 @@ class _SqliteStorage(SqliteStorage):
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
 
-    def _sync_log(self) -> None:
-        """Sync the write-ahead log: every commit appended to it so far is on disk."""
-        path = self.filename + "-wal"
-        try:
-            inode = os.stat(path).st_ino
-        except FileNotFoundError:  # no log: every commit is in the database file, synced at the checkpoint
-            return
+    def _sync_log(self, commit: int) -> None:
+        """Sync the write-ahead log, so that this process's ``commit``-th commit is on disk.
+
+        One sync at a time per process, and a sync covers every commit made before it started: a
+        writer that waited while another synced finds its own commit covered most of the time and
+        returns without a sync of its own (group commit). Under load that is several commits per
+        sync, and a sync costs about as much CPU as the rest of a write (fdatasync, 0.17 ms here)."""
         with self._log_lock:
+            if self._synced >= commit:
+                return
+            covered = self._commits  # every commit counted here has been written to the log
+            path = self.filename + "-wal"
+            try:
+                inode = os.stat(path).st_ino
+            except FileNotFoundError:  # no log: every commit is in the database file, synced at the checkpoint
+                self._synced = max(self._synced, covered)
+                return
             if self._log_file is None or self._log_file[0] != os.getpid() or self._log_file[2] != inode:
-                # A new log (or a forked child): the old descriptor is closed one change later, so that
-                # a thread syncing it right now is not left with a closed one.
-                if self._old_log is not None and self._old_log[0] == os.getpid():
-                    os.close(self._old_log[1])
-                self._old_log, self._log_file = self._log_file, (os.getpid(), os.open(path, os.O_RDONLY), inode)
-            fd = self._log_file[1]
-        # fdatasync, as SQLite itself syncs its log on Linux: the frames, without the file's times.
-        _datasync(fd)
+                # A new log (or a forked child): open it, and close the descriptor of the old one.
+                if self._log_file is not None and self._log_file[0] == os.getpid():
+                    os.close(self._log_file[1])
+                self._log_file = (os.getpid(), os.open(path, os.O_RDONLY), inode)
+            # fdatasync, as SQLite itself syncs its log on Linux: the frames, without the file's times.
+            _datasync(self._log_file[1])
+            self._synced = max(self._synced, covered)
 
     @contextmanager
     def db(self, commit: bool = False, close: bool = False, durable: bool = True,
@@ -215,6 +224,7 @@ class _SqliteStorage(SqliteStorage):
         """huey's writer: the process's turn, then the lock file, then SQLite's transaction; then,
         for a durable commit, the log's sync. ``urgent``: ahead of every other writer of this
         process that is waiting (the webhook's acknowledgement must not queue behind the workers)."""
+        number = 0  # which of this process's commits this one is
         with self._turn.hold(urgent), self._file_lock():
             conn = self.conn
             cursor = conn.cursor()
@@ -229,13 +239,15 @@ class _SqliteStorage(SqliteStorage):
             else:
                 if commit:
                     conn.commit()
+                    self._commits += 1
+                    number = self._commits
             finally:
                 cursor.close()
                 if close:
                     conn.close()
                     self._conn = None
         if commit and durable and self._wal:
-            self._sync_log()
+            self._sync_log(number)
 
     def close(self) -> bool:
         self.closed = True  # the checkpoint thread ends
@@ -359,6 +371,39 @@ return 1
 """
 
 
+# Redis: whether a marker (``<expiry>:<owner>``) is still live at ARGV[1] (epoch seconds), as
+# ``_expired`` reads it in Python.
+_REDIS_LIVE = """
+local function live(value)
+  if not value then return false end
+  local expiry = tonumber(string.match(value, '^([^:]*)'))
+  return expiry ~= nil and expiry > tonumber(ARGV[1])
+end
+"""
+
+# Redis, :meth:`Store.start`: KEYS claim, lease; ARGV now, new lease marker, its TTL in ms.
+# 1: the event was handled; 2: another worker holds it; 0: the lease is ours.
+_REDIS_START = _REDIS_LIVE + """
+if live(redis.call('get', KEYS[1])) then return 1 end
+if live(redis.call('get', KEYS[2])) then return 2 end
+redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return 0
+"""
+
+# Redis, :meth:`Store.finish`: KEYS claim, lease, journal entry; ARGV now, claim marker, its TTL in
+# ms, our lease token, the journal entry to delete ('' for none).
+_REDIS_FINISH = _REDIS_LIVE + """
+if not live(redis.call('get', KEYS[1])) then redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+if redis.call('get', KEYS[2]) == ARGV[4] then redis.call('del', KEYS[2]) end
+if ARGV[5] ~= '' and redis.call('get', KEYS[3]) == ARGV[5] then redis.call('del', KEYS[3]) end
+return 1
+"""
+
+# What :meth:`Store.start` says instead of a lease token.
+HANDLED = "handled"  # the event's claim is live: it was handled already
+HELD = "held"  # another worker holds the event's lease
+
+
 class InFlight(NamedTuple):
     """A journalled event: acknowledged to Webex, not yet handled."""
 
@@ -378,7 +423,10 @@ class Store:
     def __init__(self, huey: Huey) -> None:
         self.huey = huey
         self._redis = isinstance(huey.storage, RedisExpireStorage)
-        self._cas_script = huey.storage.conn.register_script(_REDIS_CAS) if self._redis else None
+        conn = huey.storage.conn if self._redis else None
+        self._cas_script = conn.register_script(_REDIS_CAS) if conn is not None else None
+        self._start_script = conn.register_script(_REDIS_START) if conn is not None else None
+        self._finish_script = conn.register_script(_REDIS_FINISH) if conn is not None else None
         self._pruned_at = time.monotonic()
 
     # -- the atomic primitive -------------------------------------------------
@@ -463,11 +511,14 @@ class Store:
         """True the first time ``key`` is claimed within ``ttl_seconds``, by any
         process sharing the store."""
         claimed = self._take(f"claim:{key}", ttl_seconds) is not None
+        self._prune_now_and_then()
+        return claimed
+
+    def _prune_now_and_then(self) -> None:
         now = time.monotonic()
         if now - self._pruned_at >= self.PRUNE_SECONDS:
             self._pruned_at = now
             self.prune()
-        return claimed
 
     def unclaim(self, key: str) -> None:
         """Forget a claim (a press answered with an error may be pressed again at once)."""
@@ -498,6 +549,65 @@ class Store:
     def release(self, key: str, token: bytes) -> None:
         # Only our own marker: after our TTL ran out, another holder may have it.
         self._cas(f"lease:{key}", token, None, durable=False)
+
+    # -- an event's worker: start and finish in one write each ----------------
+    # A worker's questions about an event (handled already? held by another worker?) and what it
+    # writes when done (handled; lease free; journal entry gone) each take one SQLite transaction
+    # or one Redis script instead of three to five round trips: at 0 ms a Webex call, the store's
+    # statements were an eighth of the bot's CPU, and on Redis each is a round trip.
+
+    def start(self, key: str, lease_seconds: float) -> Union[bytes, str]:
+        """Take ``key``'s lease for ``lease_seconds`` unless the event was handled (``HANDLED``)
+        or another worker holds it (``HELD``); the lease token otherwise (see :meth:`lease`)."""
+        claim_key, lease_key = f"claim:{key}", f"lease:{key}"
+        marker = _marker(lease_seconds)
+        if self._redis:
+            assert self._start_script is not None
+            storage = self.huey.storage
+            said = self._start_script(
+                keys=[storage.result_key(claim_key), storage.result_key(lease_key)],
+                args=[repr(time.time()), marker, int((lease_seconds + LAPSED_LEASE_KEPT_SECONDS) * 1000)])
+            return {1: HANDLED, 2: HELD}.get(int(said), marker)
+        name = self.huey.storage.name
+        # Not synced, as a lease (:meth:`lease`).
+        with self._write(durable=False) as cursor:
+            cursor.execute("select key, value from kv where queue = ? and key in (?, ?)", (name, claim_key, lease_key))
+            found = dict(cursor.fetchall())
+            if not _expired(found.get(claim_key)):
+                return HANDLED
+            if not _expired(found.get(lease_key)):
+                return HELD
+            cursor.execute("insert or replace into kv (queue, key, value) values (?, ?, ?)", (name, lease_key, marker))
+        return marker
+
+    def finish(self, key: str, token: bytes, event: Optional[dict] = None, claim_seconds: float = CLAIM_SECONDS) -> None:
+        """The worker holding ``key``'s lease (``token``) is done: claim the event (unless a live
+        claim is there), release the lease (if still ours) and drop the journal entry (if it holds
+        ``event``, as :meth:`drop_inflight`), all at once, synced (the claim must survive)."""
+        claim_key, lease_key, journal_key = f"claim:{key}", f"lease:{key}", f"kv:inflight:{key}"
+        claim = _marker(claim_seconds)
+        storage = self.huey.storage
+        if self._redis:
+            assert self._finish_script is not None
+            entry = _bytes(storage.peek_data(journal_key))
+            drop = entry if entry is not None and (event is None or _holds(entry, event)) else b""
+            self._finish_script(
+                keys=[storage.result_key(claim_key), storage.result_key(lease_key), storage.result_key(journal_key)],
+                args=[repr(time.time()), claim, int(claim_seconds * 1000), token, drop])
+        else:
+            with self._write() as cursor:
+                cursor.execute("select key, value from kv where queue = ? and key in (?, ?)",
+                               (storage.name, claim_key, journal_key))
+                found = dict(cursor.fetchall())
+                if _expired(found.get(claim_key)):
+                    cursor.execute("insert or replace into kv (queue, key, value) values (?, ?, ?)",
+                                   (storage.name, claim_key, claim))
+                cursor.execute("delete from kv where queue = ? and key = ? and value = ?",
+                               (storage.name, lease_key, token))
+                entry = found.get(journal_key)
+                if entry is not None and (event is None or _holds(entry, event)):
+                    cursor.execute("delete from kv where queue = ? and key = ?", (storage.name, journal_key))
+        self._prune_now_and_then()
 
     # -- the in-flight journal -------------------------------------------------
     # huey removes a job from the queue when a worker takes it, so a process

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.jobs import Jobs
 from bot.leases import LeaseKeeper
-from bot.store import Store, make_huey
+from bot.store import HANDLED, HELD, Store, make_huey
 
 
 def queue(tmp_path: Path, recover_after: float = 300) -> tuple[Store, Jobs, list[dict]]:
@@ -57,11 +57,14 @@ def test_a_lease_kept_alive_outlasts_its_ttl_and_is_released_at_the_end(tmp_path
     keeper = LeaseKeeper(store, ttl_seconds=0.3)
     jobs.submit({"n": 1}, "messages:A")
     store.huey.dequeue()
-    with keeper.hold("messages:A") as held:
-        assert held
-        time.sleep(0.8)  # well past the TTL: the keeper renewed it
-        assert store.lease_held("messages:A")
-        assert jobs.recover() == 0
-        with keeper.hold("messages:A") as again:
-            assert not again
+    token = keeper.start("messages:A")
+    assert isinstance(token, bytes)
+    time.sleep(0.8)  # well past the TTL: the keeper renewed it
+    assert store.lease_held("messages:A")
+    assert jobs.recover() == 0
+    assert keeper.start("messages:A") == HELD
+    keeper.finish("messages:A", {"n": 1})
     assert not store.lease_held("messages:A")
+    # Finished: claimed and out of the journal, in the same write; another start finds it handled.
+    assert store.is_claimed("messages:A") and store.inflight() == []
+    assert keeper.start("messages:A") == HANDLED

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import LockTimeout, Store, make_huey
+from storekit import check_start_and_finish
 
 
 def open_store(path: Path) -> Store:
@@ -89,6 +90,36 @@ def test_a_journal_entry_is_dropped_only_by_the_event_it_holds(tmp_path: Path) -
     store.put_inflight("messages:N", own)
     store.drop_inflight("messages:N")  # without an event: whatever it holds
     assert store.inflight() == []
+
+
+def test_a_worker_starts_and_finishes_an_event_in_one_write_each(tmp_path: Path) -> None:
+    check_start_and_finish(lambda: open_store(tmp_path / "s.db"))
+
+
+def test_one_sync_covers_the_commits_made_before_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Group commit: a durable write whose commit an earlier-started sync already covered returns
+    without a sync of its own; every durable write is still covered by one."""
+    import bot.store as store_module
+
+    store = open_store(tmp_path / "s.db")
+    storage = store.huey.storage
+    store.put_json("warm", {})  # the log exists
+    synced: list[int] = []
+    real = store_module._datasync
+
+    def counting(fd: int) -> None:
+        synced.append(storage._commits)
+        time.sleep(0.05)  # a slow disk: the other writers commit while this sync runs
+        real(fd)
+
+    monkeypatch.setattr(store_module, "_datasync", counting)
+    writers = [threading.Thread(target=store.claim, args=(f"messages:{n}",)) for n in range(8)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert 1 <= len(synced) < 8
+    assert storage._synced == storage._commits  # every commit is on disk
 
 
 def test_a_lease_is_renewed_by_its_holder_only_and_released_only_by_it(tmp_path: Path) -> None:

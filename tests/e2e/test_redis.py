@@ -18,6 +18,7 @@ import redis
 from bot.store import Store, make_huey
 from botkit import Chat, RunningBot, acknowledged_then_killed, bot_settings, free_port, wait_idle
 from sandbox import Sandbox, SandboxServer, seed
+from storekit import check_start_and_finish
 
 REDIS = shutil.which("redis-server")
 if REDIS is None and os.environ.get("CI"):
@@ -97,6 +98,10 @@ def test_instances_on_redis_refresh_the_rotating_token_once_and_keep_it(
     assert len(tokens) == 1 and state.token_grants == 1
     stored = Store(make_huey(redis_url)).get_json("service_app_token")
     assert stored is not None and {stored["refresh_token"]} == state.refresh_tokens
+
+
+def test_a_worker_starts_and_finishes_an_event_in_one_script_each_on_redis(redis_url: str) -> None:
+    check_start_and_finish(lambda: Store(make_huey(redis_url)))
 
 
 def test_claims_and_locks_expire_on_redis(redis_url: str) -> None:
