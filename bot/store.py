@@ -507,10 +507,10 @@ class Store:
 
     # -- claims: "this event was handled" ------------------------------------
 
-    def claim(self, key: str, ttl_seconds: float = CLAIM_SECONDS) -> bool:
+    def claim(self, key: str, ttl_seconds: float = CLAIM_SECONDS, durable: bool = True) -> bool:
         """True the first time ``key`` is claimed within ``ttl_seconds``, by any
-        process sharing the store."""
-        claimed = self._take(f"claim:{key}", ttl_seconds) is not None
+        process sharing the store. ``durable=False``: not synced (see ``_SqliteStorage``)."""
+        claimed = self._take(f"claim:{key}", ttl_seconds, durable=durable) is not None
         self._prune_now_and_then()
         return claimed
 
