@@ -229,6 +229,11 @@ class Host:
         body = self.session.get(self.url + "/_bench/answers", timeout=60).json()
         return body["answers"], body["calls"]
 
+    def calls(self) -> tuple[int, int]:
+        """Webex calls so far, and how many of them read a card action."""
+        body = self.session.get(self.url + "/_bench/answers", timeout=60).json()
+        return sum(body["calls"].values()), body["card_action_reads"]
+
     def stop(self) -> None:
         stop_process(self.process, quick=True)
         self._log.close()
@@ -482,7 +487,7 @@ class Result:
     peak_mb: float
     queue_peak: Optional[int]
     late_ms: float
-    calls_per_event: float
+    round_trips_per_event: float
     webex_cpu_ms: float  # the sandbox's CPU per event: Webex's work, here on the same machine
     disabled_at: Optional[float] = None  # seconds into the run when Webex would have disabled the webhook
     lost_after_disable: int = 0
@@ -496,7 +501,7 @@ def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: floa
     made = host.events(count, args.card_share, webs[0].url + "/webhook")
     bodies = [(m["body"].encode("utf-8"), m["signature"]) for m in made]
     keys = [m["key"] for m in made]
-    _, calls_before = host.answers()
+    calls_before, presses_before = host.calls()
     cpu_before = sum(cpu_seconds(w.process.pid) for w in webs)
     webex_before = cpu_seconds(host.process.pid)
     watch_url = webs[0].url if setup.startswith("numbot") else None
@@ -505,7 +510,7 @@ def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: floa
         answers = drain(host, keys, watch, args)
         cpu = sum(cpu_seconds(w.process.pid) for w in webs) - cpu_before
         webex_cpu = cpu_seconds(host.process.pid) - webex_before
-    _, calls_after = host.answers()
+    calls_after, presses_after = host.calls()
     first_sent: dict[int, float] = {}
     for record in records:
         first_sent[record.slot.event] = min(record.sent, first_sent.get(record.slot.event, record.sent))
@@ -521,7 +526,9 @@ def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: floa
     start = min(r.sent for r in records)
     acks = [r.ack for r in records if r.ok]
     timed_out = sum(r.error == "timed out" for r in records)
-    calls = sum(calls_after.values()) - sum(calls_before.values())
+    calls = calls_after - calls_before
+    # Round trips an event waits for in turn: numbot asks for the presser while it reads the card.
+    overlapped = presses_after - presses_before if setup.startswith("numbot") else 0
     result = Result(
         setup=setup, latency=latency, rate=rate, deliveries=len(records), events=count,
         ack_p50=pct(acks, 50), ack_p99=pct(acks, 99), ack_max=max(acks, default=float("nan")),
@@ -529,7 +536,8 @@ def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: floa
         answer_p50=pct(to_answer, 50), answer_p99=pct(to_answer, 99), never=never, twice=twice,
         replies_per_s=len(to_answer) / (last - start) if to_answer and last > start else 0.0,
         cpu_ms=cpu / max(1, count) * 1000, peak_mb=max(peak_mb(w.process.pid) for w in webs),
-        queue_peak=watch.peak if watch_url else None, late_ms=late * 1000, calls_per_event=calls / max(1, count),
+        queue_peak=watch.peak if watch_url else None, late_ms=late * 1000,
+        round_trips_per_event=(calls - overlapped) / max(1, count),
         webex_cpu_ms=webex_cpu / max(1, count) * 1000,
     )
     webhook_fate(result, records, answers, keys)
@@ -717,12 +725,13 @@ def capacity(results: list[Result], workers: dict[str, int]) -> str:
             rows = [r for r in results if r.setup == setup and r.latency == latency]
             if not rows:
                 continue
-            calls = statistics.median(r.calls_per_event for r in rows)
+            trips = statistics.median(r.round_trips_per_event for r in rows)
             cpu = statistics.median(r.cpu_ms for r in rows) / 1000
             webex = statistics.median(r.webex_cpu_ms for r in rows) / 1000
-            per_event = calls * latency
+            per_event = trips * latency
             what = "queue workers" if setup.startswith("numbot") else "gunicorn threads"
-            bound = (f"{slots} {what} / ({calls:.1f} Webex calls x {latency * 1000:g} ms) = {slots / per_event:.0f} "
+            bound = (f"{slots} {what} / ({trips:.1f} Webex round trips in turn x {latency * 1000:g} ms) = "
+                     f"{slots / per_event:.0f} "
                      f"replies/s at most from Webex's latency" if per_event else "no limit from Webex's latency")
             cores = os.cpu_count() or 1
             best = max(r.replies_per_s for r in rows)

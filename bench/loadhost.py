@@ -10,7 +10,8 @@ per call) serves the real sandbox app (every ``/v1`` call waits ``Sandbox.latenc
   envelope ``sandbox.delivery.event_body`` writes;
 - ``GET /_bench/answers`` says when (``time.monotonic()``, comparable across processes on one
   machine) each event's answer was stored: every event asks about its own phone number, and a
-  bot message that names a tracked number answers that event.
+  bot message that names a tracked number answers that event. It also counts the calls, and the
+  reads of a card action (numbot makes one call of a press alongside another).
 
 The sandbox runs in its own process so that the bot, the sandbox and the load generator do not
 share one interpreter lock, and under gunicorn rather than werkzeug's development server, which
@@ -75,6 +76,7 @@ class BenchSandbox(Sandbox):
         self.answers: dict[str, list[float]] = {}  # event key -> when each answer was stored
         self._key_of: dict[str, str] = {}  # phone number -> event key
         self.calls: Counter[str] = Counter()
+        self.card_action_reads = 0  # numbot looks up the presser while it reads the card: one round trip fewer
         self._next = 0
         self._in_use: Optional[set[str]] = None
 
@@ -86,6 +88,8 @@ class BenchSandbox(Sandbox):
 
     def log_request(self, entry: LoggedRequest) -> None:
         self.calls[f"{entry.identity} {entry.method}"] += 1
+        if entry.method == "GET" and entry.path.startswith("/v1/attachment/actions/"):
+            self.card_action_reads += 1
 
     def create_message(self, identity: Identity, body: dict[str, Any], client: str = DEFAULT_CLIENT,
                        upload: Optional[FileUpload] = None) -> Message:
@@ -156,7 +160,8 @@ def bench_blueprint(state: BenchSandbox) -> Blueprint:
     @blueprint.get("/answers")
     def answers() -> Response:
         with state.lock:
-            return answer({"answers": state.answers, "calls": dict(state.calls)})
+            return answer({"answers": state.answers, "calls": dict(state.calls),
+                           "card_action_reads": state.card_action_reads})
 
     return blueprint
 

@@ -46,10 +46,10 @@ class Settings:
     validate_batch: int = 100
     page_size: int = 10
     store_url: str = "sqlite:///var/numbot.db"
-    # Queue workers per process. A worker spends an event waiting on three to five Webex round
+    # Queue workers per process. A worker spends an event waiting on three or four Webex round
     # trips, not on the CPU, so the count follows Webex's latency, not the cores: 10 per process
-    # answer up to ~35 events/s at 80 ms a call (the sizing rule in bench/README.md), and stay
-    # within requests' pool of 10 connections per session, so no call opens a connection of its own.
+    # answer up to ~38 events/s at 80 ms a call (the sizing rule in bench/README.md). The client
+    # keeps a connection for each call they can have in flight (``webex.keep_connections``).
     workers: int = 10
     embedded_workers: bool = True
     insecure_no_signature: bool = False

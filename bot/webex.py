@@ -253,6 +253,17 @@ def read_environment_once(session: requests.Session) -> None:
     session.merge_environment_settings = merge_environment_settings  # type: ignore[method-assign]
 
 
+def keep_connections(session: requests.Session, connections: int) -> None:
+    """Keep up to ``connections`` open connections per host (requests keeps 10): past that,
+    urllib3 opens a connection for the call and throws it away after, with a warning each time
+    ("Connection pool is full, discarding connection"). The adapters otherwise keep requests'
+    defaults (no retries of their own: ``WebexClient._request`` retries)."""
+    if connections <= requests.adapters.DEFAULT_POOLSIZE:
+        return
+    for prefix in ("https://", "http://"):
+        session.mount(prefix, requests.adapters.HTTPAdapter(pool_maxsize=connections))
+
+
 def send_direct(rest: RestSession, method: str, path: str, erc: int, *, headers: Optional[dict] = None,
                 params: Optional[dict] = None, json: Any = None, data: Optional[bytes] = None,
                 **rest_kwargs: Any) -> requests.Response:
@@ -316,6 +327,10 @@ class WebexClient:
                                     wait_on_rate_limit=False)
         for rest in (self._bot, self._service):
             read_environment_once(rest._req_session)  # the SDK's requests.Session; no public handle
+        # As many kept connections as calls that can be in flight at once: each worker, plus the
+        # presser lookup beside a worker's own call (``bot.events``); a bulk job's batches.
+        keep_connections(self._bot._req_session, 2 * settings.workers)
+        keep_connections(self._service._req_session, settings.workers * settings.bulk_concurrency)
         self.tokens = ServiceAppTokens(settings.service_app, settings.api_url, store, settings.request_timeout,
                                        retry_seconds=settings.token_retry_seconds)
         self._me: Optional[Me] = None

@@ -225,3 +225,18 @@ def test_an_api_call_sends_what_the_sdk_would_have_sent(recorder: tuple) -> None
         assert send_direct(rest, method, path, 200, **kwargs).json() == {"id": "x"}
     for by_sdk, direct in zip(seen[::2], seen[1::2]):
         assert direct == by_sdk
+
+
+def test_every_worker_and_its_presser_lookup_keep_their_connection(
+        make_client: Callable[..., WebexClient], state: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    """Twice as many bot calls at once as there are workers (a worker's call and the presser
+    lookup beside it) reuse kept connections: none is opened for one call and thrown away."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = make_client(workers=8)
+    person = state.person_by_email(seed.ALICE).id
+    state.latency = 0.2  # every call in flight at once
+    with ThreadPoolExecutor(16) as pool:
+        found = list(pool.map(lambda _: client.person(person), range(16)))
+    assert {p.email for p in found} == {seed.ALICE}
+    assert not [r for r in caplog.records if "pool is full" in r.getMessage()]

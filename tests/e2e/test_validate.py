@@ -316,3 +316,18 @@ def test_in_a_direct_space_a_threaded_message_gets_a_threaded_answer(chat: Chat)
     again = chat.say(f"validate {seed.AVAILABLE_UK}", parent_id=chat.said[0])
     assert again.parent_id == chat.said[0]
     assert card_rows(again)[0].sent == seed.AVAILABLE_UK
+
+
+def test_a_press_reads_the_card_and_the_presser_at_the_same_time(chat: Chat, state: Sandbox) -> None:
+    """Neither call needs the other's answer, so a slow one does not hold the other back: each
+    arrives at Webex before the other has been answered (one round trip fewer per press)."""
+    help_card = chat.say("help")
+    [box] = help_card.inputs()
+    state.inject_fault("GET", r"^/v1/people/", status=None, delay=1.0, who="bot")
+    state.inject_fault("GET", r"^/v1/messages/", status=None, delay=1.0, who="bot")
+    started = len(state.calls())
+    reply = chat.press(help_card, "Validate", **{box: seed.AVAILABLE_US})
+    assert "Available" in reply.text
+    [person] = [c for c in state.calls()[started:] if c.path.startswith("/v1/people/") and c.identity == "bot"]
+    [card] = [c for c in state.calls()[started:] if c.path.startswith("/v1/messages/") and c.identity == "bot"]
+    assert abs(person.time - card.time) < 0.9  # both asked before either delayed answer came back
