@@ -225,13 +225,16 @@ class Host:
         response.raise_for_status()
         return response.json()
 
+    def _status(self) -> dict[str, Any]:
+        return self.session.get(self.url + "/_bench/answers", timeout=60).json()
+
     def answers(self) -> tuple[dict[str, list[float]], dict[str, int]]:
-        body = self.session.get(self.url + "/_bench/answers", timeout=60).json()
+        body = self._status()
         return body["answers"], body["calls"]
 
     def calls(self) -> tuple[int, int]:
         """Webex calls so far, and how many of them read a card action."""
-        body = self.session.get(self.url + "/_bench/answers", timeout=60).json()
+        body = self._status()
         return sum(body["calls"].values()), body["card_action_reads"]
 
     def stop(self) -> None:

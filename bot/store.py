@@ -101,8 +101,9 @@ class _SqliteStorage(SqliteStorage):
       so the write lock is held for microseconds, not for an fsync. A durable write (the default)
       then syncs the log itself, after letting go of the locks, before it returns: it is on disk
       as with ``synchronous=FULL``, but writers no longer queue behind each other's fsync, and one
-      sync covers every commit of the process made before it started (``_sync_log``). Its frames are either still in the log this
-      sync flushes, or a checkpoint already copied them to the database file and synced that
+      sync covers every commit of the process made before it started (``_sync_log``). Its frames
+      are either still in the log this sync flushes, or a checkpoint already copied them to the
+      database file and synced that
       (NORMAL syncs at every checkpoint: sqlite.org/pragma.html#pragma_synchronous).
       ``durable=False`` skips the sync (a worker's leases and locks, taking a job from the queue,
       clearing the journal): such a write survives the death of any process like every write, and a
@@ -343,6 +344,12 @@ def _holds(entry: object, event: dict) -> bool:
         return json.loads(raw).get("event") == event
     except (ValueError, AttributeError):
         return False
+
+
+def _to_drop(entry: Optional[bytes], event: Optional[dict]) -> bool:
+    """Whether a worker done with ``event`` removes this journal entry: only one holding that
+    event (any entry when ``event`` is None), as :meth:`Store.drop_inflight` says why."""
+    return entry is not None and (event is None or _holds(entry, event))
 
 
 def _bytes(value: object) -> Optional[bytes]:
@@ -590,7 +597,7 @@ class Store:
         if self._redis:
             assert self._finish_script is not None
             entry = _bytes(storage.peek_data(journal_key))
-            drop = entry if entry is not None and (event is None or _holds(entry, event)) else b""
+            drop = entry if _to_drop(entry, event) else b""
             self._finish_script(
                 keys=[storage.result_key(claim_key), storage.result_key(lease_key), storage.result_key(journal_key)],
                 args=[repr(time.time()), claim, int(claim_seconds * 1000), token, drop])
@@ -604,8 +611,7 @@ class Store:
                                    (storage.name, claim_key, claim))
                 cursor.execute("delete from kv where queue = ? and key = ? and value = ?",
                                (storage.name, lease_key, token))
-                entry = found.get(journal_key)
-                if entry is not None and (event is None or _holds(entry, event)):
+                if _to_drop(found.get(journal_key), event):
                     cursor.execute("delete from kv where queue = ? and key = ?", (storage.name, journal_key))
         self._prune_now_and_then()
 
