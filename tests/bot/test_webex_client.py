@@ -2,14 +2,18 @@
 capped, paging, and the shapes Webex answers in."""
 from __future__ import annotations
 
+import string
 import time
 from typing import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from webexpythonsdk.restsession import RestSession
 
 from bot.models import Destination, Reply
 from bot.ratelimit import wait_budget
-from bot.webex import OutcomeUnknown, WebexBusy, WebexClient, WebexError
+from bot.webex import OutcomeUnknown, WebexBusy, WebexClient, WebexError, api_url
 from sandbox import Sandbox, seed
 
 POSTS = r"^/v1/messages$"
@@ -240,3 +244,17 @@ def test_every_worker_and_its_presser_lookup_keep_their_connection(
         found = list(pool.map(lambda _: client.person(person), range(16)))
     assert {p.email for p in found} == {seed.ALICE}
     assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
+
+
+@given(st.lists(st.text(alphabet=string.ascii_letters + string.digits + "-_.~%=:?&/", min_size=1, max_size=12),
+                min_size=1, max_size=5).map("/".join),
+       st.sampled_from(["https://webexapis.com/v1/", "http://127.0.0.1:8900/v1/", "https://webexapis.com/v1"]))
+def test_an_api_path_is_joined_to_the_base_as_the_sdk_joins_it(path: str, base: str) -> None:
+    rest = RestSession("token", base)
+    assert api_url(rest, path) == rest.abs_url(path)
+
+
+def test_a_plain_api_path_is_put_after_the_base() -> None:
+    rest = RestSession("token", "https://webexapis.com/v1/")
+    path = "telephony/config/locations/Y2lzY28%3D/autoAttendants/alternate/availableNumbers"
+    assert api_url(rest, path) == "https://webexapis.com/v1/" + path == rest.abs_url(path)
