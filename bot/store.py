@@ -22,7 +22,7 @@ import time
 import uuid
 import weakref
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator, NamedTuple, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Union
 from urllib.parse import urlparse
 
 from huey import Huey, RedisExpireHuey
@@ -221,14 +221,17 @@ class _SqliteStorage(SqliteStorage):
 
     @contextmanager
     def db(self, commit: bool = False, close: bool = False, durable: bool = True,
-           urgent: bool = False) -> Iterator[sqlite3.Cursor]:
+           urgent: bool = False, committed: Optional[Callable[[], None]] = None) -> Iterator[sqlite3.Cursor]:
         """huey's writer: the process's turn, then the lock file, then SQLite's transaction; then,
         for a durable commit, the log's sync. ``urgent``: ahead of every other writer of this
-        process that is waiting (the webhook's acknowledgement must not queue behind the workers)."""
-        number = 0  # which of this process's commits this one is
+        process that is waiting (the webhook's acknowledgement must not queue behind the workers).
+        ``committed``: called once the commit is visible to every reader, before the sync (a worker
+        can start on a queued event while the webhook waits for the disk)."""
+        number = 0  # which of this process's commits this one is (none: nothing to sync)
         with self._turn.hold(urgent), self._file_lock():
             conn = self.conn
             cursor = conn.cursor()
+            changes = conn.total_changes
             try:
                 if commit:
                     cursor.execute(self.begin_sql)
@@ -240,13 +243,16 @@ class _SqliteStorage(SqliteStorage):
             else:
                 if commit:
                     conn.commit()
-                    self._commits += 1
-                    number = self._commits
+                    if conn.total_changes != changes:  # a transaction that wrote nothing needs no sync
+                        self._commits += 1
+                        number = self._commits
             finally:
                 cursor.close()
                 if close:
                     conn.close()
                     self._conn = None
+        if number and committed is not None:
+            committed()
         if commit and durable and self._wal:
             self._sync_log(number)
 
@@ -466,12 +472,14 @@ class Store:
             return cursor.rowcount == 1
 
     @contextmanager
-    def _write(self, durable: bool = True, urgent: bool = False) -> Iterator[sqlite3.Cursor]:
+    def _write(self, durable: bool = True, urgent: bool = False,
+               committed: Optional[Callable[[], None]] = None) -> Iterator[sqlite3.Cursor]:
         """A SQLite write transaction; synced to disk before it ends unless ``durable`` is False;
-        ``urgent``: ahead of this process's other waiting writers."""
+        ``urgent``: ahead of this process's other waiting writers; ``committed``: see
+        :meth:`_SqliteStorage.db`."""
         storage = self.huey.storage
         assert isinstance(storage, _SqliteStorage)  # make_huey's SQLite storage
-        with storage.db(commit=True, durable=durable, urgent=urgent) as cursor:
+        with storage.db(commit=True, durable=durable, urgent=urgent, committed=committed) as cursor:
             yield cursor
 
     def _delete_quickly(self, key: str) -> None:
@@ -590,7 +598,10 @@ class Store:
     def finish(self, key: str, token: bytes, event: Optional[dict] = None, claim_seconds: float = CLAIM_SECONDS) -> None:
         """The worker holding ``key``'s lease (``token``) is done: claim the event (unless a live
         claim is there), release the lease (if still ours) and drop the journal entry (if it holds
-        ``event``, as :meth:`drop_inflight`), all at once, synced (the claim must survive)."""
+        ``event``, as :meth:`drop_inflight`), all at once. Not synced (SQLite): like every write it
+        survives the death of any process; a machine that crashes before the next sync (the next
+        acknowledgement's, or the checkpoint's within half a second) may answer the event again,
+        as a process killed between the reply and this write does (README, "What is guaranteed")."""
         claim_key, lease_key, journal_key = f"claim:{key}", f"lease:{key}", f"kv:inflight:{key}"
         claim = _marker(claim_seconds)
         storage = self.huey.storage
@@ -602,7 +613,7 @@ class Store:
                 keys=[storage.result_key(claim_key), storage.result_key(lease_key), storage.result_key(journal_key)],
                 args=[repr(time.time()), claim, int(claim_seconds * 1000), token, drop])
         else:
-            with self._write() as cursor:
+            with self._write(durable=False) as cursor:
                 cursor.execute("select key, value from kv where queue = ? and key in (?, ?)",
                                (storage.name, claim_key, journal_key))
                 found = dict(cursor.fetchall())
@@ -624,10 +635,12 @@ class Store:
     def put_inflight(self, key: str, event: dict) -> None:
         self.put_json(f"inflight:{key}", _journal_entry(event))
 
-    def journal_and_queue(self, key: str, event: dict, job: bytes, again: bool = False) -> bool:
+    def journal_and_queue(self, key: str, event: dict, job: bytes, again: bool = False,
+                          queued: Optional[Callable[[], None]] = None) -> bool:
         """Journal ``event`` under ``key`` and queue ``job`` (huey's serialised task) together: one
         SQLite transaction, ahead of the workers' writes, synced once; one Redis round trip. Once
-        this returns, both are stored.
+        this returns, both are stored. ``queued`` is called as soon as a worker can take the job,
+        before SQLite's sync: the event's answer does not wait for the disk, its acknowledgement does.
 
         A re-delivery of the very event the journal already holds (queued, or being handled) is not
         queued again: the queued one answers it, or the sweeper re-queues it if its worker dies.
@@ -636,16 +649,24 @@ class Store:
         re-queuing a dead worker's event)."""
         name = f"kv:inflight:{key}"
         storage = self.huey.storage
-        if not again and _holds(storage.peek_data(name), event):
-            return False
         entry = json.dumps(_journal_entry(event)).encode("utf-8")
         if self._redis:
+            if not again and _holds(storage.peek_data(name), event):
+                return False
             pipe = storage.conn.pipeline(transaction=True)
             pipe.set(storage.result_key(name), entry)
             pipe.lpush(storage.queue_key, job)
             pipe.execute()
+            if queued is not None:
+                queued()
             return True
-        with self._write(urgent=True) as cursor:
+        with self._write(urgent=True, committed=queued) as cursor:
+            # The look for the same event inside the write: one transaction, no read before it.
+            if not again:
+                cursor.execute("select value from kv where queue = ? and key = ?", (storage.name, name))
+                found = cursor.fetchone()
+                if found is not None and _holds(found[0], event):
+                    return False  # nothing written: no sync, nothing to wake
             cursor.execute("insert or replace into kv (queue, key, value) values (?, ?, ?)",
                            (storage.name, name, entry))
             cursor.execute("insert into task (queue, data, priority) values (?, ?, ?)", (storage.name, job, 0))

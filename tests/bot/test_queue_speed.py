@@ -95,3 +95,20 @@ def test_fewer_jobs_run_while_acknowledgements_are_slow_and_all_again_once_they_
         if pace.allowed > pace.running:
             assert pace.take()
     assert pace.allowed == 10
+
+
+def test_a_worker_keeps_its_place_from_job_to_job_until_fewer_may_run() -> None:
+    """No hand-over of the place to a waiting worker after every job (two thread switches each):
+    the worker goes on, and gives the place back only when the pace lets fewer jobs run or the
+    workers stop."""
+    stop = threading.Event()
+    pace = _Pace(most=4, least=2, stop=stop)
+    for _ in range(4):
+        assert pace.take()
+    assert pace.carry_on() and pace.running == 4
+    pace.allowed = 2
+    assert not pace.carry_on() and pace.running == 3
+    assert not pace.carry_on() and pace.running == 2
+    assert pace.carry_on() and pace.running == 2
+    stop.set()
+    assert not pace.carry_on() and pace.running == 1
