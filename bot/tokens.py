@@ -61,6 +61,8 @@ def _fingerprint(secret: str) -> str:
 
 
 class ServiceAppTokens:
+    KNOWN_SECONDS = 5.0  # see ``_current``
+
     def __init__(
         self,
         credentials: ServiceAppCredentials,
@@ -75,6 +77,8 @@ class ServiceAppTokens:
         self._store = store
         self._clock = clock
         self._local = threading.Lock()
+        self._seed = _fingerprint(credentials.refresh_token or "")
+        self._known: Optional[tuple[Optional[dict], float]] = None  # (what the store held, read at (monotonic))
         self._grants = AccessTokensAPI(api_url.rstrip("/") + "/", immutable_data_factory, single_request_timeout=timeout)
 
     @property
@@ -132,17 +136,25 @@ class ServiceAppTokens:
             )
         try:
             with self._local, self._store.lock(LOCK_NAME):
-                cached = self._current()
+                cached = self._current(fresh=True)
                 if cached and cached["access_token"] != stale and not self._expiring(cached):
                     return cached["access_token"]
                 return self._grant(cached)
         except LockTimeout:
             raise TokenError("Another worker is renewing the service app token and has not finished; try again.") from None
 
-    def _current(self) -> Optional[dict]:
+    def _current(self, fresh: bool = False) -> Optional[dict]:
+        """The token the store holds. Every service app call asks, so a process reads it at most
+        once every ``KNOWN_SECONDS`` (unless ``fresh``) and otherwise goes by what it read last: a
+        token another process renewed is taken up within that time (the one it replaced still
+        works until it expires, and a 401 renews at once, reading the store afresh)."""
+        known = self._known
+        if not fresh and known is not None and time.monotonic() - known[1] < self.KNOWN_SECONDS:
+            return known[0]
         stored = self._store.get_json(STORE_KEY)
-        if not stored or stored.get("seed") != _fingerprint(self._credentials.refresh_token or ""):
-            return None  # nothing yet, or the operator configured a new refresh token
+        if not stored or stored.get("seed") != self._seed:
+            stored = None  # nothing yet, or the operator configured a new refresh token
+        self._known = (stored, time.monotonic())
         return stored
 
     def _expiring(self, cached: dict) -> bool:
@@ -168,7 +180,7 @@ class ServiceAppTokens:
         now = self._clock()
         expires_in = float(data.get("expires_in") or 0)
         stored = {
-            "seed": _fingerprint(self._credentials.refresh_token or ""),
+            "seed": self._seed,
             "access_token": data["access_token"],
             "expires_in": expires_in,
             "expires_at": now + expires_in,
@@ -179,6 +191,7 @@ class ServiceAppTokens:
         except (KeyError, TypeError, ValueError):
             pass  # not said: nothing to warn about
         self._store.put_json(STORE_KEY, stored)
+        self._known = (stored, time.monotonic())
         self._store.delete_json(FAILURE_KEY)
         rotated = bool(data.get("refresh_token")) and data.get("refresh_token") != refresh_token
         log.info("service app token refreshed (expires in %ss, refresh token rotated: %s)", int(expires_in), rotated)
