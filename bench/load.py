@@ -232,10 +232,9 @@ class Host:
         body = self._status()
         return body["answers"], body["calls"]
 
-    def calls(self) -> tuple[int, int]:
-        """Webex calls so far, and how many of them read a card action."""
-        body = self._status()
-        return sum(body["calls"].values()), body["card_action_reads"]
+    def calls(self) -> int:
+        """Webex calls so far."""
+        return sum(self._status()["calls"].values())
 
     def stop(self) -> None:
         stop_process(self.process, quick=True)
@@ -504,7 +503,7 @@ def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: floa
     made = host.events(count, args.card_share, webs[0].url + "/webhook")
     bodies = [(m["body"].encode("utf-8"), m["signature"]) for m in made]
     keys = [m["key"] for m in made]
-    calls_before, presses_before = host.calls()
+    calls_before = host.calls()
     cpu_before = sum(cpu_seconds(w.process.pid) for w in webs)
     webex_before = cpu_seconds(host.process.pid)
     watch_url = webs[0].url if setup.startswith("numbot") else None
@@ -513,7 +512,7 @@ def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: floa
         answers = drain(host, keys, watch, args)
         cpu = sum(cpu_seconds(w.process.pid) for w in webs) - cpu_before
         webex_cpu = cpu_seconds(host.process.pid) - webex_before
-    calls_after, presses_after = host.calls()
+    calls_after = host.calls()
     first_sent: dict[int, float] = {}
     for record in records:
         first_sent[record.slot.event] = min(record.sent, first_sent.get(record.slot.event, record.sent))
@@ -529,9 +528,7 @@ def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: floa
     start = min(r.sent for r in records)
     acks = [r.ack for r in records if r.ok]
     timed_out = sum(r.error == "timed out" for r in records)
-    calls = calls_after - calls_before
-    # Round trips an event waits for in turn: numbot asks for the presser while it reads the card.
-    overlapped = presses_after - presses_before if setup.startswith("numbot") else 0
+    calls = calls_after - calls_before  # each waited for in turn: no setup makes two calls at once here
     result = Result(
         setup=setup, latency=latency, rate=rate, deliveries=len(records), events=count,
         ack_p50=pct(acks, 50), ack_p99=pct(acks, 99), ack_max=max(acks, default=float("nan")),
@@ -540,7 +537,7 @@ def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: floa
         replies_per_s=len(to_answer) / (last - start) if to_answer and last > start else 0.0,
         cpu_ms=cpu / max(1, count) * 1000, peak_mb=max(peak_mb(w.process.pid) for w in webs),
         queue_peak=watch.peak if watch_url else None, late_ms=late * 1000,
-        round_trips_per_event=(calls - overlapped) / max(1, count),
+        round_trips_per_event=calls / max(1, count),
         webex_cpu_ms=webex_cpu / max(1, count) * 1000,
     )
     webhook_fate(result, records, answers, keys)

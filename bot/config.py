@@ -46,9 +46,9 @@ class Settings:
     validate_batch: int = 100
     page_size: int = 10
     store_url: str = "sqlite:///var/numbot.db"
-    # Queue workers per process. A worker spends an event waiting on three or four Webex round
+    # Queue workers per process. A worker spends an event waiting on about three Webex round
     # trips, not on the CPU, so the count follows Webex's latency, not the cores: 10 per process
-    # answer up to ~38 events/s at 80 ms a call (the sizing rule in bench/README.md). The client
+    # answer up to ~41 events/s at 80 ms a call (the sizing rule in the README). The client
     # keeps a connection for each call they can have in flight (``webex.keep_connections``).
     workers: int = 10
     embedded_workers: bool = True

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
 import cards
-from bot import access, registry
+from bot import access, buttons, registry
 from bot.config import Settings
 from bot.flows import FlowContext
 from bot.leases import LeaseKeeper
@@ -243,15 +243,27 @@ class EventHandler:
             if error.status_code == 404:
                 return "ignored: not an action on a card of this bot"  # Webex shows a bot only its own
             raise
-        # Who pressed, asked while the card's message is read: the two calls do not depend on each
+        place = buttons.place_of(action.inputs)
+        if place is not None and action.room_id and action.message_id:
+            # The card says where it was posted (``buttons.placed``): no need to read it back.
+            to = Destination(action.room_id, place[0], place[1], action.message_id)
+            presser = self.client.person(action.person_id)  # unless looked up lately
+            return Incoming(action.person_id, presser.email, to, inputs=action.inputs,
+                            presser=presser.display_name or presser.email, key=event.key)
+        # A card posted without its place (before ``buttons.placed``): read its message for it. Who
+        # pressed (unless looked up lately) is asked meanwhile: the two calls do not depend on each
         # other, and a press then waits for four round trips to Webex instead of five.
-        asked = self._lookups.submit(contextvars.copy_context().run, self.client.person, action.person_id)
+        presser = self.client.known_person(action.person_id)
+        asked = None if presser else self._lookups.submit(contextvars.copy_context().run, self.client.person,
+                                                          action.person_id)
         card_message = self.client.get_message(action.message_id)
         if card_message.person_id != me.id:
             return "ignored: a card this bot did not send"
         to = Destination(action.room_id or card_message.room_id, card_message.room_type, card_message.parent_id,
                          card_message.id)
-        presser = asked.result()
+        if asked is not None:
+            presser = asked.result()
+        assert presser is not None
         return Incoming(action.person_id, presser.email, to, inputs=action.inputs,
                         presser=presser.display_name or presser.email, key=event.key)
 

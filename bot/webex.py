@@ -20,16 +20,19 @@ from dataclasses import dataclass, replace
 from json import dumps as to_json
 from typing import Any, Iterable, Optional
 import re
+import threading
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import requests
 import urllib3.exceptions
+from cachetools import TTLCache
 from requests.structures import CaseInsensitiveDict
 from urllib3 import encode_multipart_formdata
 from webexpythonsdk.exceptions import ApiError, RateLimitError
 from webexpythonsdk.restsession import RestSession
 from webexpythonsdk.utils import check_response_code
 
+from bot import buttons
 from bot.config import Settings
 from bot.models import (
     AvailableNumber,
@@ -51,6 +54,9 @@ from bot.tokens import ServiceAppTokens, TokenError
 log = logging.getLogger(__name__)
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+# Who pressed a card (``WebexClient.person``): kept this long, for this many people per process.
+PEOPLE_SECONDS = 300.0
+PEOPLE_KEPT = 1000
 
 # Webex calls made while handling the current event, for the structured log.
 calls_made: contextvars.ContextVar[Optional[list]] = contextvars.ContextVar("calls_made", default=None)
@@ -389,6 +395,8 @@ class WebexClient:
         self.tokens = ServiceAppTokens(settings.service_app, settings.api_url, store, settings.request_timeout,
                                        retry_seconds=settings.token_retry_seconds)
         self._me: Optional[Me] = None
+        self._people: TTLCache[str, Me] = TTLCache(maxsize=PEOPLE_KEPT, ttl=PEOPLE_SECONDS)
+        self._people_lock = threading.Lock()  # a TTLCache is not safe for several threads
 
     # -- transport -------------------------------------------------------
 
@@ -516,12 +524,26 @@ class WebexClient:
             inputs=body.get("inputs") if isinstance(body.get("inputs"), dict) else {},
         )
 
+    def known_person(self, person_id: str) -> Optional[Me]:
+        """Someone :meth:`person` looked up lately (no call)."""
+        with self._people_lock:
+            return self._people.get(person_id)
+
     def person(self, person_id: str) -> Me:
-        """Someone's id, display name and email (the bot token may read anyone's)."""
+        """Someone's id, display name and email (the bot token may read anyone's). Kept for
+        ``PEOPLE_SECONDS``: a space's admins press one card after another, and each press would
+        otherwise ask Webex again who pressed (a round trip per press, against the people API's
+        rate limit). A changed name or email shows within that time; roles are always asked afresh."""
+        known = self.known_person(person_id)
+        if known is not None:
+            return known
         body = self._bot_request("GET", f"people/{quote(person_id, safe='')}").json()
         emails = body.get("emails") or []
-        return Me(id=person_id, display_name=str(body.get("displayName") or ""),
-                  email=str(emails[0]) if isinstance(emails, list) and emails else "")
+        found = Me(id=person_id, display_name=str(body.get("displayName") or ""),
+                   email=str(emails[0]) if isinstance(emails, list) and emails else "")
+        with self._people_lock:
+            self._people[person_id] = found
+        return found
 
     def send(self, to: Destination, reply: Reply) -> list[str]:
         """Post the reply (card + markdown fallback), then its file, if any, threaded under it;
@@ -532,7 +554,8 @@ class WebexClient:
         if to.parent_id:
             body["parentId"] = to.parent_id
         if reply.card is not None:
-            body["attachments"] = [{"contentType": CARD_CONTENT_TYPE, "content": reply.card}]
+            card = buttons.placed(reply.card, to.room_type, to.parent_id)  # a press need not read it back
+            body["attachments"] = [{"contentType": CARD_CONTENT_TYPE, "content": card}]
         ids = [self._post_once(body, to)]
         if reply.file is not None:  # Webex takes no file with a card: it follows in the thread
             ids.append(self.send_file(to, reply.file, thread=to.parent_id or ids[0]))

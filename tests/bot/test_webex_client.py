@@ -246,6 +246,21 @@ def test_every_worker_and_its_presser_lookup_keep_their_connection(
     assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
 
 
+def test_who_pressed_is_asked_once_then_kept_for_a_while(make_client: Callable[..., WebexClient],
+                                                         state: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Admins press one card after another: the presser is looked up once, not at every press,
+    and asked again once ``PEOPLE_SECONDS`` have passed (a changed name shows then)."""
+    monkeypatch.setattr("bot.webex.PEOPLE_SECONDS", 0.5)
+    client = make_client()
+    alice = state.person_by_email(seed.ALICE)
+    first, again = client.person(alice.id), client.person(alice.id)
+    assert first == again and first.email == seed.ALICE
+    assert len(state.calls(f"/v1/people/{alice.id}", identity="bot")) == 1
+    time.sleep(0.6)
+    assert client.person(alice.id).email == seed.ALICE
+    assert len(state.calls(f"/v1/people/{alice.id}", identity="bot")) == 2
+
+
 @given(st.lists(st.text(alphabet=string.ascii_letters + string.digits + "-_.~%=:?&/", min_size=1, max_size=12),
                 min_size=1, max_size=5).map("/".join),
        st.sampled_from(["https://webexapis.com/v1/", "http://127.0.0.1:8900/v1/", "https://webexapis.com/v1"]))

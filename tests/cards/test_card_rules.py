@@ -101,6 +101,36 @@ def test_under_the_card_budget(sample):
     assert len(json.dumps(card, separators=(",", ":"), ensure_ascii=False).encode()) <= card_bytes(card)
 
 
+THREAD = "Y2lzY29zcGFyazovL3VzL01FU1NBR0UvOTJkYjNiZTAtNDNiZC0xMWU2LThhZTktZGQ1YjNkZmM1NjVk"  # a message id
+
+
+@pytest.mark.parametrize("space, thread", [("direct", None), ("group", THREAD)])
+def test_as_posted_every_button_says_where_the_card_is_within_the_place_budget(sample, validator, space, thread):
+    """``buttons.placed``: every button of the posted card, or none when that would pass the place
+    budget, carries the space's kind and the thread; the card as built is left as it was."""
+    name, card, _ = sample
+    built = json.dumps(card)
+    posted = buttons.placed(card, space, thread)
+    assert json.dumps(card) == built
+    assert not list(validator.iter_errors(posted)), name
+    assert card_bytes(posted) <= card_bytes(card) + buttons.PLACE_BUDGET_BYTES, name
+    places = [buttons.place_of(action["data"]) for action in all_actions(posted)]
+    assert places in ([(space, thread)] * len(places), [None] * len(places)), name
+    if thread is None:
+        assert None not in places, name  # a space's kind alone fits on every card we build
+    stripped = [{k: v for k, v in action["data"].items() if k not in (buttons.KEY_SPACE, buttons.KEY_THREAD)}
+                for action in all_actions(posted)]
+    assert stripped == [action["data"] for action in all_actions(card)]
+
+
+def test_a_press_without_a_known_place_says_none():
+    assert buttons.place_of({buttons.KEY_ACTION: buttons.HELP}) is None
+    assert buttons.place_of({buttons.KEY_SPACE: "team", buttons.KEY_THREAD: THREAD}) is None
+    assert buttons.place_of({buttons.KEY_SPACE: "group", buttons.KEY_THREAD: ""}) == ("group", None)
+    assert buttons.place_of({buttons.KEY_SPACE: "group", buttons.KEY_THREAD: 7}) == ("group", None)
+    assert buttons.placed({"type": "AdaptiveCard"}, "", THREAD) == {"type": "AdaptiveCard"}
+
+
 def test_every_markdown_message_under_the_budget(sample):
     name, _, markdown = sample
     assert markdown and all(isinstance(m, str) and m.strip() for m in markdown)

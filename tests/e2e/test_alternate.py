@@ -68,11 +68,12 @@ def numbers_of(state: Sandbox, name: str, keep: Callable[[AvailableNumber], bool
 
 
 def checked_card(reply: BotReply) -> BotReply:
-    """Every card the bot sends stays within our limits: five buttons a row, the byte budget."""
+    """Every card the bot sends stays within our limits: five buttons a row, the byte budget (and
+    the place its buttons carry, ``buttons.placed``)."""
     rows_of_buttons = [reply.card.get("actions") or []] + [n["actions"] for n in reply.nodes()
                                                            if n.get("type") == "ActionSet"]
     assert all(len(row) <= MAX_ACTIONS for row in rows_of_buttons), reply.button_titles()
-    assert card_bytes(reply.card) <= CARD_BUDGET_BYTES
+    assert card_bytes(reply.card) <= CARD_BUDGET_BYTES + buttons.PLACE_BUDGET_BYTES
     return reply
 
 
@@ -269,9 +270,12 @@ def test_in_a_group_space_the_bot_answers_in_the_thread_and_says_who_pressed(sta
     page = alice.say("alternate numbers Richardson", parent_id=thread["id"])
     assert page.parent_id == thread["id"] and "Alternate numbers · Richardson" in page.text
     assert "Asked by" not in page.text  # a message says who wrote it; a press does not
+    asked = len(state.calls())
     nxt = alice.press(chat_page := page, "Apply filters", onlyService="true")
     assert nxt.parent_id == thread["id"] and chat_page.id != nxt.id
     assert nxt.text.startswith("Asked by Alice Admin") and nxt.markdown.startswith("_Asked by Alice Admin_")
+    # The card's buttons said where it is: the press did not read the card's message back.
+    assert not [c for c in state.calls()[asked:] if c.method == "GET" and c.path.startswith("/v1/messages/")]
 
 
 # -- naming the location ---------------------------------------------------------------------------
@@ -610,11 +614,12 @@ def test_page_buttons_carry_the_location_the_page_and_the_filters_they_were_buil
     hq = seed.location_id(seed.DALLAS_HQ)
     page = chat.say("alternate numbers Dallas HQ +12143020001 +12143020002 +12143020003")
     filters = NumberFilters(phone_numbers=("+12143020001", "+12143020002", "+12143020003"))
-    assert page.button("Apply filters")["data"] == buttons.alternate_data(hq, 1, filters, apply=True)
+    here = {buttons.KEY_SPACE: "direct"}  # and where the card is (``buttons.placed``)
+    assert page.button("Apply filters")["data"] == {**buttons.alternate_data(hq, 1, filters, apply=True), **here}
     second = chat.press(chat.press(chat.say("alternate numbers Dallas HQ"), "Apply filters", onlyActive="true"),
                         "Next")
     data = second.button("Next")["data"]
-    assert data == buttons.alternate_data(hq, 3, NumberFilters(only_active=True))
+    assert data == {**buttons.alternate_data(hq, 3, NumberFilters(only_active=True)), **here}
     assert second.inputs()[buttons.INPUT_ONLY_ACTIVE]["value"] == "true"
 
 

@@ -6,6 +6,7 @@ from typing import Callable
 
 import pytest
 
+from bot import buttons
 from botkit import Chat, RunningBot, block_style
 from sandbox import Sandbox, seed
 from validatekit import COLOUR, ICON, VALIDATE, Row, card_rows, headline, markdown_rows, sent_numbers
@@ -318,15 +319,36 @@ def test_in_a_direct_space_a_threaded_message_gets_a_threaded_answer(chat: Chat)
     assert card_rows(again)[0].sent == seed.AVAILABLE_UK
 
 
-def test_a_press_reads_the_card_and_the_presser_at_the_same_time(chat: Chat, state: Sandbox) -> None:
-    """Neither call needs the other's answer, so a slow one does not hold the other back: each
+def bot_calls(state: Sandbox, since: int) -> list[str]:
+    return [f"{c.method} {c.path.split('/')[2]}" for c in state.calls()[since:] if c.identity == "bot"]
+
+
+def test_a_press_reads_only_the_action_the_card_says_where_it_is(chat: Chat, state: Sandbox) -> None:
+    """Every button carries the card's place (``buttons.placed``), so a press reads the action and
+    who pressed (once: kept a while), validates and answers: no read of the card's message."""
+    help_card = chat.say("help")
+    [box] = help_card.inputs()
+    assert help_card.button("Validate")["data"][buttons.KEY_SPACE] == "direct"
+    started = len(state.calls())
+    assert "Available" in chat.press(help_card, "Validate", **{box: seed.AVAILABLE_US}).text
+    assert bot_calls(state, started) == ["GET attachment", "GET people", "POST messages"]
+    started = len(state.calls())
+    assert "Available" in chat.press(help_card, "Validate", **{box: seed.AVAILABLE_UK}).text
+    assert bot_calls(state, started) == ["GET attachment", "POST messages"]
+
+
+def test_a_press_on_a_card_without_its_place_reads_the_card_and_the_presser_at_the_same_time(
+        chat: Chat, state: Sandbox) -> None:
+    """A card posted before buttons said where the card is: its message is read for the space and
+    thread. Neither call needs the other's answer, so a slow one does not hold the other back: each
     arrives at Webex before the other has been answered (one round trip fewer per press)."""
     help_card = chat.say("help")
     [box] = help_card.inputs()
     state.inject_fault("GET", r"^/v1/people/", status=None, delay=1.0, who="bot")
     state.inject_fault("GET", r"^/v1/messages/", status=None, delay=1.0, who="bot")
     started = len(state.calls())
-    reply = chat.press(help_card, "Validate", **{box: seed.AVAILABLE_US})
+    older = {k: v for k, v in help_card.button("Validate")["data"].items() if k != buttons.KEY_SPACE}
+    [reply] = chat.submit(help_card, {**older, box: seed.AVAILABLE_US})
     assert "Available" in reply.text
     [person] = [c for c in state.calls()[started:] if c.path.startswith("/v1/people/") and c.identity == "bot"]
     [card] = [c for c in state.calls()[started:] if c.path.startswith("/v1/messages/") and c.identity == "bot"]
