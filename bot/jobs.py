@@ -26,6 +26,7 @@ on the queue's list).
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import deque
@@ -48,11 +49,14 @@ BUSY_SECONDS = 10.0
 # However short of CPU a process is, this many of its workers may run jobs at once (as many as
 # gunicorn's threads would in the usual pattern: the queue never does worse than it).
 LEAST_RUNNING = 4
+# However little its jobs wait on Webex, this many may run at once (``_Pace._fit``).
+LEAST_FOR_CPU = 2
 
 
 class _Pace:
     """How many jobs a process runs at once: all its workers while acknowledgements are quick,
-    fewer while they are slow, so that the webhook does not wait for the workers.
+    fewer while they are slow, so that the webhook does not wait for the workers; and never more
+    than the work needs when Webex answers within milliseconds (``_fit``).
 
     The webhook's threads and the workers share one interpreter lock and the machine's cores. When
     more events arrive than the workers can answer, every worker is busy, and each step of an
@@ -67,14 +71,22 @@ class _Pace:
     """
 
     WINDOW_SECONDS = 0.1
+    FIT_JOBS = 5
+    QUICK_JOB_SECONDS = 0.02
     FLOOR_WINDOWS = 50
     SLOW_SECONDS = 0.003
     QUICK_SECONDS = 0.001
 
-    def __init__(self, most: int, least: int, stop: threading.Event) -> None:
+    def __init__(self, most: int, least: int, stop: threading.Event,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.most, self.least = most, min(least, most)
+        self._clock = clock
         self.allowed = most
+        self.useful = most  # how many jobs at once the work needs (``_fit``)
         self.running = 0
+        self._jobs, self._job_seconds = 0, 0.0  # jobs ended in this window, and how long they took
+        self._occupied, self._since = 0.0, clock()  # jobs running x seconds, in this window
+        self._window_started = self._since
         self._stop = stop
         self._turn = threading.Condition()
         self._acks, self._total, self._quickest = 0, 0.0, float("inf")
@@ -83,11 +95,11 @@ class _Pace:
     def take(self) -> bool:
         """Wait for a place to run a job; False when stopping."""
         with self._turn:
-            while self.running >= self.allowed and not self._stop.is_set():
+            while self.running >= self._limit() and not self._stop.is_set():
                 self._turn.wait(0.5)
             if self._stop.is_set():
                 return False
-            self.running += 1
+            self._occupy(+1)
             if self.running == 1:
                 self._turn.notify_all()  # the pace thread may be sleeping
             return True
@@ -98,27 +110,47 @@ class _Pace:
         worker instead cost two thread switches per job, and those hand-overs were the busiest
         lock of the bot at 0 ms a Webex call."""
         with self._turn:
-            if self.running <= self.allowed and not self._stop.is_set():
+            if self.running <= self._limit() and not self._stop.is_set():
                 return True
-            self.running -= 1
+            self._occupy(-1)
             return False
 
     def give_back(self) -> None:
         """The queue was empty (or could not be read): the place goes, quietly. A worker woken for
         it would only find the queue empty too; an event queued later wakes one (``nudge``)."""
         with self._turn:
-            self.running -= 1
+            self._occupy(-1)
 
     def nudge(self) -> None:
         """An event was queued: a worker waiting for a place takes one if one is free."""
         with self._turn:
-            if self.running < self.allowed:
+            if self.running < self._limit():
                 self._turn.notify()
 
     def wake_all(self) -> None:
         """Stopping: every worker waiting for a place hears it."""
         with self._turn:
             self._turn.notify_all()
+
+    def _limit(self) -> int:
+        return min(self.allowed, self.useful)
+
+    def has_room(self) -> bool:
+        """Whether one more job may run now (a glance, without the lock)."""
+        return self.running < self._limit()
+
+    def ran(self, seconds: float) -> None:
+        """A job took ``seconds``, start to end (see ``_fit``)."""
+        with self._turn:
+            self._jobs += 1
+            self._job_seconds += seconds
+
+    def _occupy(self, change: int) -> None:
+        """``running`` changes by ``change``; the time it stood at its old value is counted."""
+        now = self._clock()
+        self._occupied += self.running * (now - self._since)
+        self._since = now
+        self.running += change
 
     def acknowledged(self, seconds: float) -> None:
         with self._turn:
@@ -136,7 +168,29 @@ class _Pace:
                 while not (self._acks or self.running or self.allowed < self.most or self._stop.is_set()):
                     self._turn.wait(1.0)  # nothing to pace: sleep until a job or an acknowledgement
 
+    def _fit(self) -> None:
+        """How many jobs at once the window's work needed: every worker while jobs wait on Webex
+        for tens of milliseconds (``QUICK_JOB_SECONDS`` or more a job: real Webex, where one
+        process's ten workers answer about 40 events a second at 80 ms a call); when jobs end
+        within a few milliseconds (Webex on the same machine), twice the jobs that ran at once on
+        average (Little's law, over the window) and one more, never fewer than ``LEAST_FOR_CPU``.
+        More such jobs at once only take turns at the interpreter lock and stretch each other's
+        answers: ten at once gave an answer p99 of 25 to 95 ms at 200 events a second with Webex
+        answering at once, three gave 14 to 17 ms (the load bench). A window with fewer than
+        ``FIT_JOBS`` ended jobs changes nothing: a quiet spell does not hold back the next burst."""
+        now = self._clock()
+        self._occupy(0)
+        elapsed = now - self._window_started
+        if self._jobs >= self.FIT_JOBS and elapsed > 0:
+            if self._job_seconds / self._jobs >= self.QUICK_JOB_SECONDS:
+                self.useful = self.most
+            else:
+                at_once = self._occupied / elapsed
+                self.useful = max(min(LEAST_FOR_CPU, self.most), min(self.most, math.ceil(2 * at_once) + 1))
+        self._jobs, self._job_seconds, self._occupied, self._window_started = 0, 0.0, 0.0, now
+
     def _adjust(self) -> None:
+        self._fit()
         if self._acks:
             self._floors.append(self._quickest)
         mean = self._total / self._acks if self._acks else None
@@ -175,7 +229,11 @@ class _Workers:
         with self._wake:
             self._busy_at = time.monotonic()
             self._signals = min(self.count, self._signals + events)
-            self._wake.notify(events)
+            if self.pace.has_room():
+                self._wake.notify(events)
+            # else every place is taken: a running worker goes on to the event when its job ends
+            # (``_Pace.carry_on``), and a sleeper woken now would only wait for a place (two
+            # thread switches per event); the watcher looks at the queue meanwhile all the same.
         self.pace.nudge()
 
     def stop(self, graceful: bool) -> None:
@@ -229,11 +287,12 @@ class _Workers:
             if not self._blocking:
                 self._sleep()
             return False
-        self._busy_at = time.monotonic()
+        self._busy_at = started = time.monotonic()
         try:
             huey.deserialize_task(data).execute()
         except Exception:  # the handler logs its own failures; this is a bug around it
             log.exception("a queued job failed")
+        self.pace.ran(time.monotonic() - started)
         return True
 
 

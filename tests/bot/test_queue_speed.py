@@ -112,3 +112,36 @@ def test_a_worker_keeps_its_place_from_job_to_job_until_fewer_may_run() -> None:
     assert pace.carry_on() and pace.running == 2
     stop.set()
     assert not pace.carry_on() and pace.running == 1
+
+
+def test_jobs_that_end_within_milliseconds_run_as_few_at_once_as_the_work_needs() -> None:
+    """Jobs that wait on Webex for tens of milliseconds may all run at once; jobs that end within a
+    few (Webex on the same machine) would only take turns at the interpreter lock: twice as many
+    as ran at once on average, and one more."""
+    clock = [1000.0]
+    pace = _Pace(most=10, least=4, stop=threading.Event(), clock=lambda: clock[0])
+
+    def window(seconds_each: float, jobs: int = 10, at_once: int = 1) -> None:
+        for _ in range(at_once):
+            assert pace.take()
+        clock[0] += 0.1
+        for _ in range(jobs):
+            pace.ran(seconds_each)
+        for _ in range(at_once):
+            pace.give_back()
+        with pace._turn:
+            pace._adjust()
+
+    window(0.250)
+    assert pace.useful == 10  # 80 ms a call: every worker
+    window(0.005)
+    assert pace.useful == 3  # one at a time on average: three places
+    assert [pace.take() for _ in range(3)] == [True] * 3 and not pace.has_room()
+    for _ in range(3):
+        pace.give_back()
+    window(0.005, jobs=2)  # too few jobs to tell: a quiet spell keeps what the last window said
+    assert pace.useful == 3
+    window(0.005, at_once=3)  # a burst keeps every place busy: room for more
+    assert pace.useful == 7
+    window(0.070)  # Webex slowed down: every worker again
+    assert pace.useful == 10
