@@ -248,22 +248,20 @@ class EventHandler:
             # The card says where it was posted (``buttons.placed``): no need to read it back.
             to = Destination(action.room_id, place[0], place[1], action.message_id)
             presser = self.client.person(action.person_id)  # unless looked up lately
-            return Incoming(action.person_id, presser.email, to, inputs=action.inputs,
-                            presser=presser.display_name or presser.email, key=event.key)
-        # A card posted without its place (before ``buttons.placed``): read its message for it. Who
-        # pressed (unless looked up lately) is asked meanwhile: the two calls do not depend on each
-        # other, and a press then waits for four round trips to Webex instead of five.
-        presser = self.client.known_person(action.person_id)
-        asked = None if presser else self._lookups.submit(contextvars.copy_context().run, self.client.person,
-                                                          action.person_id)
-        card_message = self.client.get_message(action.message_id)
-        if card_message.person_id != me.id:
-            return "ignored: a card this bot did not send"
-        to = Destination(action.room_id or card_message.room_id, card_message.room_type, card_message.parent_id,
-                         card_message.id)
-        if asked is not None:
-            presser = asked.result()
-        assert presser is not None
+        else:
+            # A card posted without its place (before ``buttons.placed``): read its message for it.
+            # Who pressed (unless looked up lately) is asked meanwhile: the two calls do not depend
+            # on each other, and a press then waits for four round trips to Webex instead of five.
+            known = self.client.known_person(action.person_id)
+            asked = None if known else self._lookups.submit(contextvars.copy_context().run, self.client.person,
+                                                            action.person_id)
+            card_message = self.client.get_message(action.message_id)
+            if card_message.person_id != me.id:
+                return "ignored: a card this bot did not send"
+            to = Destination(action.room_id or card_message.room_id, card_message.room_type,
+                             card_message.parent_id, card_message.id)
+            presser = asked.result() if asked is not None else known
+            assert presser is not None
         return Incoming(action.person_id, presser.email, to, inputs=action.inputs,
                         presser=presser.display_name or presser.email, key=event.key)
 
