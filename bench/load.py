@@ -12,9 +12,11 @@ defaults for ``WEB_CONCURRENCY`` and ``NUMBOT_WEB_THREADS``):
 - ``numbot-redis``: two numbot instances sharing one Redis (``redis-server`` on loopback), the
   deliveries spread over both and each duplicate sent to the other instance.
 
-Each setup is offered signed deliveries open-loop (on a schedule, never waiting for answers) at
-each rate for ``--duration`` seconds: admins' messages and card presses (``--card-share``), and a
-share of duplicate deliveries of events sent 0.1-2 s earlier (``--dup-share``). Then it drains:
+Every setup is started (each with a sandbox of its own) before the first rate. Then, rate by rate,
+each setup in turn is offered signed deliveries open-loop (on a schedule, the same for every setup,
+never waiting for answers) for ``--duration`` seconds: admins' messages and card presses
+(``--card-share``), and a share of duplicate deliveries of events sent 0.1-2 s earlier
+(``--dup-share``). Then it drains:
 the bench waits until every event is answered (or ``--drain`` seconds pass). Everything runs on
 127.0.0.1, bounded in count and time. A delivery not answered within ``--delivery-timeout`` seconds
 (the sandbox's own delivery timeout) counts as timed out, as Webex would count it.
@@ -22,7 +24,9 @@ the bench waits until every event is answered (or ``--drain`` seconds pass). Eve
 Figures per setup and rate: acknowledgement p50/p99/max; time to answer (the delivery sent to the
 reply stored by the sandbox) p50/p99; events never answered and answered more than once; replies
 per second; CPU milliseconds per event and peak memory per process (``/proc``, the web processes
-only); the deepest queue. The table is printed and, for a full run, written to ``bench/README.md``.
+only); the deepest queue. ``--repeat N`` runs it all N times: a row gives the median of the runs
+(counts summed), a ratio to the usual pattern the median and range of each run's own ratio. The
+table is printed and, for a full run, written to ``bench/README.md``.
 """
 from __future__ import annotations
 
@@ -495,6 +499,7 @@ class Result:
     lost_after_disable: int = 0
     answered_after_timeout: int = 0
     notes: list[str] = field(default_factory=list)
+    repeat: int = 0  # which of the ``--repeat`` runs
 
 
 def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: float, args: argparse.Namespace,
@@ -584,37 +589,65 @@ def drain(host: Host, keys: list[str], watch: QueueWatch, args: argparse.Namespa
 
 # -- setups --------------------------------------------------------------------------------------
 
-def run_setup(setup: str, args: argparse.Namespace, tmp: Path) -> list[Result]:
+@dataclass
+class Running:
+    """One setup, started and warmed up: its own sandbox and its web processes."""
+
+    setup: str
+    host: Host
+    webs: list[Web]
+    rng: random.Random  # the setup's own, so that every setup is offered the same schedules
+
+
+def start_setup(setup: str, args: argparse.Namespace, tmp: Path, stack: ExitStack) -> Running:
+    """Start ``setup`` (stopped when ``stack`` closes, whatever happens) and warm it up."""
+    host = Host(args.latencies[0], tmp / f"{setup}-sandbox.log")
+    stack.callback(host.stop)
+    extra = dict(item.split("=", 1) for item in args.env)
+    webs: list[Web] = []
+
+    def serve(app: str, env: dict[str, str], log: Path) -> None:
+        web = start_web(app, env, log)
+        stack.callback(stop_process, web.process)
+        webs.append(web)
+
+    if setup == "usual":
+        serve("bench.usual:create_app()", usual_env(host.api_url, extra), tmp / "usual.log")
+    elif setup == "numbot":
+        serve("bot.app:create_app()", numbot_env(host.api_url, f"sqlite:///{tmp / 'numbot.db'}", extra),
+              tmp / "numbot.log")
+    else:
+        redis_process, url = start_redis(tmp)
+        stack.callback(stop_process, redis_process)
+        for n in range(2):
+            serve("bot.app:create_app()", numbot_env(host.api_url, url, extra), tmp / f"numbot-redis-{n}.log")
+    warm_up(setup, host, webs, args)
+    return Running(setup, host, webs, random.Random(12))
+
+
+def run_all(setups: list[str], args: argparse.Namespace, tmp: Path) -> list[Result]:
+    """Every setup up at once, and each rate offered to one setup after the other.
+
+    A setup and the usual pattern are then measured seconds apart at the same rate, with the same
+    schedule of deliveries: a slow spell of a shared machine (a virtual machine's CPU varies by a
+    third from minute to minute) falls on both or on neither, instead of on whichever setup ran in
+    that minute. The setups waiting for their turn are idle (numbot's workers sleep)."""
     results = []
-    with ExitStack() as running:
-        host = Host(args.latencies[0], tmp / f"{setup}-sandbox.log")
-        running.callback(host.stop)
-        extra = dict(item.split("=", 1) for item in args.env)
-        webs: list[Web] = []
-
-        def serve(app: str, env: dict[str, str], log: Path) -> None:
-            web = start_web(app, env, log)
-            running.callback(stop_process, web.process)  # stopped whatever happens next
-            webs.append(web)
-
-        if setup == "usual":
-            serve("bench.usual:create_app()", usual_env(host.api_url, extra), tmp / "usual.log")
-        elif setup == "numbot":
-            serve("bot.app:create_app()", numbot_env(host.api_url, f"sqlite:///{tmp / 'numbot.db'}", extra),
-                  tmp / "numbot.log")
-        else:
-            redis_process, url = start_redis(tmp)
-            running.callback(stop_process, redis_process)
-            for n in range(2):
-                serve("bot.app:create_app()", numbot_env(host.api_url, url, extra), tmp / f"numbot-redis-{n}.log")
-        warm_up(setup, host, webs, args)
-        rng = random.Random(12)
-        for latency in args.latencies:
-            host.set_latency(latency)
-            for rate in args.rates:
-                result = run_rate(setup, host, webs, latency, rate, args, rng)
-                print_row(result)
-                results.append(result)
+    with ExitStack() as stack:
+        running = []
+        for setup in setups:
+            print(f"starting {setup}", flush=True)
+            running.append(start_setup(setup, args, tmp, stack))
+        for repeat in range(args.repeat):
+            for latency in args.latencies:
+                for each in running:
+                    each.host.set_latency(latency)
+                for rate in args.rates:
+                    for each in running:
+                        result = run_rate(each.setup, each.host, each.webs, latency, rate, args, each.rng)
+                        result.repeat = repeat
+                        print_row(result)
+                        results.append(result)
     return results
 
 
@@ -676,25 +709,70 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def ratio(a: float, b: float, digits: int = 1) -> str:
-    if a != a or b != b or b <= 0:  # nan, or nothing to divide by
-        return "-"
-    return f"{a / b:.{digits}f}x"
+def combined(results: list[Result]) -> list[Result]:
+    """One row per setup, latency and rate, over the ``--repeat`` runs: the median of each time,
+    rate, CPU and memory figure (a typical run, not the luckiest), the sum of every count
+    (deliveries, timeouts, events never answered or answered twice: none may hide in a median),
+    the deepest queue, and the earliest point at which Webex would have disabled the webhook."""
+    groups: dict[tuple[str, float, float], list[Result]] = {}
+    for r in results:
+        groups.setdefault((r.setup, r.latency, r.rate), []).append(r)
+    rows = []
+    for (setup, latency, rate), runs in groups.items():
+        def mid(name: str) -> float:
+            return statistics.median(getattr(r, name) for r in runs)
+
+        def total(name: str) -> int:
+            return sum(getattr(r, name) for r in runs)
+
+        peaks = [r.queue_peak for r in runs if r.queue_peak is not None]
+        disabled = [r.disabled_at for r in runs if r.disabled_at is not None]
+        rows.append(Result(
+            setup=setup, latency=latency, rate=rate, deliveries=total("deliveries"), events=total("events"),
+            ack_p50=mid("ack_p50"), ack_p99=mid("ack_p99"), ack_max=max(r.ack_max for r in runs),
+            timed_out=total("timed_out"), failed=total("failed"), answer_p50=mid("answer_p50"),
+            answer_p99=mid("answer_p99"), never=total("never"), twice=total("twice"),
+            replies_per_s=mid("replies_per_s"), cpu_ms=mid("cpu_ms"), peak_mb=max(r.peak_mb for r in runs),
+            queue_peak=max(peaks) if peaks else None, late_ms=max(r.late_ms for r in runs),
+            round_trips_per_event=mid("round_trips_per_event"), webex_cpu_ms=mid("webex_cpu_ms"),
+            disabled_at=min(disabled) if disabled else None, lost_after_disable=total("lost_after_disable"),
+            answered_after_timeout=total("answered_after_timeout")))
+    return rows
 
 
 def ratios(results: list[Result]) -> str:
-    usual = {(r.latency, r.rate): r for r in results if r.setup == "usual"}
+    """Each run's ratios, taken within the run (numbot and the usual pattern seconds apart, see
+    ``run_all``); over several runs, their median and their range."""
+    usual = {(r.latency, r.rate, r.repeat): r for r in results if r.setup == "usual"}
     lines = []
     for setup in ("numbot", "numbot-redis"):
-        mine = {(r.latency, r.rate): r for r in results if r.setup == setup}
-        for latency, rate in (key for key in mine if key in usual):  # in the order they ran, as the table
-            u, m = usual[latency, rate], mine[latency, rate]
-            lines.append(f"| {setup} | {latency * 1000:g} | {rate:g} | {ratio(u.ack_p99, m.ack_p99, 0)} "
-                         f"| {ratio(u.answer_p99, m.answer_p99)} | {ratio(m.replies_per_s, u.replies_per_s)} |")
+        paired: dict[tuple[float, float], list[tuple[Result, Result]]] = {}
+        for m in (r for r in results if r.setup == setup and (r.latency, r.rate, r.repeat) in usual):
+            paired.setdefault((m.latency, m.rate), []).append((usual[m.latency, m.rate, m.repeat], m))
+        for (latency, rate), pairs in paired.items():  # in the order they ran, as the table
+            ack = spread([ratio_of(u.ack_p99, m.ack_p99) for u, m in pairs], 0)
+            answer = spread([ratio_of(u.answer_p99, m.answer_p99) for u, m in pairs])
+            replies = spread([ratio_of(m.replies_per_s, u.replies_per_s) for u, m in pairs])
+            lines.append(f"| {setup} | {latency * 1000:g} | {rate:g} | {ack} | {answer} | {replies} |")
     if not lines:
         return ""
     return "\n".join(["| setup | Webex ms | offered/s | usual ack p99 / numbot's | usual answer p99 / numbot's "
                       "| numbot replies/s / usual's |", "|---|---|---|---|---|---|", *lines])
+
+
+def ratio_of(a: float, b: float) -> float:
+    return a / b if a == a and b == b and b > 0 else float("nan")
+
+
+def spread(values: list[float], digits: int = 1) -> str:
+    """``1.4x``; over several runs ``1.4x (0.9-2.1x)``: the median, then the lowest and highest."""
+    known = [v for v in values if v == v]
+    if not known:
+        return "-"
+    text = f"{statistics.median(known):.{digits}f}x"
+    if len(known) > 1:
+        text += f" ({min(known):.{digits}f}-{max(known):.{digits}f}x)"
+    return text
 
 
 def usual_fate(results: list[Result]) -> str:
@@ -767,22 +845,27 @@ def report(results: list[Result], args: argparse.Namespace, workers: dict[str, i
     settings = (f"{' and '.join(f'{v * 1000:g}' for v in args.latencies)} ms per Webex call; {args.duration:g} s per rate; "
                 f"{args.card_share:.0%} card presses; {args.dup_share:.0%} of deliveries duplicates; "
                 f"delivery timeout {args.delivery_timeout:g} s")
+    if args.repeat > 1:
+        settings += (f"; every setup, latency and rate run {args.repeat} times (the setups one after the other at "
+                     f"each rate): each row gives the median of its runs' times, rates, CPU and memory, and the "
+                     f"sum of their counts, and each ratio the median and range of the runs' own ratios")
+    rows = combined(results)
     parts = [
         f"Command: `{args.command}`  ",
         f"Machine: {machine_text}{'; shared with other test runs at the time' if args.shared else ''}  ",
         f"Settings: {settings}; the Procfile's web line ({procfile_web_command()}) with its defaults; "
         f"took {time.monotonic() - started:.0f} s.",
         "",
-        table(results),
+        table(rows),
         "",
     ]
     ratio = ratios(results)
     if ratio:
         parts += ["The usual pattern against numbot, rate by rate:", "", ratio, ""]
-    fate = usual_fate(results)
+    fate = usual_fate(rows)
     if fate:
         parts += ["What happens to the usual pattern's deliveries:", "", fate, ""]
-    parts += ["Capacity (the sizing rule against the measurement):", "", capacity(results, workers)]
+    parts += ["Capacity (the sizing rule against the measurement):", "", capacity(rows, workers)]
     return "\n".join(parts)
 
 
@@ -823,6 +906,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--latency", default="0.08",
                         help="seconds per Webex call (default 0.08); several, comma-separated, run one after the other")
     parser.add_argument("--setups", default=",".join(SETUPS), help=f"which, comma-separated ({','.join(SETUPS)})")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run everything this many times; the table gives medians, the ratios their range")
     parser.add_argument("--card-share", type=float, default=0.3, help="share of events that are card presses")
     parser.add_argument("--dup-share", type=float, default=0.1, help="share of deliveries that are duplicates")
     parser.add_argument("--delivery-timeout", type=float, default=10.0, help="seconds Webex waits for a 200")
@@ -842,6 +927,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     args.latencies = [float(v) for v in args.latency.split(",")]
     if args.duration is None:
         args.duration = 2.0 if args.quick else 4.0
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     setups = [s.strip() for s in args.setups.split(",") if s.strip()]
     unknown = set(setups) - set(SETUPS)
     if unknown:
@@ -858,9 +945,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     with tempfile.TemporaryDirectory(prefix="numbot-load-") as tmp:
         logs = args.logs or Path(tmp)
         logs.mkdir(parents=True, exist_ok=True)
-        for setup in setups:
-            print(f"{setup}:", flush=True)
-            results += run_setup(setup, args, logs)
+        results = run_all(setups, args, logs)
     text = report(results, args, worker_counts(args, setups), started, machine_text)
     print()
     print(text)

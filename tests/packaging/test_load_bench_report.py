@@ -1,0 +1,49 @@
+"""The load bench's report over repeated runs: what a row and a ratio say must be what the runs
+said, since bench/README.md and the README quote them. Pure functions, no timing."""
+from __future__ import annotations
+
+import math
+
+from bench.load import Result, combined, ratios, spread
+
+
+def result(setup: str, repeat: int, **figures: float) -> Result:
+    base = dict(setup=setup, latency=0.0, rate=200.0, deliveries=800, events=720, ack_p50=0.002, ack_p99=0.01,
+                ack_max=0.02, timed_out=0, failed=0, answer_p50=0.006, answer_p99=0.02, never=0, twice=0,
+                replies_per_s=180.0, cpu_ms=4.0, peak_mb=55.0, queue_peak=3, late_ms=0.0,
+                round_trips_per_event=3.0, webex_cpu_ms=2.5)
+    base.update(figures)
+    made = Result(**base)  # type: ignore[arg-type]
+    made.repeat = repeat
+    return made
+
+
+def test_a_row_is_the_median_run_and_counts_add_up() -> None:
+    runs = [result("numbot", 0, answer_p99=0.010, never=1, twice=0, queue_peak=5, ack_max=0.03),
+            result("numbot", 1, answer_p99=0.030, never=0, twice=2, queue_peak=9, ack_max=0.05),
+            result("numbot", 2, answer_p99=0.020, never=0, twice=0, queue_peak=None, ack_max=0.04)]
+    [row] = combined(runs)
+    assert row.answer_p99 == 0.020  # the middle run, not the best or the worst
+    assert (row.never, row.twice, row.deliveries) == (1, 2, 2400)  # a lost event never hides in a median
+    assert row.queue_peak == 9 and row.ack_max == 0.05
+
+
+def test_one_run_is_reported_as_it_was() -> None:
+    run = result("usual", 0, answer_p99=0.5, timed_out=4, disabled_at=2.5, lost_after_disable=7)
+    [row] = combined([run])
+    assert row == run
+
+
+def test_ratios_pair_each_run_with_the_usual_pattern_of_the_same_run() -> None:
+    results = [result("numbot", 0, answer_p99=0.010), result("usual", 0, answer_p99=0.020),
+               result("numbot", 1, answer_p99=0.040), result("usual", 1, answer_p99=0.020),
+               result("numbot", 2, answer_p99=0.010), result("usual", 2, answer_p99=0.015)]
+    text = ratios(results)
+    # The runs' own ratios are 2.0, 0.5 and 1.5: the median and the range, not a ratio of medians.
+    assert "| 1.5x (0.5-2.0x) |" in text
+
+
+def test_spread_leaves_out_what_could_not_be_measured() -> None:
+    assert spread([math.nan]) == "-"
+    assert spread([2.0]) == "2.0x"
+    assert spread([1.0, math.nan, 3.0], 0) == "2x (1-3x)"
