@@ -181,6 +181,40 @@ def test_a_log_past_its_limit_is_copied_once_and_cut_to_nothing(tmp_path: Path, 
     assert store.get_json("k299") == {"n": 299, "padding": "x" * 200}
 
 
+def test_a_copied_log_of_many_frames_starts_over_and_a_short_one_is_left_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a log holds ``RESTART_LOG_FRAMES`` frames and all are copied, the checkpoint stops the
+    writers for a RESTART (under load, readers that never stop would keep the log growing); a log
+    shorter than that is only copied, the writers going on."""
+    from bot.store import _SqliteStorage, _autocommit
+
+    monkeypatch.setattr(_SqliteStorage, "RESTART_LOG_FRAMES", 100)
+    store = open_store(tmp_path / "s.db")
+    storage = store.huey.storage
+    taken: list[bool] = []
+    hold = storage._turn.hold
+
+    def counting_hold(urgent: bool = False):  # the writers' turn, taken by the checkpoint
+        taken.append(True)
+        return hold(urgent)
+
+    conn = _autocommit(str(tmp_path / "s.db"), 5)
+    for n in range(150):
+        store.put_json(f"k{n}", {"n": n})
+    monkeypatch.setattr(storage._turn, "hold", counting_hold)
+    storage.checkpoint(conn)
+    assert len(taken) == 1
+    monkeypatch.setattr(storage._turn, "hold", hold)
+    store.put_json("after", {"n": -1})  # the first write after the restart: at the log's start
+    frames = conn.execute("pragma wal_checkpoint(PASSIVE)").fetchone()[1]
+    assert 0 < frames < 100
+    monkeypatch.setattr(storage._turn, "hold", counting_hold)
+    storage.checkpoint(conn)
+    assert len(taken) == 1  # a short log: the writers were not stopped
+    assert conn.execute("pragma busy_timeout").fetchone()[0] == 5000  # the connection's own wait again
+    assert store.get_json("k149") == {"n": 149} and store.get_json("after") == {"n": -1}
+
+
 def test_claims_prune_expired_ones_at_most_once_a_minute(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
 
