@@ -710,10 +710,11 @@ def table(results: list[Result]) -> str:
 
 
 def combined(results: list[Result]) -> list[Result]:
-    """One row per setup, latency and rate, over the ``--repeat`` runs: the median of each time,
-    rate, CPU and memory figure (a typical run, not the luckiest), the sum of every count
-    (deliveries, timeouts, events never answered or answered twice: none may hide in a median),
-    the deepest queue, and the earliest point at which Webex would have disabled the webhook."""
+    """One row per setup, latency and rate, over the ``--repeat`` runs: the median of each
+    percentile, rate and CPU figure (a typical run, not the luckiest); the highest of each
+    maximum (acknowledgement max, peak memory, deepest queue, lag of the load generator); the sum
+    of every count (deliveries, timeouts, events never answered or answered twice: none may hide
+    in a median); and the earliest point at which Webex would have disabled the webhook."""
     groups: dict[tuple[str, float, float], list[Result]] = {}
     for r in results:
         groups.setdefault((r.setup, r.latency, r.rate), []).append(r)
@@ -847,8 +848,9 @@ def report(results: list[Result], args: argparse.Namespace, workers: dict[str, i
                 f"delivery timeout {args.delivery_timeout:g} s")
     if args.repeat > 1:
         settings += (f"; every setup, latency and rate run {args.repeat} times (the setups one after the other at "
-                     f"each rate): each row gives the median of its runs' times, rates, CPU and memory, and the "
-                     f"sum of their counts, and each ratio the median and range of the runs' own ratios")
+                     f"each rate): each row gives the median of its runs' percentiles, rates and CPU, the highest "
+                     f"of their maxima and peaks, and the sum of their counts, and each ratio the median and "
+                     f"range of the runs' own ratios")
     rows = combined(results)
     parts = [
         f"Command: `{args.command}`  ",
@@ -941,7 +943,6 @@ def main(argv: Optional[list[str]] = None) -> None:
     machine_text = machine()
     started = time.monotonic()
     print(f"numbot load bench: {machine_text}", flush=True)
-    results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="numbot-load-") as tmp:
         logs = args.logs or Path(tmp)
         logs.mkdir(parents=True, exist_ok=True)
