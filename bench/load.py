@@ -49,7 +49,7 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -499,7 +499,6 @@ class Result:
     disabled_at: Optional[float] = None  # seconds into the run when Webex would have disabled the webhook
     lost_after_disable: int = 0
     answered_after_timeout: int = 0
-    notes: list[str] = field(default_factory=list)
     repeat: int = 0  # which of the ``--repeat`` runs
 
 
