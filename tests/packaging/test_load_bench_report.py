@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from bench.load import Result, combined, ratios, spread
+from bench.load import SETUPS, Result, combined, in_turn, ratios, spread
 
 
 def result(setup: str, repeat: int, **figures: float) -> Result:
@@ -47,3 +47,19 @@ def test_spread_leaves_out_what_could_not_be_measured() -> None:
     assert spread([math.nan]) == "-"
     assert spread([2.0]) == "2.0x"
     assert spread([1.0, math.nan, 3.0], 0) == "2x (1-3x)"
+
+
+def test_each_setup_goes_first_once_at_every_rate_over_as_many_repeats() -> None:
+    setups = list(SETUPS)
+    for turn_of_rate in range(4):
+        firsts = [in_turn(setups, repeat + turn_of_rate)[0] for repeat in range(len(setups))]
+        assert sorted(firsts) == sorted(setups)
+    assert all(sorted(in_turn(setups, turn)) == sorted(setups) for turn in range(5))  # nobody skipped
+    assert in_turn([], 3) == []
+
+
+def test_rows_keep_the_order_the_rates_ran_whoever_went_first() -> None:
+    runs = [result("usual", 0, rate=100.0), result("numbot", 0, rate=100.0), result("numbot", 0, rate=50.0),
+            result("usual", 0, rate=50.0)]
+    assert [(r.rate, r.setup) for r in combined(runs)] == [
+        (100.0, "numbot"), (100.0, "usual"), (50.0, "numbot"), (50.0, "usual")]
