@@ -3,8 +3,9 @@ said, since bench/README.md and the README quote them. Pure functions, no timing
 from __future__ import annotations
 
 import math
+import random
 
-from bench.load import SETUPS, Result, combined, in_turn, ratios, spread
+from bench.load import SETUPS, Result, combined, in_turn, offer_seconds, plan, ratios, spread
 
 
 def result(setup: str, repeat: int, **figures: float) -> Result:
@@ -63,3 +64,11 @@ def test_rows_keep_the_order_the_rates_ran_whoever_went_first() -> None:
             result("usual", 0, rate=50.0)]
     assert [(r.rate, r.setup) for r in combined(runs)] == [
         (100.0, "numbot"), (100.0, "usual"), (50.0, "numbot"), (50.0, "usual")]
+
+
+def test_a_low_rate_is_offered_until_it_has_enough_deliveries_for_a_p99() -> None:
+    assert offer_seconds(50, 4.0, 400) == 8.0
+    assert offer_seconds(400, 4.0, 400) == 4.0  # a high rate: the duration already gives more
+    assert offer_seconds(50, 4.0, 0) == 4.0  # --quick
+    slots, _ = plan(50, offer_seconds(50, 4.0, 400), 0.1, 1, random.Random(1))
+    assert len(slots) == 400
