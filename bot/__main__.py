@@ -86,7 +86,7 @@ def run_worker(settings) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    runtime.jobs.start_workers(settings.workers)
+    runtime.jobs.start_workers(settings.workers, nice=settings.worker_nice)
     stop.wait()
     runtime.jobs.stop_workers()
     return 0

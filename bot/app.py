@@ -114,7 +114,7 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
     if want_settled:
         settle_memory()
     if settings.embedded_workers if start_workers is None else start_workers:
-        runtime.jobs.start_workers(settings.workers)
+        runtime.jobs.start_workers(settings.workers, nice=settings.worker_nice)
     return app
 
 

@@ -19,6 +19,8 @@ def test_minimal_settings_and_defaults():
     assert settings.default_region == "US"
     assert settings.validate_batch == 100
     assert settings.org_id is None
+    assert settings.worker_nice == 10
+    assert load_settings({**BASE, "NUMBOT_WORKER_NICE": "0"}).worker_nice == 0  # off
 
 
 @pytest.mark.parametrize("missing", ["WEBEX_BOT_TOKEN", "WEBEX_WEBHOOK_SECRET", "WEBEX_SERVICE_APP_TOKEN"])
@@ -45,7 +47,8 @@ def test_insecure_flag_allows_no_secret():
 
 @pytest.mark.parametrize(
     "name,value",
-    [("NUMBOT_VALIDATE_BATCH", "0"), ("NUMBOT_VALIDATE_BATCH", "ten"), ("NUMBOT_DEFAULT_REGION", "XX"), ("NUMBOT_REQUIRE_ADMIN", "maybe")],
+    [("NUMBOT_VALIDATE_BATCH", "0"), ("NUMBOT_VALIDATE_BATCH", "ten"), ("NUMBOT_DEFAULT_REGION", "XX"), ("NUMBOT_REQUIRE_ADMIN", "maybe"),
+     ("NUMBOT_WORKER_NICE", "20"), ("NUMBOT_WORKER_NICE", "-5")],
 )
 def test_bad_values_are_explained(name, value):
     with pytest.raises(ConfigError, match=name):

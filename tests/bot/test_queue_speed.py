@@ -4,9 +4,13 @@ flight is not queued twice; fewer jobs run while acknowledgements are slow, all 
 are quick."""
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from bot.jobs import Jobs, _Pace
 from bot.store import Store, make_huey
@@ -145,3 +149,25 @@ def test_jobs_that_end_within_milliseconds_run_as_few_at_once_as_the_work_needs(
     assert pace.useful == 7
     window(0.070)  # Webex slowed down: every worker again
     assert pace.useful == 10
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
+def test_jobs_run_at_a_lower_cpu_priority_than_the_webhook(tmp_path: Path) -> None:
+    """When the CPU is short the kernel runs the acknowledgement first (``bot.jobs.lower_priority``)."""
+    seen: list[int] = []
+    done = threading.Event()
+
+    def handler(event: dict) -> None:
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        done.set()
+
+    jobs = Jobs(store_at(tmp_path / "q.db"), handler)
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    jobs.start_workers(2, nice=5)
+    try:
+        jobs.submit({"n": 1}, "messages:A")
+        assert done.wait(5)
+        assert seen == [min(19, mine + 5)]
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # the caller's own stays
+    finally:
+        jobs.stop_workers()
