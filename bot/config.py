@@ -53,7 +53,7 @@ class Settings:
     workers: int = 10
     # How much lower the workers' CPU priority is than the webhook's (Linux ``nice``, 0-19): when
     # the CPU is short, the acknowledgement goes first (``bot.jobs.lower_priority``).
-    worker_nice: int = 10
+    worker_nice: int = 3
     embedded_workers: bool = True
     insecure_no_signature: bool = False
     max_body_bytes: int = 1_000_000
@@ -162,7 +162,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None, *, read_dotenv: bool 
         page_size=_int(get("NUMBOT_PAGE_SIZE", "10"), "NUMBOT_PAGE_SIZE", 1, 25),
         store_url=store_url,
         workers=_int(get("NUMBOT_WORKERS", "10"), "NUMBOT_WORKERS", 1, 32),
-        worker_nice=_int(get("NUMBOT_WORKER_NICE", "10"), "NUMBOT_WORKER_NICE", 0, 19),
+        worker_nice=_int(get("NUMBOT_WORKER_NICE", "3"), "NUMBOT_WORKER_NICE", 0, 19),
         embedded_workers=_bool(get("NUMBOT_EMBEDDED_WORKERS", "true"), "NUMBOT_EMBEDDED_WORKERS"),
         insecure_no_signature=insecure,
         max_body_bytes=_int(get("NUMBOT_MAX_BODY_BYTES", "1000000"), "NUMBOT_MAX_BODY_BYTES", 1024, 50_000_000),

@@ -211,10 +211,13 @@ def lower_priority(nice: int) -> None:
 
     When the CPU is short (Webex answering within milliseconds, so that every job is CPU work, and
     more events than the cores can answer), the kernel then runs the webhook's threads before the
-    workers: on the load bench at 0 ms a call and 400 deliveries a second, nice 10 took the
-    acknowledgement's p99 from 29-37 ms to 19-23 ms (p50 10 to 7 ms) with the same replies per
-    second. While jobs wait on Webex the CPU is not short, and this changes nothing. Elsewhere a
-    thread id is not something ``setpriority`` accepts, so nothing is changed."""
+    workers. On the load bench at 0 ms a call and 400 deliveries a second, the acknowledgement's
+    p99 was 27-37 ms at nice 0 and 19-23 ms at 3 and at 10; but at 10 the workers lost the CPU to
+    everything else too, the sandbox included, and at 200/s numbot's answer p99 was no better than
+    the usual pattern's (27-31 ms against 27-39), where at 3 it answered sooner in 7 runs of 8 (at
+    400/s 2.0-2.6 s against 2.5-3.1 s, with more replies per second). While jobs wait on Webex the
+    CPU is not short, and this changes nothing. Elsewhere a thread id is not something
+    ``setpriority`` accepts, so nothing is changed."""
     if nice <= 0 or not sys.platform.startswith("linux"):
         return
     try:

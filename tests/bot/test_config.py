@@ -19,7 +19,7 @@ def test_minimal_settings_and_defaults():
     assert settings.default_region == "US"
     assert settings.validate_batch == 100
     assert settings.org_id is None
-    assert settings.worker_nice == 10
+    assert settings.worker_nice == 3
     assert load_settings({**BASE, "NUMBOT_WORKER_NICE": "0"}).worker_nice == 0  # off
 
 
