@@ -786,7 +786,9 @@ def combined(results: list[Result]) -> list[Result]:
             round_trips_per_event=mid("round_trips_per_event"), webex_cpu_ms=mid("webex_cpu_ms"),
             disabled_at=min(disabled) if disabled else None, lost_after_disable=total("lost_after_disable"),
             answered_after_timeout=total("answered_after_timeout")))
-    ran = {key: index for index, key in reversed(list(enumerate((r.latency, r.rate) for r in results)))}
+    ran: dict[tuple[float, float], int] = {}  # (latency, rate) -> when it first ran
+    for index, r in enumerate(results):
+        ran.setdefault((r.latency, r.rate), index)
     rows.sort(key=lambda r: (ran[r.latency, r.rate], SETUPS.index(r.setup) if r.setup in SETUPS else len(SETUPS)))
     return rows  # in the order the rates ran, the setups in their usual order within each
 
