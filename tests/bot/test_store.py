@@ -215,19 +215,61 @@ def test_a_copied_log_of_many_frames_starts_over_and_a_short_one_is_left_alone(
     assert store.get_json("k149") == {"n": 149} and store.get_json("after") == {"n": -1}
 
 
-def test_claims_prune_expired_ones_at_most_once_a_minute(tmp_path: Path) -> None:
+def claim_keys(store: Store) -> set[str]:
+    rows = store.huey.storage.sql("select key from kv where key like 'claim:%'", results=True)
+    return {key for (key,) in rows}
+
+
+def test_claims_prune_expired_ones_now_and_then(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
-
-    def claims() -> set[str]:
-        rows = store.huey.storage.sql("select key from kv where key like 'claim:%'", results=True)
-        return {key for (key,) in rows}
-
     store.put_json("claim-like", {"kept": True})  # kv:claim-like, outside the claim: range
     assert store.claim("old", ttl_seconds=0.05)
     time.sleep(0.1)
-    assert store.claim("new")  # within the minute: no prune
-    assert claims() == {"claim:old", "claim:new"}
+    store._pruned_at = time.monotonic()
+    assert store.claim("new")  # within PRUNE_SECONDS of the last prune: none
+    assert claim_keys(store) == {"claim:old", "claim:new"}
     store._pruned_at -= Store.PRUNE_SECONDS
-    assert store.claim("one more")  # a minute on: this claim prunes the expired one
-    assert claims() == {"claim:new", "claim:one more"}
+    assert store.claim("one more")  # PRUNE_SECONDS on: this claim prunes the expired one
+    assert claim_keys(store) == {"claim:new", "claim:one more"}
     assert store.get_json("claim-like") == {"kept": True}
+
+
+def test_a_prune_from_a_claim_looks_at_a_slice_and_the_next_one_goes_on_from_there(tmp_path: Path) -> None:
+    """However many claims a week left, a prune holds the write lock for a slice of them only,
+    and slice after slice the walk passes every claim and starts over."""
+    store = open_store(tmp_path / "s.db")
+    store.PRUNE_ROWS = 3
+    store._pruned_at = float("inf")  # no prune from a claim until the test says so
+    for n in range(7):
+        assert store.claim(f"e{n}", ttl_seconds=0.05)  # claim:e0 ... claim:e6, all to expire
+    assert store.claim("live", ttl_seconds=3600)  # claim:live sorts after them
+    store.put_json("claim-like", {"kept": True})
+    time.sleep(0.1)
+    assert store.prune(store.PRUNE_ROWS) == 3
+    assert claim_keys(store) == {"claim:e3", "claim:e4", "claim:e5", "claim:e6", "claim:live"}
+    assert store.prune(store.PRUNE_ROWS) == 3
+    assert claim_keys(store) == {"claim:e6", "claim:live"}
+    assert store.claim("e0", ttl_seconds=0.05)  # behind the walk: the next round finds it
+    time.sleep(0.1)
+    assert store.prune(store.PRUNE_ROWS) == 1  # e6 and live: the end of the claims, so start over
+    assert claim_keys(store) == {"claim:e0", "claim:live"}
+    assert store.prune(store.PRUNE_ROWS) == 1
+    assert claim_keys(store) == {"claim:live"}
+    assert store.get_json("claim-like") == {"kept": True}
+    # Claims now prune by slices too (PRUNE_SECONDS on).
+    for n in range(5):
+        assert store.claim(f"f{n}", ttl_seconds=0.05)
+    time.sleep(0.1)
+    store._pruned_at = time.monotonic() - Store.PRUNE_SECONDS
+    assert store.claim("g", ttl_seconds=3600)
+    assert len(claim_keys(store) & {f"claim:f{n}" for n in range(5)}) == 2  # three of five looked at and gone
+
+
+def test_a_whole_prune_takes_every_expired_claim(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    for n in range(5):
+        assert store.claim(f"e{n}", ttl_seconds=0.05)
+    assert store.claim("live", ttl_seconds=3600)
+    time.sleep(0.1)
+    assert store.prune() == 5
+    assert claim_keys(store) == {"claim:live"}
