@@ -56,6 +56,7 @@ from typing import Any, Callable, Optional
 
 import requests
 
+from bench import cpusplit
 from sandbox import seed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -510,6 +511,7 @@ class Result:
     lost_after_disable: int = 0
     answered_after_timeout: int = 0
     repeat: int = 0  # which of the ``--repeat`` runs
+    cpu_split: Optional[dict[str, float]] = None  # ``--cpu-split``: µs of CPU per event in each part (printed only)
 
 
 @contextmanager
@@ -534,13 +536,14 @@ def collector_paused():
 
 
 def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: float, args: argparse.Namespace,
-             rng: random.Random) -> Result:
+             rng: random.Random, split_dir: Optional[Path] = None) -> Result:
     slots, count = plan(rate, offer_seconds(rate, args.duration, args.least), args.dup_share, len(webs), rng)
     made = host.events(count, args.card_share, webs[0].url + "/webhook")
     bodies = [(m["body"].encode("utf-8"), m["signature"]) for m in made]
     keys = [m["key"] for m in made]
     calls_before = host.calls()
     cpu_before = sum(cpu_seconds(w.process.pid) for w in webs)
+    split_before = cpusplit.read(split_dir) if split_dir is not None else None
     webex_before = cpu_seconds(host.process.pid)
     watch_url = webs[0].url if setup.startswith("numbot") else None
     with QueueWatch(watch_url) as watch:
@@ -549,6 +552,9 @@ def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: floa
         answers = drain(host, keys, watch, args)
         cpu = sum(cpu_seconds(w.process.pid) for w in webs) - cpu_before
         webex_cpu = cpu_seconds(host.process.pid) - webex_before
+        if split_dir is not None:
+            time.sleep(2 * cpusplit.DUMP_SECONDS)  # the processes' last figures on disk
+    split_after = cpusplit.read(split_dir) if split_dir is not None else None
     calls_after = host.calls()
     first_sent: dict[int, float] = {}
     for record in records:
@@ -576,6 +582,8 @@ def run_rate(setup: str, host: Host, webs: list[Web], latency: float, rate: floa
         queue_peak=watch.peak if watch_url else None, late_ms=late * 1000,
         round_trips_per_event=calls / max(1, count),
         webex_cpu_ms=webex_cpu / max(1, count) * 1000,
+        cpu_split=(cpusplit.per_event(split_before, split_after, count, cpu)
+                   if split_before is not None and split_after is not None else None),
     )
     webhook_fate(result, records, answers, keys)
     return result
@@ -629,6 +637,7 @@ class Running:
     host: Host
     webs: list[Web]
     rng: random.Random  # the setup's own, so that every setup is offered the same schedules
+    split_dir: Optional[Path] = None  # ``--cpu-split``: where its processes write their CPU split
 
 
 def start_setup(setup: str, args: argparse.Namespace, tmp: Path, stack: ExitStack) -> Running:
@@ -636,6 +645,9 @@ def start_setup(setup: str, args: argparse.Namespace, tmp: Path, stack: ExitStac
     host = Host(args.latencies[0], tmp / f"{setup}-sandbox.log")
     stack.callback(host.stop)
     extra = dict(item.split("=", 1) for item in args.env)
+    split_dir = tmp / f"cpu-split-{setup}" if args.cpu_split and setup.startswith("numbot") else None
+    if split_dir is not None:
+        extra.update(cpusplit.gunicorn_env(split_dir))
     webs: list[Web] = []
 
     def serve(app: str, env: dict[str, str], log: Path) -> None:
@@ -654,7 +666,7 @@ def start_setup(setup: str, args: argparse.Namespace, tmp: Path, stack: ExitStac
         for n in range(2):
             serve("bot.app:create_app()", numbot_env(host.api_url, url, extra), tmp / f"numbot-redis-{n}.log")
     warm_up(setup, host, webs, args)
-    return Running(setup, host, webs, random.Random(12))
+    return Running(setup, host, webs, random.Random(12), split_dir)
 
 
 def run_all(setups: list[str], args: argparse.Namespace, tmp: Path) -> list[Result]:
@@ -677,7 +689,8 @@ def run_all(setups: list[str], args: argparse.Namespace, tmp: Path) -> list[Resu
                     each.host.set_latency(latency)
                 for turn, rate in enumerate(args.rates):
                     for each in in_turn(running, repeat + turn):
-                        result = run_rate(each.setup, each.host, each.webs, latency, rate, args, each.rng)
+                        result = run_rate(each.setup, each.host, each.webs, latency, rate, args, each.rng,
+                                          each.split_dir)
                         result.repeat = repeat
                         print_row(result)
                         results.append(result)
@@ -749,6 +762,8 @@ def print_row(r: Result) -> None:
         print(f"  ({r.failed} deliveries failed without timing out: refused, reset or not 2xx)", flush=True)
     if r.late_ms > 50:
         print(f"  (the load generator ran up to {r.late_ms:.0f} ms behind its schedule)", flush=True)
+    if r.cpu_split:
+        print(f"  {r.setup}'s {cpusplit.line(r.cpu_split)}", flush=True)
 
 
 def table(results: list[Result]) -> str:
@@ -976,6 +991,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--readme", type=Path, default=None,
                         help="write the table here (a full run writes bench/README.md by default)")
     parser.add_argument("--no-readme", action="store_true", help="only print")
+    parser.add_argument("--cpu-split", action="store_true",
+                        help="print where numbot's CPU goes per event (bench/cpusplit.py); implies --no-readme")
     parser.add_argument("--logs", type=Path, default=None, help="keep the stores and logs in this directory")
     parser.add_argument("--shared", action="store_true", help="say in the README that the machine was shared")
     args = parser.parse_args(argv)
@@ -1007,8 +1024,10 @@ def main(argv: Optional[list[str]] = None) -> None:
     text = report(results, args, worker_counts(args, setups), started, machine_text)
     print()
     print(text)
-    readme = args.readme or (None if args.quick or args.no_readme else README)
-    if readme is not None and not args.no_readme:
+    # A split run's wrappers cost CPU of their own: its figures are not the table's.
+    quiet = args.quick or args.no_readme or args.cpu_split
+    readme = args.readme or (None if quiet else README)
+    if readme is not None and not (args.no_readme or args.cpu_split):
         write_readme(readme, text)
         print(f"\nwritten to {readme}")
 
