@@ -328,6 +328,9 @@ def _checkpoints(storage_ref: "weakref.ref[_SqliteStorage]", filename: str, time
         conn.close()
 
 
+_PREFIX_SQL = "select key, value from kv where queue = ? and key >= ? and key < ?"  # the keys with one prefix
+
+
 class LockTimeout(Exception):
     """A store lock could not be taken in time (its holder is slow or died recently)."""
 
@@ -736,8 +739,10 @@ class Store:
             cut = len(storage.result_key(""))
             values = storage.conn.mget(keys)
             return [(k[cut:].decode("utf-8"), bytes(v)) for k, v in zip(keys, values) if v is not None]
-        rows = storage.sql("select key, value from kv where queue = ? and key like ?", (storage.name, prefix + "%"),
-                           results=True)
+        # A key range, not LIKE (case-insensitive, so it cannot use the primary key): the sweeper
+        # lists the journal every few seconds, and LIKE read every row of the table to do it, a
+        # week of claims included (100 ms of CPU at 600,000 claims, in each process).
+        rows = storage.sql(_PREFIX_SQL, (storage.name, prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)), results=True)
         return [(k, bytes(v)) for k, v in rows]
 
     def prune(self, rows: Optional[int] = None) -> int:

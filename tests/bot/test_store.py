@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import LockTimeout, Store, make_huey
+from bot.store import _PREFIX_SQL, LockTimeout, Store, make_huey
 from storekit import check_start_and_finish
 
 
@@ -90,6 +90,21 @@ def test_a_journal_entry_is_dropped_only_by_the_event_it_holds(tmp_path: Path) -
     store.put_inflight("messages:N", own)
     store.drop_inflight("messages:N")  # without an event: whatever it holds
     assert store.inflight() == []
+
+
+def test_the_journal_is_listed_from_its_own_keys_not_by_reading_every_claim(tmp_path: Path) -> None:
+    """The sweeper lists the journal every few seconds, and a week of claims shares its table."""
+    store = open_store(tmp_path / "s.db")
+    store.put_inflight("messages:M", {"data": {"id": "M"}})
+    store.put_json("inflightish", {"not": "journal"})  # kv:inflightish: same letters, another key
+    store.put_json("INFLIGHT:X", {"not": "journal"})  # LIKE would have taken it: case-insensitive
+    assert store.claim("messages:M")
+    assert [key for key, _, _ in store.inflight()] == ["messages:M"]
+    assert store.get_json("INFLIGHT:X") == {"not": "journal"}  # not taken for an unreadable journal entry
+    storage = store.huey.storage
+    plan = " ".join(str(row[-1]) for row in storage.sql(f"explain query plan {_PREFIX_SQL}",
+                                                        (storage.name, "kv:inflight:", "kv:inflight;"), results=True))
+    assert plan.startswith("SEARCH") and "key>? AND key<?" in plan  # a range of the primary key, no scan
 
 
 def test_a_worker_starts_and_finishes_an_event_in_one_write_each(tmp_path: Path) -> None:
