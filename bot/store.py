@@ -423,14 +423,32 @@ redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return 0
 """
 
-# Redis, :meth:`Store.finish`: KEYS claim, lease, journal entry; ARGV now, claim marker, its TTL in
-# ms, our lease token, the journal entry to delete ('' for none).
+# Redis, :meth:`Store.finish`: KEYS claim, lease, journal entry, journal index; ARGV now, claim
+# marker, its TTL in ms, our lease token, the journal entry to delete ('' for none), its name.
 _REDIS_FINISH = _REDIS_LIVE + """
 if not live(redis.call('get', KEYS[1])) then redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 if redis.call('get', KEYS[2]) == ARGV[4] then redis.call('del', KEYS[2]) end
-if ARGV[5] ~= '' and redis.call('get', KEYS[3]) == ARGV[5] then redis.call('del', KEYS[3]) end
+if ARGV[5] ~= '' and redis.call('get', KEYS[3]) == ARGV[5] then
+  redis.call('del', KEYS[3])
+  redis.call('srem', KEYS[4], ARGV[6])
+end
 return 1
 """
+
+# Redis, :meth:`Store.inflight`: KEYS the journal index, then journal entries; ARGV their names.
+# Names whose entry is gone leave the index (an older instance's finish, say), in one step with
+# the look, so that an entry written again meanwhile keeps its place.
+_REDIS_FORGET_GONE = """
+for i, name in ipairs(ARGV) do
+  if redis.call('exists', KEYS[i + 1]) == 0 then redis.call('srem', KEYS[1], name) end
+end
+return 1
+"""
+
+# Redis: the names of the journal's entries ("kv:inflight:<event key>"), a set beside them, so
+# that the sweeper lists the journal without a SCAN of every key (a week of claims among them).
+_JOURNAL = "kv:inflight:"
+_JOURNAL_INDEX = "kv:inflight-index"
 
 # What :meth:`Store.start` says instead of a lease token.
 HANDLED = "handled"  # the event's claim is live: it was handled already
@@ -467,6 +485,8 @@ class Store:
         self._cas_script = conn.register_script(_REDIS_CAS) if conn is not None else None
         self._start_script = conn.register_script(_REDIS_START) if conn is not None else None
         self._finish_script = conn.register_script(_REDIS_FINISH) if conn is not None else None
+        self._forget_script = conn.register_script(_REDIS_FORGET_GONE) if conn is not None else None
+        self._indexed = False  # Redis: whether this process has put entries of older versions in the index
         self._pruned_at = time.monotonic()
         self._prune_after: dict[str, str] = {}  # kind ("claim:") -> the last key its previous slice looked at
 
@@ -630,7 +650,7 @@ class Store:
         survives the death of any process; a machine that crashes before the next sync (the next
         acknowledgement's, or the checkpoint's within half a second) may answer the event again,
         as a process killed between the reply and this write does (README, "What is guaranteed")."""
-        claim_key, lease_key, journal_key = f"claim:{key}", f"lease:{key}", f"kv:inflight:{key}"
+        claim_key, lease_key, journal_key = f"claim:{key}", f"lease:{key}", f"{_JOURNAL}{key}"
         claim = _marker(claim_seconds)
         storage = self.huey.storage
         if self._redis:
@@ -638,8 +658,9 @@ class Store:
             entry = _bytes(storage.peek_data(journal_key))
             drop = entry if _to_drop(entry, event) else b""
             self._finish_script(
-                keys=[storage.result_key(claim_key), storage.result_key(lease_key), storage.result_key(journal_key)],
-                args=[repr(time.time()), claim, int(claim_seconds * 1000), token, drop])
+                keys=[storage.result_key(claim_key), storage.result_key(lease_key), storage.result_key(journal_key),
+                      storage.result_key(_JOURNAL_INDEX)],
+                args=[repr(time.time()), claim, int(claim_seconds * 1000), token, drop, journal_key])
         else:
             with self._write(durable=False) as cursor:
                 cursor.execute("select key, value from kv where queue = ? and key in (?, ?)",
@@ -662,6 +683,8 @@ class Store:
 
     def put_inflight(self, key: str, event: dict) -> None:
         self.put_json(f"inflight:{key}", _journal_entry(event))
+        if self._redis:
+            self.huey.storage.conn.sadd(self.huey.storage.result_key(_JOURNAL_INDEX), f"{_JOURNAL}{key}")
 
     def journal_and_queue(self, key: str, event: dict, job: bytes, again: bool = False,
                           queued: Optional[Callable[[], None]] = None) -> bool:
@@ -675,7 +698,7 @@ class Store:
         False then. (Two copies arriving at the same instant may both be queued: the handler's
         claim and lease still answer the event once.) ``again``: queue it anyway (the sweeper
         re-queuing a dead worker's event)."""
-        name = f"kv:inflight:{key}"
+        name = f"{_JOURNAL}{key}"
         storage = self.huey.storage
         entry = json.dumps(_journal_entry(event)).encode("utf-8")
         if self._redis:
@@ -683,6 +706,7 @@ class Store:
                 return False
             pipe = storage.conn.pipeline(transaction=True)
             pipe.set(storage.result_key(name), entry)
+            pipe.sadd(storage.result_key(_JOURNAL_INDEX), name)
             pipe.lpush(storage.queue_key, job)
             pipe.execute()
             if queued is not None:
@@ -711,19 +735,52 @@ class Store:
             if stored is not None and stored.get("event") != event:
                 return
         # Not synced: the claim, written before and synced, already says the event was handled.
-        self._delete_quickly(f"kv:inflight:{key}")
+        self._drop_entry(f"{_JOURNAL}{key}")
+
+    def _drop_entry(self, name: str) -> None:
+        """The journal entry ``name`` goes, and on Redis its name leaves the index in the same step."""
+        if self._redis:
+            storage = self.huey.storage
+            pipe = storage.conn.pipeline(transaction=True)
+            pipe.delete(storage.result_key(name))
+            pipe.srem(storage.result_key(_JOURNAL_INDEX), name)
+            pipe.execute()
+        else:
+            self._delete_quickly(name)
 
     def inflight(self) -> list[InFlight]:
         """Every journalled event, with when it was last queued."""
-        prefix = "kv:inflight:"
+        prefix = _JOURNAL
         found = []
-        for key, raw in self._scan(prefix):
+        for key, raw in (self._journal_on_redis() if self._redis else self._scan(prefix)):
             try:
                 entry = json.loads(raw)
                 found.append(InFlight(key[len(prefix) :], entry["event"], float(entry["queued_at"])))
             except (ValueError, KeyError, TypeError):
-                self.huey.storage.delete_data(key)  # unreadable: nothing could ever handle it
+                self._drop_entry(key)  # unreadable: nothing could ever handle it
         return found
+
+    def _journal_on_redis(self) -> list[tuple[str, bytes]]:
+        """The journal's entries, from its index: a SCAN walks every key of the database, and the
+        sweeper lists the journal every few seconds in each process. Once per process, entries
+        written by a version without the index are scanned for and indexed."""
+        storage = self.huey.storage
+        index = storage.result_key(_JOURNAL_INDEX)
+        if not self._indexed:
+            names = [name for name, _ in self._scan(_JOURNAL)]
+            if names:
+                storage.conn.sadd(index, *names)
+            self._indexed = True
+        names = sorted(name.decode("utf-8") for name in storage.conn.smembers(index))
+        if not names:
+            return []
+        keys = [storage.result_key(name) for name in names]
+        values = storage.conn.mget(keys)
+        gone = [name for name, value in zip(names, values) if value is None]
+        if gone:
+            assert self._forget_script is not None
+            self._forget_script(keys=[index, *(storage.result_key(name) for name in gone)], args=gone)
+        return [(name, bytes(value)) for name, value in zip(names, values) if value is not None]
 
     def markers(self, kind: str, keys: Iterable[str]) -> dict[str, bytes]:
         """The ``kind`` ("claim", "lease") markers of these event keys, read in one go."""

@@ -114,3 +114,32 @@ def test_claims_and_locks_expire_on_redis(redis_url: str) -> None:
     assert token is not None and store.lease("job", 60) is None
     store.release("job", token)
     assert store.lease("job", 60) is not None
+
+
+def test_the_journal_on_redis_is_listed_from_its_index_not_by_a_scan_of_every_key(redis_url: str) -> None:
+    """The sweeper lists the journal every few seconds in each process, and a week of claims
+    shares the database: a SCAN walks them all. Entries an older version wrote without the index
+    are found once, by a process's first listing."""
+    store = Store(make_huey(redis_url))
+    storage = store.huey.storage
+    conn, index = storage.conn, storage.result_key("kv:inflight-index")
+    for n in range(20):
+        assert store.claim(f"messages:C{n}")
+    store.put_inflight("messages:OLD", {"data": {"id": "OLD"}})
+    conn.srem(index, "kv:inflight:messages:OLD")  # as a version without the index wrote it
+    store = Store(make_huey(redis_url))  # a process started since
+    assert store.journal_and_queue("messages:A", {"data": {"id": "A"}}, b"job")
+    store.put_inflight("messages:B", {"data": {"id": "B"}})
+    assert [entry.key for entry in store.inflight()] == ["messages:A", "messages:B", "messages:OLD"]
+
+    conn.config_resetstat()
+    assert [entry.key for entry in store.inflight()] == ["messages:A", "messages:B", "messages:OLD"]
+    assert "cmdstat_scan" not in conn.info("commandstats")  # from the index: no walk over the claims
+
+    token = store.start("messages:A", 60)
+    assert isinstance(token, bytes)
+    store.finish("messages:A", token, {"data": {"id": "A"}})
+    store.drop_inflight("messages:B")
+    storage.delete_data("kv:inflight:messages:OLD")  # an older instance's finish: the index not told
+    assert store.inflight() == []
+    assert conn.smembers(index) == set()  # nothing left behind in the index either
