@@ -477,6 +477,7 @@ class Store:
     # PRUNE_SECONDS x claims / PRUNE_ROWS (under two hours for a week at ten events a second).
     PRUNE_SECONDS = 1.0
     PRUNE_ROWS = 1000
+    INDEX_SCAN_SECONDS = 600.0  # Redis: see ``_journal_on_redis``
 
     def __init__(self, huey: Huey) -> None:
         self.huey = huey
@@ -486,7 +487,7 @@ class Store:
         self._start_script = conn.register_script(_REDIS_START) if conn is not None else None
         self._finish_script = conn.register_script(_REDIS_FINISH) if conn is not None else None
         self._forget_script = conn.register_script(_REDIS_FORGET_GONE) if conn is not None else None
-        self._indexed = False  # Redis: whether this process has put entries of older versions in the index
+        self._indexed_at: Optional[float] = None  # Redis: when this process last indexed unindexed journal entries
         self._pruned_at = time.monotonic()
         self._prune_after: dict[str, str] = {}  # kind ("claim:") -> the last key its previous slice looked at
 
@@ -762,15 +763,17 @@ class Store:
 
     def _journal_on_redis(self) -> list[tuple[str, bytes]]:
         """The journal's entries, from its index: a SCAN walks every key of the database, and the
-        sweeper lists the journal every few seconds in each process. Once per process, entries
-        written by a version without the index are scanned for and indexed."""
+        sweeper lists the journal every few seconds in each process. Entries written by a version
+        without the index (instances of it may run beside this one for a while during an upgrade)
+        are scanned for and indexed by a process's first listing and every ``INDEX_SCAN_SECONDS``."""
         storage = self.huey.storage
         index = storage.result_key(_JOURNAL_INDEX)
-        if not self._indexed:
+        now = time.monotonic()
+        if self._indexed_at is None or now - self._indexed_at >= self.INDEX_SCAN_SECONDS:
             names = [name for name, _ in self._scan(_JOURNAL)]
             if names:
                 storage.conn.sadd(index, *names)
-            self._indexed = True
+            self._indexed_at = now
         names = sorted(name.decode("utf-8") for name in storage.conn.smembers(index))
         if not names:
             return []

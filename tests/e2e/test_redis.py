@@ -135,6 +135,11 @@ def test_the_journal_on_redis_is_listed_from_its_index_not_by_a_scan_of_every_ke
     conn.config_resetstat()
     assert [entry.key for entry in store.inflight()] == ["messages:A", "messages:B", "messages:OLD"]
     assert "cmdstat_scan" not in conn.info("commandstats")  # from the index: no walk over the claims
+    store.put_inflight("messages:LATE", {"data": {"id": "LATE"}})
+    conn.srem(index, "kv:inflight:messages:LATE")  # an older instance still running beside this one
+    store._indexed_at -= Store.INDEX_SCAN_SECONDS  # a while on: looked for again
+    assert "messages:LATE" in [entry.key for entry in store.inflight()]
+    store.drop_inflight("messages:LATE")
 
     token = store.start("messages:A", 60)
     assert isinstance(token, bytes)
