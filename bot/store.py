@@ -331,6 +331,12 @@ def _checkpoints(storage_ref: "weakref.ref[_SqliteStorage]", filename: str, time
 _PREFIX_SQL = "select key, value from kv where queue = ? and key >= ? and key < ?"  # the keys with one prefix
 
 
+def _past(prefix: str) -> str:
+    """The first string after every key that starts with ``prefix``: with it, a key range takes
+    the place of LIKE, which is case-insensitive and so cannot use the primary key."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 class LockTimeout(Exception):
     """A store lock could not be taken in time (its holder is slow or died recently)."""
 
@@ -530,14 +536,6 @@ class Store:
         assert isinstance(storage, _SqliteStorage)  # make_huey's SQLite storage
         with storage.db(commit=True, durable=durable, urgent=urgent, committed=committed) as cursor:
             yield cursor
-
-    def _delete_quickly(self, key: str) -> None:
-        """Delete ``key``, without waiting for a sync (SQLite)."""
-        storage = self.huey.storage
-        if isinstance(storage, _SqliteStorage):
-            storage.delete_quickly(key)
-        else:
-            storage.delete_data(key)
 
     def _get(self, key: str) -> Optional[bytes]:
         return _bytes(self.huey.storage.peek_data(key))
@@ -739,15 +737,18 @@ class Store:
         self._drop_entry(f"{_JOURNAL}{key}")
 
     def _drop_entry(self, name: str) -> None:
-        """The journal entry ``name`` goes, and on Redis its name leaves the index in the same step."""
+        """The journal entry ``name`` goes: on Redis its name leaves the index in the same step; on
+        SQLite without waiting for a sync."""
+        storage = self.huey.storage
         if self._redis:
-            storage = self.huey.storage
             pipe = storage.conn.pipeline(transaction=True)
             pipe.delete(storage.result_key(name))
             pipe.srem(storage.result_key(_JOURNAL_INDEX), name)
             pipe.execute()
+        elif isinstance(storage, _SqliteStorage):
+            storage.delete_quickly(name)
         else:
-            self._delete_quickly(name)
+            storage.delete_data(name)
 
     def inflight(self) -> list[InFlight]:
         """Every journalled event, with when it was last queued."""
@@ -799,10 +800,10 @@ class Store:
             cut = len(storage.result_key(""))
             values = storage.conn.mget(keys)
             return [(k[cut:].decode("utf-8"), bytes(v)) for k, v in zip(keys, values) if v is not None]
-        # A key range, not LIKE (case-insensitive, so it cannot use the primary key): the sweeper
-        # lists the journal every few seconds, and LIKE read every row of the table to do it, a
-        # week of claims included (100 ms of CPU at 600,000 claims, in each process).
-        rows = storage.sql(_PREFIX_SQL, (storage.name, prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)), results=True)
+        # A key range (``_past``): the sweeper lists the journal every few seconds, and LIKE read
+        # every row of the table to do it, a week of claims included (100 ms of CPU at 600,000
+        # claims, in each process).
+        rows = storage.sql(_PREFIX_SQL, (storage.name, prefix, _past(prefix)), results=True)
         return [(k, bytes(v)) for k, v in rows]
 
     def prune(self, rows: Optional[int] = None) -> int:
@@ -817,9 +818,8 @@ class Store:
         pruned = 0
         with self._write(durable=False) as cursor:
             for prefix, before in (("claim:", now), ("lock:", now), ("lease:", now - LAPSED_LEASE_KEPT_SECONDS)):
-                # A key range, not LIKE (case-insensitive, so it cannot use the primary key): only
-                # that prefix's rows are read. ";" is the character after ":"; no key is the bare prefix.
-                after, end, upto = self._prune_after.get(prefix, prefix) if rows else prefix, prefix[:-1] + ";", None
+                # A key range (``_past``): only that prefix's rows are read; no key is the bare prefix.
+                after, end, upto = self._prune_after.get(prefix, prefix) if rows else prefix, _past(prefix), None
                 if rows:
                     cursor.execute("select count(*), max(key) from (select key from kv where queue = ? and key > ? "
                                    "and key < ? order by key limit ?)", (storage.name, after, end, rows))
