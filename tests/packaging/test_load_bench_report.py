@@ -5,26 +5,39 @@ from __future__ import annotations
 import math
 import random
 
-from bench.load import SETUPS, Result, combined, in_turn, offer_seconds, plan, ratios, spread
+from bench.load import SETUPS, Result, combined, in_turn, offer_seconds, plan, pct, ratios, spread
 
 
-def result(setup: str, repeat: int, **figures: float) -> Result:
-    base = dict(setup=setup, latency=0.0, rate=200.0, deliveries=800, events=720, ack_p50=0.002, ack_p99=0.01,
-                ack_max=0.02, timed_out=0, failed=0, answer_p50=0.006, answer_p99=0.02, never=0, twice=0,
-                replies_per_s=180.0, cpu_ms=4.0, peak_mb=55.0, queue_peak=3, late_ms=0.0,
-                round_trips_per_event=3.0, webex_cpu_ms=2.5)
+def samples(p50: float, p99: float) -> list[float]:
+    """100 times whose p50 is ``p50`` and p99 ``p99`` (nearest rank)."""
+    return [p50] * 50 + [p99] * 50
+
+
+def result(setup: str, repeat: int, **figures: object) -> Result:
+    base: dict = dict(setup=setup, latency=0.0, rate=200.0, deliveries=800, events=720, ack_p50=0.002,
+                      ack_p99=0.01, ack_max=0.02, timed_out=0, failed=0, answer_p50=0.006, answer_p99=0.02, never=0,
+                      twice=0, replies_per_s=180.0, cpu_ms=4.0, peak_mb=55.0, queue_peak=3, late_ms=0.0,
+                      round_trips_per_event=3.0, webex_cpu_ms=2.5)
     base.update(figures)
-    made = Result(**base)  # type: ignore[arg-type]
+    base.setdefault("acks", samples(base["ack_p50"], base["ack_p99"]))  # as run_rate records them
+    base.setdefault("answers", samples(base["answer_p50"], base["answer_p99"]))
+    made = Result(**base)
     made.repeat = repeat
     return made
 
 
-def test_a_row_is_the_median_run_and_counts_add_up() -> None:
-    runs = [result("numbot", 0, answer_p99=0.010, never=1, twice=0, queue_peak=5, ack_max=0.03),
-            result("numbot", 1, answer_p99=0.030, never=0, twice=2, queue_peak=9, ack_max=0.05),
-            result("numbot", 2, answer_p99=0.020, never=0, twice=0, queue_peak=None, ack_max=0.04)]
+def test_a_row_takes_its_percentiles_over_every_event_of_its_runs_and_counts_add_up() -> None:
+    quick, slow = [0.010] * 100, [0.010] * 95 + [0.050] * 5
+    runs = [result("numbot", 0, answers=slow, answer_p99=pct(slow, 99), never=1, queue_peak=5, ack_max=0.03,
+                   replies_per_s=170.0),
+            result("numbot", 1, answers=quick, answer_p99=0.010, twice=2, queue_peak=9, ack_max=0.05,
+                   replies_per_s=190.0),
+            result("numbot", 2, answers=quick, answer_p99=0.010, queue_peak=None, ack_max=0.04, replies_per_s=180.0)]
     [row] = combined(runs)
-    assert row.answer_p99 == 0.020  # the middle run, not the best or the worst
+    # The median of the runs' p99s would be 10 ms and leave out the one run with a slow tail; over
+    # the 300 events together, five are slow, and the p99 is one of them.
+    assert row.answer_p99 == 0.050 and row.answer_p50 == 0.010
+    assert row.replies_per_s == 180.0  # a rate: the middle run
     assert (row.never, row.twice, row.deliveries) == (1, 2, 2400)  # a lost event never hides in a median
     assert row.queue_peak == 9 and row.ack_max == 0.05
 
@@ -35,13 +48,15 @@ def test_one_run_is_reported_as_it_was() -> None:
     assert row == run
 
 
-def test_ratios_pair_each_run_with_the_usual_pattern_of_the_same_run() -> None:
-    results = [result("numbot", 0, answer_p99=0.010), result("usual", 0, answer_p99=0.020),
-               result("numbot", 1, answer_p99=0.040), result("usual", 1, answer_p99=0.020),
-               result("numbot", 2, answer_p99=0.010), result("usual", 2, answer_p99=0.015)]
+def test_a_ratio_is_the_rows_with_the_range_of_each_runs_own() -> None:
+    results = [result("numbot", 0, answer_p99=0.010, replies_per_s=180.0), result("usual", 0, answer_p99=0.020),
+               result("numbot", 1, answer_p99=0.040, replies_per_s=90.0), result("usual", 1, answer_p99=0.020),
+               result("numbot", 2, answer_p99=0.010, replies_per_s=360.0), result("usual", 2, answer_p99=0.015)]
     text = ratios(results)
-    # The runs' own ratios are 2.0, 0.5 and 1.5: the median and the range, not a ratio of medians.
-    assert "| 1.5x (0.5-2.0x) |" in text
+    # Each run's own answer ratio is 2.0, 0.5 and 1.5; over every event together numbot's p99 is its
+    # slow run's 40 ms against the usual pattern's 20: 0.5x, not the 1.5x of the middle run.
+    assert "| 0.5x (0.5-2.0x) |" in text
+    assert "| 1.0x (0.5-2.0x) |" in text  # replies per second: the middle run's own ratio
 
 
 def test_spread_leaves_out_what_could_not_be_measured() -> None:
