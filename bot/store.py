@@ -681,9 +681,15 @@ class Store:
     # when it was handled; ``bot.jobs`` re-queues what a dead worker left.
 
     def put_inflight(self, key: str, event: dict) -> None:
-        self.put_json(f"inflight:{key}", _journal_entry(event))
-        if self._redis:
-            self.huey.storage.conn.sadd(self.huey.storage.result_key(_JOURNAL_INDEX), f"{_JOURNAL}{key}")
+        """Journal ``event`` without queuing it (what a worker that died mid-job leaves behind)."""
+        if not self._redis:
+            self.put_json(f"inflight:{key}", _journal_entry(event))
+            return
+        storage, name = self.huey.storage, f"{_JOURNAL}{key}"
+        pipe = storage.conn.pipeline(transaction=True)  # the entry and its name in the index together
+        pipe.set(storage.result_key(name), json.dumps(_journal_entry(event)).encode("utf-8"))
+        pipe.sadd(storage.result_key(_JOURNAL_INDEX), name)
+        pipe.execute()
 
     def journal_and_queue(self, key: str, event: dict, job: bytes, again: bool = False,
                           queued: Optional[Callable[[], None]] = None) -> bool:
@@ -771,7 +777,9 @@ class Store:
         index = storage.result_key(_JOURNAL_INDEX)
         now = time.monotonic()
         if self._indexed_at is None or now - self._indexed_at >= self.INDEX_SCAN_SECONDS:
-            names = [name for name, _ in self._scan(_JOURNAL)]
+            cut = len(storage.result_key(""))
+            names = [key[cut:].decode("utf-8")
+                     for key in storage.conn.scan_iter(match=storage.result_key(_JOURNAL) + b"*", count=1000)]
             if names:
                 storage.conn.sadd(index, *names)
             self._indexed_at = now
@@ -792,14 +800,8 @@ class Store:
         return {names[name]: value for name, value in self._get_many(list(names)).items()}
 
     def _scan(self, prefix: str) -> list[tuple[str, bytes]]:
+        """SQLite: the keys with ``prefix`` and their values (Redis lists the journal from its index)."""
         storage = self.huey.storage
-        if self._redis:
-            keys = list(storage.conn.scan_iter(match=storage.result_key(prefix) + b"*", count=1000))
-            if not keys:
-                return []
-            cut = len(storage.result_key(""))
-            values = storage.conn.mget(keys)
-            return [(k[cut:].decode("utf-8"), bytes(v)) for k, v in zip(keys, values) if v is not None]
         # A key range (``_past``): the sweeper lists the journal every few seconds, and LIKE read
         # every row of the table to do it, a week of claims included (100 ms of CPU at 600,000
         # claims, in each process).
