@@ -21,6 +21,7 @@ from bot.models import (
     WebexErrorInfo,
 )
 from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES
+from cards.results_file import safe_cell
 from cards.text import card_bytes, clip, escape
 import samples
 from samples import DALLAS, DUPLICATE_DETAIL, TRACKING_ID
@@ -304,14 +305,13 @@ def test_any_result_fits_and_loses_nothing(validator, checks, not_numbers):
     assert len(reply.markdown.encode()) <= MARKDOWN_BUDGET_BYTES
     if reply.file is None:  # everything is on the card and in the fallback
         assert len(rows_of(card)) == len(checks)
-    else:  # else the file has every piece, in order
-        rows = csv_rows(reply)
-        assert [r["input"] for r in rows] == [c.original for c in checks] + list(not_numbers)
+    else:  # else the file has every piece, in order (a piece that starts like a formula, "-x" say,
+        # with the quote that keeps a spreadsheet from running it: see the test after this one)
+        pieces = [c.original for c in checks] + list(not_numbers)
+        assert [r["input"] for r in csv_rows(reply)] == [safe_cell(piece) for piece in pieces]
 
 
 def test_csv_cells_that_would_run_as_formulas_are_neutralised_and_numbers_stay_readable():
-    from cards.results_file import safe_cell
-
     assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)" and safe_cell("-2+3") == "'-2+3" and safe_cell("+1+1") == "'+1+1"
     assert safe_cell("\t=1") == "'\t=1"
