@@ -751,10 +751,9 @@ class Store:
             pipe.delete(storage.result_key(name))
             pipe.srem(storage.result_key(_JOURNAL_INDEX), name)
             pipe.execute()
-        elif isinstance(storage, _SqliteStorage):
-            storage.delete_quickly(name)
         else:
-            storage.delete_data(name)
+            assert isinstance(storage, _SqliteStorage)  # make_huey's SQLite storage
+            storage.delete_quickly(name)
 
     def inflight(self) -> list[InFlight]:
         """Every journalled event, with when it was last queued."""
@@ -778,10 +777,10 @@ class Store:
         now = time.monotonic()
         if self._indexed_at is None or now - self._indexed_at >= self.INDEX_SCAN_SECONDS:
             cut = len(storage.result_key(""))
-            names = [key[cut:].decode("utf-8")
-                     for key in storage.conn.scan_iter(match=storage.result_key(_JOURNAL) + b"*", count=1000)]
-            if names:
-                storage.conn.sadd(index, *names)
+            scanned = [key[cut:].decode("utf-8")
+                       for key in storage.conn.scan_iter(match=storage.result_key(_JOURNAL) + b"*", count=1000)]
+            if scanned:
+                storage.conn.sadd(index, *scanned)
             self._indexed_at = now
         names = sorted(name.decode("utf-8") for name in storage.conn.smembers(index))
         if not names:

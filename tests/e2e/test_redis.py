@@ -119,7 +119,7 @@ def test_claims_and_locks_expire_on_redis(redis_url: str) -> None:
 def test_the_journal_on_redis_is_listed_from_its_index_not_by_a_scan_of_every_key(redis_url: str) -> None:
     """The sweeper lists the journal every few seconds in each process, and a week of claims
     shares the database: a SCAN walks them all. Entries an older version wrote without the index
-    are found once, by a process's first listing."""
+    are looked for by a process's first listing and again every ``INDEX_SCAN_SECONDS``."""
     store = Store(make_huey(redis_url))
     storage = store.huey.storage
     conn, index = storage.conn, storage.result_key("kv:inflight-index")
