@@ -800,8 +800,7 @@ def combined(results: list[Result]) -> list[Result]:
         def total(name: str) -> int:
             return sum(getattr(r, name) for r in runs)
 
-        acks = [a for r in runs for a in r.acks]
-        answers = [a for r in runs for a in r.answers]
+        acks, answers = pooled(runs, "acks"), pooled(runs, "answers")
 
         peaks = [r.queue_peak for r in runs if r.queue_peak is not None]
         disabled = [r.disabled_at for r in runs if r.disabled_at is not None]
@@ -837,9 +836,9 @@ def ratios(results: list[Result]) -> str:
         for (latency, rate), pairs in paired.items():  # in the order they ran, as the table
             usual_runs, own_runs = [u for u, _ in pairs], [m for _, m in pairs]
             ack = spread([ratio_of(u.ack_p99, m.ack_p99) for u, m in pairs], 0,
-                         ratio_of(pooled_p99(usual_runs, "acks"), pooled_p99(own_runs, "acks")))
+                         ratio_of(pct(pooled(usual_runs, "acks"), 99), pct(pooled(own_runs, "acks"), 99)))
             answer = spread([ratio_of(u.answer_p99, m.answer_p99) for u, m in pairs], 1,
-                            ratio_of(pooled_p99(usual_runs, "answers"), pooled_p99(own_runs, "answers")))
+                            ratio_of(pct(pooled(usual_runs, "answers"), 99), pct(pooled(own_runs, "answers"), 99)))
             replies = spread([ratio_of(m.replies_per_s, u.replies_per_s) for u, m in pairs])
             lines.append(f"| {setup} | {latency * 1000:g} | {rate:g} | {ack} | {answer} | {replies} |")
     if not lines:
@@ -848,9 +847,9 @@ def ratios(results: list[Result]) -> str:
                       "| numbot replies/s / usual's |", "|---|---|---|---|---|---|", *lines])
 
 
-def pooled_p99(runs: list[Result], samples: str) -> float:
-    """The p99 of the runs' ``samples`` ("acks", "answers") together."""
-    return pct([value for r in runs for value in getattr(r, samples)], 99)
+def pooled(runs: list[Result], samples: str) -> list[float]:
+    """The runs' ``samples`` ("acks", "answers") together, for a percentile over all of them."""
+    return [value for r in runs for value in getattr(r, samples)]
 
 
 def ratio_of(a: float, b: float) -> float:
@@ -1006,7 +1005,8 @@ def main(argv: Optional[list[str]] = None) -> None:
                         help="seconds per Webex call (default 0.08); several, comma-separated, run one after the other")
     parser.add_argument("--setups", default=",".join(SETUPS), help=f"which, comma-separated ({','.join(SETUPS)})")
     parser.add_argument("--repeat", type=int, default=1,
-                        help="run everything this many times; percentiles over every run's events, rates the runs' median")
+                        help="run everything this many times; percentiles over every run's events, "
+                             "rates the runs' median")
     parser.add_argument("--card-share", type=float, default=0.3, help="share of events that are card presses")
     parser.add_argument("--dup-share", type=float, default=0.1, help="share of deliveries that are duplicates")
     parser.add_argument("--delivery-timeout", type=float, default=10.0, help="seconds Webex waits for a 200")
@@ -1052,9 +1052,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     print()
     print(text)
     # A split run's wrappers cost CPU of their own: its figures are not the table's.
-    quiet = args.quick or args.no_readme or args.cpu_split
-    readme = args.readme or (None if quiet else README)
-    if readme is not None and not (args.no_readme or args.cpu_split):
+    readme = None if args.no_readme or args.cpu_split else args.readme or (None if args.quick else README)
+    if readme is not None:
         write_readme(readme, text)
         print(f"\nwritten to {readme}")
 
