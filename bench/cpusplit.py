@@ -32,17 +32,16 @@ DUMP_SECONDS = 0.2
 PARTS: dict[tuple[str, str, str], str] = {
     ("gunicorn.workers.gthread", "ThreadWorker", "handle"): "gunicorn",
     ("flask", "Flask", "wsgi_app"): "webhook view",
-    ("bot.store", "Store", "journal_and_queue"): "store: journal + queue",
+    ("bot.eventqueue", "EventQueue", "put"): "store: queue the event",
     ("bot.jobs", "_Workers", "_run_one"): "worker",
-    ("bot.store", "_SqliteStorage", "has_jobs"): "store: look at the queue",
-    ("bot.store", "_SqliteStorage", "dequeue"): "store: take the job",
-    ("bot.store", "Store", "start"): "store: lease",
+    ("bot.eventqueue", "EventQueue", "has_ready"): "store: look at the queue",
+    ("bot.eventqueue", "EventQueue", "take"): "store: take the event (and its lease)",
     ("bot.events", "EventHandler", "__call__"): "handler",
     ("bot.events", "EventHandler", "_read"): "read the event",
     ("bot.events", "EventHandler", "_answer"): "flow + card",
     ("bot.webex", "WebexClient", "_request"): "Webex calls",
-    ("bot.store", "Store", "claim"): "store: press claim",
-    ("bot.store", "Store", "finish"): "store: finish",
+    ("bot.store", "Store", "claim"): "store: press claim, reply mark",
+    ("bot.eventqueue", "EventQueue", "finish"): "store: finish",
     ("logging", "Logger", "handle"): "logging",
 }
 

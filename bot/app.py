@@ -1,20 +1,25 @@
 """The Flask app: thin on purpose.
 
 ``POST /webhook`` checks the signature over the raw bytes, checks the event's
-shape, stores it as a job and answers at once; it never waits on Webex.
+shape, stores it in the event queue and answers at once; it never waits on Webex.
+When the store cannot take the event (Redis down or restarting), it answers 503,
+so that Webex sends the event again: an event is acknowledged only once it is stored.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import sys
+import threading
 import time
-from typing import Optional
+from typing import Callable, Optional
 
 from flask import Flask, Response, request
 
-from bot import signature
+from bot import faults, signature
 from bot.config import ConfigError, Settings, load_settings
+from bot.eventqueue import QUEUED
 from bot.events import BadEvent, parse_event
 from bot.logs import configure_logging, fields
 from bot.runtime import Runtime, build_runtime, settle_memory
@@ -78,10 +83,16 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
                 # for events this bot simply does not handle.
                 return _json(200, ignored=reason)
             return _json(400, error=reason)
-        runtime.jobs.submit(body, event.key)
+        try:
+            outcome = runtime.jobs.submit(body, event.key)
+        except Exception as error:  # the store is down: not acknowledged, so Webex tries again
+            log.warning("webhook not stored", extra=fields(reason=f"store unavailable: {type(error).__name__}",
+                                                           event=event.key))
+            return _json(503, error="store unavailable; send it again")
+        faults.point("acknowledged")
         # How long this took sets the workers' pace (bot.jobs): acknowledgements come first.
         runtime.jobs.acknowledged(time.monotonic() - received)
-        return _json(200, queued=event.key)
+        return _json(200, queued=event.key) if outcome == QUEUED else _json(200, already=outcome, event=event.key)
 
     @app.errorhandler(413)
     def too_large(_error: Exception) -> Response:
@@ -97,11 +108,17 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
         setting to fix); 200 "degraded" when it works but needs attention soon."""
         checks: dict[str, str] = {}
         warnings: list[str] = []
+        pending: Optional[int] = None
         try:
             runtime.store.ping()
+            pending = runtime.jobs.pending()
             checks["store"] = "ok"
         except Exception as error:
-            checks["store"] = f"failed: {type(error).__name__}"
+            checks["store"] = f"store unavailable: {type(error).__name__}"
+        workers = runtime.jobs.workers()
+        if workers is not None:
+            alive, started = workers
+            checks["workers"] = "ok" if alive == started else f"failed: {alive} of {started} queue workers running"
         health = runtime.client.tokens.health()
         checks["service_app_token"] = f"failed: {health.problem}" if health.problem else "ok"
         if health.warning:
@@ -109,13 +126,29 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
         ready = all(v == "ok" for v in checks.values())
         status = "ready" if ready and not warnings else ("degraded" if ready else "not ready")
         return _json(200 if ready else 503, ready=ready, status=status, checks=checks, warnings=warnings,
-                     pending_jobs=runtime.jobs.pending())
+                     pending_jobs=pending)
 
     if want_settled:
         settle_memory()
     if settings.embedded_workers if start_workers is None else start_workers:
         runtime.jobs.start_workers(settings.workers, nice=settings.worker_nice)
+        at_exit(runtime.jobs.stop_workers)
     return app
+
+
+def at_exit(stop: Callable[[], None]) -> None:
+    """Run ``stop`` when the process leaves: a gunicorn worker leaves through sys.exit after SIGTERM
+    (a deploy), and its running events get NUMBOT_DRAIN_SECONDS, then go back to the queue for the
+    next process at once. It must run before the interpreter waits for the thread pools' work
+    (``concurrent.futures`` registers that wait with ``threading._register_atexit``, which runs
+    before ``atexit``): a bulk file's batches would otherwise run to the end, or to gunicorn's
+    SIGKILL, with nobody handing the event back. Handlers registered there run last-in first-out,
+    so this one, registered after concurrent.futures was imported, runs first."""
+    register = getattr(threading, "_register_atexit", None)
+    try:
+        (register or atexit.register)(stop)
+    except RuntimeError:  # the interpreter is already shutting down
+        pass
 
 
 def runtime_of(app: Flask) -> Runtime:

@@ -61,7 +61,13 @@ class Settings:
     max_retries: int = 3
     max_wait_seconds: int = 120
     job_lease_seconds: int = 20
+    # No longer used (the queue needs no safety net: ``bot.eventqueue``); still read and checked so
+    # that deploy scripts that set NUMBOT_RECOVER_AFTER keep working.
     recover_after: int = 300
+    # On SIGTERM, how long running events may go on before they are handed back to the next process.
+    drain_seconds: int = 10
+    # An event whose worker died this many times is answered with an error card instead of a further try.
+    max_attempts: int = 5
     token_retry_seconds: int = 60
     public_url: Optional[str] = None
     allowed_users: tuple[str, ...] = ()
@@ -171,6 +177,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None, *, read_dotenv: bool 
         max_wait_seconds=_int(get("NUMBOT_MAX_WAIT_SECONDS", "120"), "NUMBOT_MAX_WAIT_SECONDS", 1, 3600),
         job_lease_seconds=_int(get("NUMBOT_JOB_LEASE_SECONDS", "20"), "NUMBOT_JOB_LEASE_SECONDS", 3, 3600),
         recover_after=_int(get("NUMBOT_RECOVER_AFTER", "300"), "NUMBOT_RECOVER_AFTER", 1, 86400),
+        drain_seconds=_int(get("NUMBOT_DRAIN_SECONDS", "10"), "NUMBOT_DRAIN_SECONDS", 0, 600),
+        max_attempts=_int(get("NUMBOT_MAX_ATTEMPTS", "5"), "NUMBOT_MAX_ATTEMPTS", 1, 100),
         token_retry_seconds=_int(get("NUMBOT_TOKEN_RETRY_SECONDS", "60"), "NUMBOT_TOKEN_RETRY_SECONDS", 1, 3600),
         public_url=get("NUMBOT_PUBLIC_URL"),
         allowed_users=_list(get("NUMBOT_ALLOWED_USERS", "")),

@@ -1,8 +1,9 @@
 """One webhook event, from the queue to the reply.
 
-The order is deliberate: ignore the bot's own events -> drop re-deliveries ->
-fetch what the event points at -> check who is asking -> route to a flow ->
-send exactly one reply. Webex errors become an error card with the trackingId;
+The order is deliberate: ignore the bot's own events (re-deliveries were dropped by the queue,
+``bot.eventqueue``) -> fetch what the event points at -> check who is asking -> route to a flow
+-> send exactly one reply. An event taken again after its worker died (``attempt`` > 1) looks
+for the reply that worker may have posted before it posts one. Webex errors become an error card with the trackingId;
 anything unexpected becomes a generic card, and the stack trace goes to the
 log only.
 """
@@ -18,21 +19,22 @@ from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
 import cards
-from bot import access, buttons, registry
+from bot import access, buttons, faults, registry
 from bot.config import Settings
 from bot.flows import FlowContext
-from bot.leases import LeaseKeeper
+from bot.leases import Interrupted
 from bot.logs import fields
 from bot.mentions import strip_bot_mention
 from bot.models import Destination, Message, Reply
 from bot.progress import Progress
 from bot.ratelimit import wait_budget
-from bot.store import HANDLED, HELD, Store
+from bot.store import STORE_ERRORS, Store, StoreUnavailable
 from bot.webex import Me, OutcomeUnknown, WebexBusy, WebexClient, WebexError, calls_made
 
 log = logging.getLogger("numbot.events")
 
 RESOURCES = ("messages", "attachmentActions")
+OWN_EVENT = "ignored: the bot's own event"
 
 
 class BadEvent(ValueError):
@@ -126,8 +128,7 @@ class EventState:
     to: Optional[Destination] = None
     replying: bool = False  # the answer is built and being posted
     replied: bool = False
-    keep_journal: bool = False  # another worker owns the event: its journal entry stays
-    finished: bool = False  # claimed, its lease let go and its journal entry dropped (one write)
+    attempt: int = 1  # more than 1: a worker took this event before and did not finish it
     calls: list[dict] = field(default_factory=list)
 
     def log_fields(self) -> dict:
@@ -142,31 +143,47 @@ class EventState:
             values["webex_error"] = self.webex_error
         if self.flow_error:
             values["flow_error"] = True
+        if self.attempt > 1:
+            values["attempt"] = self.attempt
         values["calls"] = self.calls
         values["ms"] = round((time.monotonic() - self.started) * 1000)
         return values
 
 
 class EventHandler:
-    def __init__(self, settings: Settings, client: WebexClient, store: Store, leases: LeaseKeeper) -> None:
+    """Answers one event in a queue worker (``bot.jobs``)."""
+
+    # Replies posted are remembered this long (``reply:<event key>``), for an attempt after a
+    # worker died to find them (``_send``).
+    REPLIED_SECONDS = 24 * 3600
+
+    def __init__(self, settings: Settings, client: WebexClient, store: Store) -> None:
         self.settings = settings
         self.client = client
         self.store = store
-        self.leases = leases
         self.ctx = FlowContext(client=client, settings=settings, commands=registry.help_entries())
         # Lookups a worker makes alongside its own call (``_read``): one thread each at most.
         self._lookups = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="numbot-lookup")
 
-    def __call__(self, body: dict) -> None:
-        """Runs in a queue worker. Never raises for bad input: every outcome is logged."""
-        state = EventState()
+    def __call__(self, body: dict, attempt: int = 1) -> bool:
+        """Runs in a queue worker. Never raises for bad input: every outcome is logged. Whether the
+        event counts as answered: then its claim is written, and later deliveries are dropped."""
+        state = EventState(attempt=attempt)
         token = calls_made.set(state.calls)
+        answered = True
         try:
             state.event = parse_event(body)
             with wait_budget(self.settings.max_wait_seconds):
-                state.outcome = self._handle_once(state.event, state, body)
+                state.outcome = self._handle_once(state.event, state)
+            answered = state.outcome != OWN_EVENT
         except BadEvent as error:
-            state.outcome = f"ignored: {error}"
+            state.outcome, answered = f"ignored: {error}", False
+        except (StoreUnavailable, Interrupted, *STORE_ERRORS) as error:
+            # Not an answer: the worker leaves the event for a later attempt (``bot.jobs``), which
+            # finds the reply if this one got as far as posting it.
+            state.outcome, state.error = ("interrupted: handed to another worker" if isinstance(error, Interrupted)
+                                          else "interrupted: store unavailable"), type(error).__name__
+            raise StoreUnavailable(type(error).__name__) from None
         except OutcomeUnknown as error:
             # A reply whose post failed after it was sent, in a group space: it may well have
             # arrived, so neither it nor a failure notice is posted again (README, "What is guaranteed").
@@ -179,28 +196,26 @@ class EventHandler:
             state.outcome, state.error = "crashed", type(error).__name__
             log.exception("event %s crashed", state.event.key if state.event else None)
         finally:
-            if state.event is not None and not (state.keep_journal or state.finished):
-                self.store.drop_inflight(state.event.key, body)
             calls_made.reset(token)
             log.info("event handled", extra=fields(**state.log_fields()))
+        return answered
 
-    def _handle_once(self, event: WebhookEvent, state: EventState, body: dict) -> str:
-        """Handle an event unless it was handled already or another worker is handling it."""
+    def _handle_once(self, event: WebhookEvent, state: EventState) -> str:
+        """Handle an event, unless it is the bot's own or an earlier attempt answered it."""
         me = self.client.me()
         if event.person_id and event.person_id == me.id:
-            return "ignored: the bot's own event"
-        started = self.leases.start(event.key)
-        if started == HANDLED:
-            return "ignored: re-delivery"
-        if started == HELD:
-            state.keep_journal = True
-            return "ignored: re-delivery (another worker is handling it)"
-        try:
-            return self._handle(event, me, state)
-        finally:
-            # Handled, whatever the outcome: a re-delivery must not answer twice.
-            self.leases.finish(event.key, body)
-            state.finished = True
+            return OWN_EVENT
+        if state.attempt > 1 and self.store.is_claimed(f"reply:{event.key}"):
+            return "replied (by an earlier attempt)"
+        if state.attempt > self.settings.max_attempts:
+            # Every attempt so far died with this event (a process killed each time): say so once
+            # instead of trying for ever.
+            log.error("event %s: giving up after %d attempts", event.key, state.attempt - 1)
+            if event.room_id:  # where the admin asked, as ``_tell_failure`` answers
+                state.to = Destination(event.room_id, event.room_type, event.parent_id, None)
+                self._send(state, cards.crash_reply())
+            return "failed: gave up after repeated attempts"
+        return self._handle(event, me, state)
 
     def _handle(self, event: WebhookEvent, me: Me, state: EventState) -> str:
         incoming = self._read(event, me)
@@ -209,8 +224,9 @@ class EventHandler:
         state.person, state.to = incoming.person_id, incoming.to
         # Not synced: a press claim lives for a few seconds, and a machine crash within them at
         # worst answers a double click twice.
+        # The claim's owner is the event, so that the same event taken again claims it again.
         if incoming.inputs is not None and self.settings.press_window_seconds and not self.store.claim(
-                incoming.press_key(), self.settings.press_window_seconds, durable=False):
+                incoming.press_key(), self.settings.press_window_seconds, durable=False, owner=event.key):
             # A double or triple click: one answer (it came for the first press).
             return "ignored: the same press again (a double click)"
         decision = access.decide(self.settings, incoming.person_id, incoming.email,
@@ -232,6 +248,7 @@ class EventHandler:
         """What the event asks, or why it is ignored."""
         if event.resource == "messages":
             message = self.client.get_message(event.data_id)
+            faults.point("called")
             if message.person_id == me.id:
                 return "ignored: the bot's own message"
             to = Destination(message.room_id, message.room_type, message.parent_id, message.id)
@@ -239,6 +256,7 @@ class EventHandler:
                             files=message.files, key=event.key)
         try:
             action = self.client.get_card_action(event.data_id)
+            faults.point("called")
         except WebexError as error:
             if error.status_code == 404:
                 return "ignored: not an action on a card of this bot"  # Webex shows a bot only its own
@@ -283,16 +301,28 @@ class EventHandler:
         except WebexError as error:
             state.webex_error = str(error)
             return cards.webex_error_reply(error.info, "answering")
+        except (Interrupted, *STORE_ERRORS):
+            raise  # not the flow's fault: the event is tried again (``__call__``)
         except Exception:
             log.exception("flow crashed")
             state.flow_error = True
             return cards.crash_reply()
 
     def _send(self, state: EventState, reply: Reply) -> None:
-        assert state.to is not None
+        """Post the reply and remember that it was posted. An attempt after a worker died looks
+        first: the mark (``_handle_once``) covers a worker killed after it, and in a 1:1 space the
+        client also looks in the room (``WebexClient.send(look_first=True)``) for a reply posted
+        just before a kill; a bot cannot list a group space's messages, so there the reply of a
+        worker killed in that moment is posted again."""
+        assert state.to is not None and state.event is not None
         state.replying = True
-        self.client.send(state.to, reply)
+        self.client.send(state.to, reply, look_first=state.attempt > 1)
         state.replied = True
+        try:
+            self.store.claim(f"reply:{state.event.key}", self.REPLIED_SECONDS, durable=False)
+        except Exception:  # the store is down: the event's finish will wait for it anyway
+            log.warning("could not note the reply to %s as posted", state.event.key)
+        faults.point("replied")
 
     def _tell_failure(self, state: EventState, error: WebexError) -> None:
         """Webex failed before the reply could be built or posted: say so where the admin asked."""

@@ -1,27 +1,21 @@
-"""The job queue between the webhook and the workers.
+"""The workers between the webhook and Webex.
 
-``POST /webhook`` only stores the event and answers; workers do the Webex
-calls. Jobs live in the store (SQLite file or Redis), so an acknowledged event
-survives a crash or restart of the bot and is handled after it.
-
-huey drops a job from its queue as soon as a worker takes it, so the store
-also keeps an in-flight journal (``Store.journal_and_queue``) that the handler
-clears when it is done. A sweeper (every few seconds) re-queues journalled
-events whose worker died: those whose lease (``bot.leases``) lapsed after they
-were last queued. As a safety net it also re-queues an event that no worker
-has started ``recover_after`` seconds after it was queued (a process that died
-between taking the job from the queue and taking its lease). Duplicates that
-this may queue are harmless: the handler drops an event that was already
-handled or that another worker holds.
+``POST /webhook`` only stores the event (``bot.eventqueue``) and answers; workers take events
+from that queue and do the Webex calls. An event stays in the queue until its worker has
+finished it, under a lease the process keeps alive (``bot.leases``), so an acknowledged event
+survives the death of any process: its lease lapses, and the next worker takes it.
 
 The workers are threads of the web process (or of ``python -m bot worker``).
 Their Webex calls wait on the network, not the CPU: each event spends most
 of its time in about three round trips to Webex, so a process runs many
 workers (``NUMBOT_WORKERS``) whatever its core count. A worker that finds the
 queue empty sleeps until an event is queued: in the same process
-``Jobs.submit`` wakes it directly; an event queued by another process is
-seen within ``POLL_SECONDS`` (SQLite), or at once (Redis: the worker blocks
-on the queue's list).
+``Jobs.submit`` wakes it directly; an event queued by another process, or one
+whose lease lapsed, is seen within ``POLL_SECONDS``.
+
+A process that stops (SIGTERM, as every deploy sends gunicorn) lets its running events finish for
+``NUMBOT_DRAIN_SECONDS``, then hands back the ones still running, ready at once for the next
+process (``Jobs.stop_workers``).
 """
 from __future__ import annotations
 
@@ -32,17 +26,16 @@ import sys
 import threading
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import Callable, Optional
 
-from bot.store import Store, expiry_of
-
-if TYPE_CHECKING:
-    from huey import Huey
+from bot import faults
+from bot.eventqueue import EventQueue, Taken, adopt_legacy
+from bot.leases import LeaseKeeper, lease_lost
+from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-TASK_NAME = "numbot.handle_event"
-# How soon idle workers notice an event another process queued (SQLite): within POLL_SECONDS
+# How soon idle workers notice an event another process queued (or one whose lease lapsed): within POLL_SECONDS
 # while this process has had work in the last BUSY_SECONDS, within IDLE_POLL_SECONDS otherwise (an
 # idle bot does not keep reading its store; its own webhook still wakes a worker at once).
 POLL_SECONDS = 0.05
@@ -227,11 +220,22 @@ def lower_priority(nice: int) -> None:
         log.debug("could not lower the workers' priority", exc_info=True)
 
 
-class _Workers:
-    """Threads that take jobs from the queue and run them; idle ones wait to be woken."""
+# What a worker's handler says when it is done with an event: whether it counts as answered (its
+# claim is written, and later deliveries of it are dropped). Anything it raises is a bug around it.
+Handler = Callable[[dict, int], bool]
 
-    def __init__(self, store: Store, count: int, nice: int = 0) -> None:
-        self.store = store
+
+class _Workers:
+    """Threads that take events from the queue and run them; idle ones wait to be woken."""
+
+    # How long a worker keeps trying to finish an event while the store is down before it leaves
+    # the event to its lease (it is then taken again, and the reply looked for first).
+    FINISH_PATIENCE_SECONDS = 60.0
+
+    def __init__(self, queue: EventQueue, leases: LeaseKeeper, handler: Handler, count: int, nice: int = 0) -> None:
+        self.queue = queue
+        self.leases = leases
+        self.handler = handler
         self.count = count
         self.nice = nice
         self._stop = threading.Event()
@@ -239,11 +243,9 @@ class _Workers:
         self._wake = threading.Condition()
         self._signals = 0  # events queued here that no sleeping worker has been woken for yet
         self._busy_at = time.monotonic()  # when this process last had work
-        self._blocking = bool(getattr(store.huey.storage, "blocking", False))  # Redis: BRPOP waits for us
         self._threads = [threading.Thread(target=self._work, name=f"numbot-worker-{n}", daemon=True)
                          for n in range(count)]
-        if not self._blocking:
-            self._threads.append(threading.Thread(target=self._watch, name="numbot-queue-watch", daemon=True))
+        self._threads.append(threading.Thread(target=self._watch, name="numbot-queue-watch", daemon=True))
         self._threads.append(threading.Thread(target=self.pace.keep, name="numbot-pace", daemon=True))
 
     def start(self) -> None:
@@ -261,14 +263,21 @@ class _Workers:
             # thread switches per event); the watcher looks at the queue meanwhile all the same.
         self.pace.nudge()
 
-    def stop(self, graceful: bool) -> None:
+    def stop(self, drain_seconds: float) -> int:
+        """Take no more events; let running ones finish for up to ``drain_seconds``, then hand
+        back those still running (``LeaseKeeper.hand_back_all``); how many were handed back."""
         self._stop.set()
         with self._wake:
             self._wake.notify_all()
         self.pace.wake_all()
-        if graceful:  # let running jobs finish, as huey's consumer does
-            for thread in self._threads:
-                thread.join()
+        deadline = time.monotonic() + drain_seconds
+        for thread in self._threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        return self.leases.hand_back_all()
+
+    def alive(self) -> int:
+        """How many worker threads are running (all of them, unless a bug killed one)."""
+        return sum(1 for thread in self._threads[: self.count] if thread.is_alive())
 
     def _sleep(self) -> None:
         with self._wake:
@@ -278,12 +287,12 @@ class _Workers:
                 self._signals -= 1
 
     def _watch(self) -> None:
-        """SQLite: wake sleeping workers when another process queued something."""
-        storage = self.store.huey.storage
+        """Wake sleeping workers when an event is ready that this process's webhook did not queue:
+        another process's, or one whose lease lapsed."""
         while not self._stop.wait(POLL_SECONDS if time.monotonic() - self._busy_at < BUSY_SECONDS
                                   else IDLE_POLL_SECONDS):
             try:
-                if storage.has_jobs():
+                if self.queue.has_ready():
                     with self._wake:
                         self._busy_at = time.monotonic()
                         self._wake.notify_all()
@@ -293,61 +302,95 @@ class _Workers:
 
     def _work(self) -> None:
         lower_priority(self.nice)
-        huey = self.store.huey
         while self.pace.take():
-            while self._run_one(huey) and self.pace.carry_on():
+            while self._run_one() and self.pace.carry_on():
                 pass
 
-    def _run_one(self, huey: "Huey") -> bool:
-        """Run the next queued job in the place this worker holds: True when one ran (the place is
-        still held), False when the queue was empty or could not be read (the place was given back)."""
+    def _run_one(self) -> bool:
+        """Run the next ready event in the place this worker holds: True when one ran (the place is
+        still held), False when none was ready or the queue could not be read (the place was given back)."""
         try:
-            data = huey.storage.dequeue()
-        except Exception:
+            taken = None if self._stop.is_set() else self.queue.take()
+        except Exception as error:
             self.pace.give_back()
-            log.exception("reading the queue failed")
+            log.warning("reading the queue failed (%s); trying again", type(error).__name__)
             self._stop.wait(1.0)
             return False
-        if data is None:
+        if taken is None:
             self.pace.give_back()
-            if not self._blocking:
-                self._sleep()
+            self._sleep()
             return False
         self._busy_at = started = time.monotonic()
+        lost = lease_lost.set(self.leases.hold(taken))
+        faults.point("taken")
         try:
-            huey.deserialize_task(data).execute()
+            answered = self.handler(taken.event, taken.attempt)
+        except StoreUnavailable:
+            self._leave(taken)  # the store went away mid-event: a later attempt answers it
         except Exception:  # the handler logs its own failures; this is a bug around it
             log.exception("a queued job failed")
+            self._finish(taken, True)
+        else:
+            self._finish(taken, answered)
+        finally:
+            lease_lost.reset(lost)
         self.pace.ran(time.monotonic() - started)
         return True
 
+    def _leave(self, taken: Taken) -> None:
+        """Hand an event back unanswered (ready at once), or leave it to its lease if the store
+        cannot be told."""
+        if self.leases.let_go(taken):
+            try:
+                self.queue.release(taken)
+            except Exception:
+                log.warning("could not hand back %s; it is taken again once its lease lapses", taken.key)
+        # An attempt that starts at once would meet the same outage: wait a moment.
+        self._stop.wait(1.0)
+
+    def _finish(self, taken: Taken, answered: bool) -> None:
+        """Claim the event and remove it from the queue, trying again while the store is down. An
+        event whose lease this process no longer holds (lost at a renewal, or handed back by a
+        stop) is left to whoever takes it next."""
+        faults.point("finishing")
+        if not self.leases.let_go(taken):
+            log.warning("not finishing %s: its lease is no longer ours", taken.key)
+            return
+        deadline, pause = time.monotonic() + self.FINISH_PATIENCE_SECONDS, 0.25
+        while True:
+            try:
+                self.queue.finish(taken, claim=answered)
+                return
+            except Exception as error:
+                if time.monotonic() > deadline or self._stop.is_set():
+                    log.error("could not finish %s (%s); it is taken again once its lease lapses",
+                              taken.key, type(error).__name__)
+                    return
+                log.warning("finishing %s failed (%s); trying again", taken.key, type(error).__name__)
+                time.sleep(pause)
+                pause = min(2.0, pause * 2)
+
 
 class Jobs:
-    def __init__(
-        self,
-        store: Store,
-        handler: Callable[[dict], None],
-        recover_after: float = 300.0,
-        sweep_every: float = 5.0,
-    ) -> None:
-        self.store = store
-        self.recover_after = recover_after
-        self.sweep_every = sweep_every
-        # retries=0: Webex retries (429/5xx) happen inside the client; a job
-        # that still fails has already told the admin with an error card.
-        self._task = store.huey.task(name=TASK_NAME, retries=0)(handler)
+    """The queue and this process's workers, as the web app and the CLI see them."""
+
+    ADOPT_SECONDS = 600.0  # how often a process looks for events an older version left (``adopt_legacy``)
+
+    def __init__(self, queue: EventQueue, handler: Handler, drain_seconds: float = 10.0) -> None:
+        self.queue = queue
+        self.store = queue.store
+        self.handler = handler
+        self.leases = LeaseKeeper(queue)
+        self.drain_seconds = drain_seconds
         self._workers: Optional[_Workers] = None
         self._stop = threading.Event()
-        self._sweeper: Optional[threading.Thread] = None
+        self._adopter: Optional[threading.Thread] = None
 
-    def _job(self, event: dict) -> bytes:
-        return self.store.huey.serialize_task(self._task.s(event))
-
-    def submit(self, event: dict, key: str) -> None:
-        """Journal (under the event's dedupe ``key``) and queue, in one go: once this returns, the
-        event will be handled. A re-delivery of an event still queued or being handled is not
-        queued twice."""
-        self.store.journal_and_queue(key, event, self._job(event), queued=self._wake_one)
+    def submit(self, event: dict, key: str) -> str:
+        """Store an acknowledged event under its dedupe ``key`` (``EventQueue.put``): once this
+        returns, the event will be answered. A re-delivery of an event still queued, being handled
+        or answered already is not queued again (``PENDING``, ``HANDLED``)."""
+        return self.queue.put(key, event, queued=self._wake_one)
 
     def _wake_one(self) -> None:
         if self._workers is not None:
@@ -359,42 +402,27 @@ class Jobs:
             self._workers.pace.acknowledged(seconds)
 
     def pending(self) -> int:
-        return self.store.huey.pending_count()
+        """Events waiting for a worker."""
+        return self.queue.ready()
 
-    def recover(self) -> int:
-        """Re-queue journalled events that a dead worker left behind; how many."""
-        entries = self.store.inflight()
-        if not entries:
-            return 0
-        keys = [entry.key for entry in entries]
-        claims, leases = self.store.markers("claim", keys), self.store.markers("lease", keys)
-        now = time.time()
-        requeued = 0
-        for entry in entries:
-            claim_expiry, lease_expiry = expiry_of(claims.get(entry.key)), expiry_of(leases.get(entry.key))
-            if claim_expiry is not None and claim_expiry > now:
-                self.store.drop_inflight(entry.key)  # handled; the journal entry outlived its worker
-                continue
-            if lease_expiry is not None and lease_expiry > now:
-                continue  # a worker is on it and renewing its lease
-            started_and_died = lease_expiry is not None and lease_expiry > entry.queued_at
-            never_started = lease_expiry is None and now - entry.queued_at >= self.recover_after
-            if started_and_died or never_started:
-                self.store.journal_and_queue(entry.key, entry.event, self._job(entry.event), again=True)
-                requeued += 1
-        if requeued:
-            log.warning("re-queued %d event(s) left unfinished by a stopped worker", requeued)
-            if self._workers is not None:
-                self._workers.wake(requeued)
-        return requeued
+    def unfinished(self) -> int:
+        """Events acknowledged and not finished: waiting, or with a worker."""
+        return self.queue.unfinished()
 
-    def _sweep(self) -> None:
+    def workers(self) -> Optional[tuple[int, int]]:
+        """(alive, started) worker threads of this process; None when it runs none (web only)."""
+        return None if self._workers is None else (self._workers.alive(), self._workers.count)
+
+    def _adopt(self) -> None:
         while True:
             try:
-                self.recover()
+                moved = adopt_legacy(self.queue)
+                if moved:
+                    log.warning("took over %d event(s) an older version of numbot left unfinished", moved)
+                    self._wake_one()
             except Exception:  # the store may be briefly unreachable; try again next round
-                log.exception("recovering unfinished events failed")
-            if self._stop.wait(self.sweep_every):
+                log.warning("looking for an older version's unfinished events failed", exc_info=True)
+            if self._stop.wait(self.ADOPT_SECONDS):
                 return
 
     def start_workers(self, workers: int, nice: int = 0) -> None:
@@ -402,18 +430,22 @@ class Jobs:
         (``lower_priority``)."""
         if self._workers is not None:
             return
-        self._workers = _Workers(self.store, workers, nice)
+        self._workers = _Workers(self.queue, self.leases, self.handler, workers, nice)
         self._workers.start()
         self._stop.clear()
-        self._sweeper = threading.Thread(target=self._sweep, name="numbot-recover", daemon=True)
-        self._sweeper.start()
+        self._adopter = threading.Thread(target=self._adopt, name="numbot-adopt", daemon=True)
+        self._adopter.start()
         log.info("started %d queue workers", workers)
 
-    def stop_workers(self, graceful: bool = True) -> None:
+    def stop_workers(self, drain_seconds: Optional[float] = None) -> None:
+        """Stop taking events; running ones get ``drain_seconds`` (``NUMBOT_DRAIN_SECONDS``) to
+        finish, and the rest are handed back for the next process to take at once."""
         self._stop.set()
-        if self._sweeper is not None:
-            self._sweeper.join(timeout=5)
-            self._sweeper = None
-        if self._workers is not None:
-            self._workers.stop(graceful=graceful)
-            self._workers = None
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            handed = workers.stop(self.drain_seconds if drain_seconds is None else drain_seconds)
+            if handed:
+                log.warning("stopping: handed back %d event(s) still being answered, for the next process", handed)
+        if self._adopter is not None:
+            self._adopter.join(timeout=5)
+            self._adopter = None

@@ -1,70 +1,105 @@
-"""Job leases that stay alive while their worker works, and lapse soon after it dies.
+"""Keep the leases of the events a process's workers hold alive, and lapse soon after it dies.
 
-A worker takes a short lease on an event before handling it (``NUMBOT_JOB_LEASE_SECONDS``,
-20 s by default). One keeper thread per process renews every lease the process holds at a third
+A worker's take leases its event for ``NUMBOT_JOB_LEASE_SECONDS`` (20 s by default,
+``bot.eventqueue``). One keeper thread per process renews every lease the process holds at a third
 of that period, so a worker that is merely slow, or waits out a 429 for minutes, keeps its event;
-a worker that was killed stops renewing, and the sweeper (``bot.jobs``) hands its event to
-another worker once the lease lapses: seconds, not minutes.
+a process that was killed renews nothing, and its events are ready for another worker once their
+leases lapse: seconds, not minutes, and with no sweeper to look for them.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
-from typing import Optional, Union
+from typing import Optional
 
-from bot.store import Store
+from bot.eventqueue import EventQueue, Taken
 
 log = logging.getLogger(__name__)
 
+# Set while a worker answers an event: the flag that says its lease is no longer this process's
+# (handed back by a stop, or lost at a renewal). The Webex client looks at it before every call
+# (``check_still_ours``), so that an event another process now answers gets no reply from here.
+lease_lost: contextvars.ContextVar[Optional[threading.Event]] = contextvars.ContextVar("lease_lost", default=None)
+
+
+class Interrupted(Exception):
+    """The event's lease is no longer this process's: stop answering it (the next holder will)."""
+
+
+def check_still_ours() -> None:
+    lost = lease_lost.get()
+    if lost is not None and lost.is_set():
+        raise Interrupted("this event was handed to another worker")
+
 
 class LeaseKeeper:
-    def __init__(self, store: Store, ttl_seconds: float) -> None:
-        self.store = store
-        self.ttl = ttl_seconds
-        self._held: dict[str, bytes] = {}
+    def __init__(self, queue: EventQueue) -> None:
+        self.queue = queue
+        self._held: dict[str, Taken] = {}
+        self._lost: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None
 
-    def start(self, key: str) -> Union[bytes, str]:
-        """Take the lease of ``key`` and keep it alive until :meth:`finish`: its token, or
-        ``HANDLED`` (the event was handled already) or ``HELD`` (another worker holds it), from
-        one look at the store (``Store.start``)."""
-        started = self.store.start(key, self.ttl)
-        if isinstance(started, bytes):
-            with self._lock:
-                self._held[key] = started
-                self._start()
-        return started
-
-    def finish(self, key: str, event: Optional[dict] = None) -> None:
-        """The event of a lease taken by :meth:`start` was handled: claim it, let the lease go and
-        drop its journal entry (if it holds ``event``), in one write (``Store.finish``)."""
+    def hold(self, taken: Taken) -> threading.Event:
+        """Renew ``taken``'s lease until :meth:`let_go`; the flag set if it stops being ours first."""
+        lost = threading.Event()
         with self._lock:
-            token = self._held.pop(key, None)
-        if token is None:  # lost meanwhile (``renew_all`` said so): claim it and drop the journal all the same
-            token = b""
-        self.store.finish(key, token, event)
+            self._held[taken.key] = taken
+            self._lost[taken.key] = lost
+            self._start()
+        return lost
+
+    def let_go(self, taken: Taken) -> bool:
+        """Stop renewing; whether the lease was still ours as far as this process knows (it was
+        neither lost at a renewal nor handed back by :meth:`hand_back_all`)."""
+        with self._lock:
+            if self._held.get(taken.key) != taken:
+                return False
+            del self._held[taken.key]
+            self._lost.pop(taken.key, None)
+            return True
+
+    def _drop(self, key: str) -> None:
+        """Under the lock: the lease of ``key`` is not ours any more; its worker hears it."""
+        self._held.pop(key, None)
+        lost = self._lost.pop(key, None)
+        if lost is not None:
+            lost.set()
+
+    def held(self) -> list[Taken]:
+        with self._lock:
+            return list(self._held.values())
+
+    def hand_back_all(self) -> int:
+        """A stopping process hands back every event its workers still hold, ready at once for
+        another process (``EventQueue.release``); how many. The workers' later finish leaves them."""
+        with self._lock:
+            held = list(self._held.values())
+            for taken in held:
+                self._drop(taken.key)
+        for taken in held:
+            try:
+                self.queue.release(taken)
+            except Exception:  # the store is down: the lease lapses by itself instead
+                log.warning("could not hand back %s; it is taken again once its lease lapses", taken.key)
+        return len(held)
 
     def renew_all(self) -> None:
         """Renew every lease this process holds (the keeper thread calls this)."""
-        with self._lock:
-            held = dict(self._held)
-        for key, token in held.items():
+        for taken in self.held():
             try:
-                fresh = self.store.renew(key, token, self.ttl)
+                fresh = self.queue.renew(taken.key, taken.token)
             except Exception:  # the store may be briefly unreachable: try again next round
-                log.exception("renewing the lease of %s failed", key)
+                log.warning("renewing the lease of %s failed; trying again", taken.key)
                 continue
-            with self._lock:
-                if key not in self._held:
-                    continue  # finished meanwhile
-                if fresh is None:
-                    # Only after a stall longer than the lease (a frozen process, a store outage).
-                    log.warning("lost the lease of %s: another worker may handle it too", key)
-                    self._held.pop(key, None)
-                else:
-                    self._held[key] = fresh
+            if not fresh:
+                # Only after a stall longer than the lease (a frozen process, a long store outage).
+                with self._lock:
+                    if self._held.get(taken.key) == taken:
+                        log.warning("lost the lease of %s: another worker may handle it too", taken.key)
+                        self._drop(taken.key)
 
     def _start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -73,5 +108,5 @@ class LeaseKeeper:
 
     def _run(self) -> None:
         while True:
-            time.sleep(self.ttl / 3)
+            time.sleep(self.queue.lease_seconds / 3)
             self.renew_all()

@@ -5,9 +5,9 @@ import gc
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.eventqueue import EventQueue
 from bot.events import EventHandler
 from bot.jobs import Jobs
-from bot.leases import LeaseKeeper
 from bot.store import Store, make_huey
 from bot.webex import WebexClient
 
@@ -22,11 +22,8 @@ class Runtime:
 def build_runtime(settings: Settings, retry_backoff: float = 1.0) -> Runtime:
     store = Store(make_huey(settings.store_url))
     client = WebexClient(settings, store, retry_backoff=retry_backoff)
-    leases = LeaseKeeper(store, settings.job_lease_seconds)
-    handler = EventHandler(settings, client, store, leases)
-    # The sweeper looks often enough that a dead worker's event moves on soon after its lease lapses.
-    jobs = Jobs(store, handler, recover_after=settings.recover_after,
-                sweep_every=min(5.0, settings.job_lease_seconds / 2))
+    handler = EventHandler(settings, client, store)
+    jobs = Jobs(EventQueue(store, settings.job_lease_seconds), handler, drain_seconds=settings.drain_seconds)
     return Runtime(store, client, jobs)
 
 

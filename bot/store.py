@@ -1,16 +1,14 @@
-"""The bot's durable store: its job queue plus a little key-value state.
+"""The bot's durable store: huey's storage (SQLite file or Redis) and a little key-value state.
 
-huey provides both over SQLite by default (one file, nothing to run) and over
-Redis when several instances share work (``REDIS_URL``/``NUMBOT_STORE_URL``).
-Re-delivery marks, job leases, the in-flight journal, rate-limit pauses, the
-rotating refresh token and the cross-process locks all live in the same store
-as the jobs, so one backend setting moves everything together.
+huey provides the storage over SQLite by default (one file, nothing to run) and over Redis when
+several instances share work (``REDIS_URL``/``NUMBOT_STORE_URL``). The event queue
+(``bot.eventqueue``), re-delivery claims, rate-limit pauses, the rotating refresh token and the
+cross-process locks all live in it, so one backend setting moves everything together.
 
-Everything that must be exclusive (a claim, a lease, a lock) is built on one
-atomic primitive per backend, compare-and-set (:meth:`Store._cas`): SQLite
-does it with a conditional statement, Redis with a small Lua script. A marker
-says until when it holds (``<epoch seconds>:<owner>``), so an expired marker
-can be told from a live one on both backends.
+Claims and locks are built on one atomic primitive per backend, compare-and-set
+(:meth:`Store._cas`): SQLite does it with a conditional statement, Redis with a small Lua script.
+A marker says until when it holds (``<epoch seconds>:<owner>``), so an expired marker can be told
+from a live one on both backends.
 """
 from __future__ import annotations
 
@@ -22,7 +20,7 @@ import time
 import uuid
 import weakref
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, Optional
 from urllib.parse import urlparse
 
 from huey import Huey, RedisExpireHuey
@@ -41,6 +39,16 @@ CLAIM_SECONDS = 7 * 24 * 3600  # how long a handled event is remembered (re-deli
 # A lapsed lease stays readable this long, so the sweeper can tell "a worker started this event and
 # died" from "nobody started it yet" (Redis would otherwise drop the key at its expiry).
 LAPSED_LEASE_KEPT_SECONDS = 24 * 3600
+REDIS_TIMEOUT_SECONDS = 5.0
+
+# The event queue's table (``bot.eventqueue``): one row per acknowledged, unfinished event. ``due``:
+# when it may be taken (epoch seconds): its acknowledgement, then a lease ahead at each take and
+# renewal. ``event``: its body, as ``bot.eventqueue.encode`` spells it.
+EVENT_TABLE_DDL = [
+    "create table if not exists numbot_event (queue text not null, key text not null, event text not null, "
+    "due real not null, token text, attempts integer not null default 0, primary key (queue, key))",
+    "create index if not exists numbot_event_due on numbot_event (queue, due)",
+]
 
 
 def make_huey(store_url: str) -> Huey:
@@ -53,8 +61,15 @@ def make_huey(store_url: str) -> Huey:
             os.makedirs(directory, exist_ok=True)
         return Huey(QUEUE_NAME, storage_class=_SqliteStorage, filename=path, fsync=True, timeout=10, results=False)
     if parsed.scheme in ("redis", "rediss", "unix"):
-        # The "expire" flavour: values can carry real Redis TTLs (SET ... PX).
-        return RedisExpireHuey(QUEUE_NAME, url=store_url, results=False)
+        # The "expire" flavour: values can carry real Redis TTLs (SET ... PX). Nothing blocks on
+        # Redis (the event queue is polled, ``bot.jobs``), so every call may time out: a Redis that
+        # is down or restarting fails a call within seconds (the webhook answers 503, a worker
+        # waits and tries again) instead of hanging a thread.
+        import redis
+
+        pool = redis.ConnectionPool.from_url(store_url, socket_timeout=REDIS_TIMEOUT_SECONDS,
+                                             socket_connect_timeout=REDIS_TIMEOUT_SECONDS, health_check_interval=30)
+        return RedisExpireHuey(QUEUE_NAME, connection_pool=pool, blocking=False, results=False)
     raise ValueError(f"NUMBOT_STORE_URL must start with sqlite:// or redis://, not {parsed.scheme}://")
 
 
@@ -105,11 +120,12 @@ class _SqliteStorage(SqliteStorage):
       are either still in the log this sync flushes, or a checkpoint already copied them to the
       database file and synced that
       (NORMAL syncs at every checkpoint: sqlite.org/pragma.html#pragma_synchronous).
-      ``durable=False`` skips the sync (a worker's leases and locks, taking a job from the queue,
-      clearing the journal): such a write survives the death of any process like every write, and a
+      ``durable=False`` skips the sync (a worker's locks, taking an event from the queue,
+      renewing and finishing it): such a write survives the death of any process like every write, and a
       machine crash only loses it if it comes before the next durable write's sync.
     """
 
+    ddl = [*SqliteStorage.ddl, *EVENT_TABLE_DDL]
     CHECKPOINT_SECONDS = 0.5
     RESTART_LOG_FRAMES = 4096  # pages: 16 MB
     RESTART_WAIT_MS = 2
@@ -278,28 +294,6 @@ class _SqliteStorage(SqliteStorage):
         with self._turn.hold():
             return super().close()
 
-    def has_jobs(self) -> bool:
-        """Whether anything is queued: a read, no lock."""
-        return bool(self.sql("select 1 from task where queue = ? limit 1", (self.name,), results=True))
-
-    def dequeue(self) -> Optional[bytes]:
-        """huey's dequeue, without a sync: a job lost with a machine crash is still in the journal."""
-        if not self.has_jobs():
-            return None
-        with self.db(commit=True, durable=False) as cursor:
-            cursor.execute("select id, data from task where queue = ? order by priority desc, id limit 1", (self.name,))
-            found = cursor.fetchone()
-            if found is not None:
-                cursor.execute("delete from task where id = ?", (found[0],))
-                if cursor.rowcount == 1:
-                    return found[1]
-        return None
-
-    def delete_quickly(self, key: str) -> None:
-        with self.db(commit=True, durable=False) as cursor:
-            cursor.execute("delete from kv where queue = ? and key = ?", (self.name, key))
-
-
 def _autocommit(filename: str, timeout: float) -> sqlite3.Connection:
     """A connection outside huey's: no transaction of its own, any thread of this process."""
     conn = sqlite3.connect(filename, timeout=timeout, check_same_thread=False)
@@ -337,15 +331,40 @@ def _past(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
+def store_errors() -> tuple[type[BaseException], ...]:
+    """What the store raises when it cannot be reached (Redis down or restarting, SQLite's file
+    locked past its timeout): an event that meets one is left for a later attempt, not answered
+    with a crash card (``bot.events``, ``bot.jobs``)."""
+    errors: list[type[BaseException]] = [sqlite3.OperationalError]
+    try:
+        import redis
+    except ImportError:  # pragma: no cover - the redis extra is not installed: SQLite only
+        return tuple(errors)
+    return (*errors, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+STORE_ERRORS = store_errors()
+
+
+class StoreUnavailable(Exception):
+    """The store could not be reached while an event was being answered: the worker hands the event
+    back (or leaves it to its lease) for a later attempt."""
+
+
 class LockTimeout(Exception):
     """A store lock could not be taken in time (its holder is slow or died recently)."""
 
 
-def _marker(ttl_seconds: float) -> bytes:
-    """A stored value that says until when it holds: ``<epoch seconds, fixed width>:<owner>``.
+def _marker(ttl_seconds: float, owner: Optional[str] = None) -> bytes:
+    """A stored value that says until when it holds: ``<epoch seconds, fixed width>:<owner>``
+    (a fresh random owner unless one is given).
 
     Fixed width so that SQLite can compare expiries as text when it prunes."""
-    return f"{time.time() + ttl_seconds:017.3f}:{uuid.uuid4().hex}".encode("ascii")
+    return f"{time.time() + ttl_seconds:017.3f}:{owner or uuid.uuid4().hex}".encode("utf-8")
+
+
+def _owner_of(value: Optional[bytes]) -> Optional[str]:
+    return value.split(b":", 1)[1].decode("utf-8", "replace") if value and b":" in value else None
 
 
 def expiry_of(value: object) -> Optional[float]:
@@ -361,27 +380,6 @@ def expiry_of(value: object) -> Optional[float]:
 def _expired(value: object) -> bool:
     expiry = expiry_of(value)
     return expiry is None or expiry <= time.time()
-
-
-def _journal_entry(event: dict) -> dict:
-    return {"event": event, "queued_at": time.time()}
-
-
-def _holds(entry: object, event: dict) -> bool:
-    """Whether a stored journal entry holds ``event``."""
-    raw = _bytes(entry)
-    if raw is None:
-        return False
-    try:
-        return json.loads(raw).get("event") == event
-    except (ValueError, AttributeError):
-        return False
-
-
-def _to_drop(entry: Optional[bytes], event: Optional[dict]) -> bool:
-    """Whether a worker done with ``event`` removes this journal entry: only one holding that
-    event (any entry when ``event`` is None), as :meth:`Store.drop_inflight` says why."""
-    return entry is not None and (event is None or _holds(entry, event))
 
 
 def _bytes(value: object) -> Optional[bytes]:
@@ -410,67 +408,9 @@ return 1
 """
 
 
-# Redis: whether a marker (``<expiry>:<owner>``) is still live at ARGV[1] (epoch seconds), as
-# ``_expired`` reads it in Python.
-_REDIS_LIVE = """
-local function live(value)
-  if not value then return false end
-  local expiry = tonumber(string.match(value, '^([^:]*)'))
-  return expiry ~= nil and expiry > tonumber(ARGV[1])
-end
-"""
-
-# Redis, :meth:`Store.start`: KEYS claim, lease; ARGV now, new lease marker, its TTL in ms.
-# 1: the event was handled; 2: another worker holds it; 0: the lease is ours.
-_REDIS_START = _REDIS_LIVE + """
-if live(redis.call('get', KEYS[1])) then return 1 end
-if live(redis.call('get', KEYS[2])) then return 2 end
-redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3])
-return 0
-"""
-
-# Redis, :meth:`Store.finish`: KEYS claim, lease, journal entry, journal index; ARGV now, claim
-# marker, its TTL in ms, our lease token, the journal entry to delete ('' for none), its name.
-_REDIS_FINISH = _REDIS_LIVE + """
-if not live(redis.call('get', KEYS[1])) then redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
-if redis.call('get', KEYS[2]) == ARGV[4] then redis.call('del', KEYS[2]) end
-if ARGV[5] ~= '' and redis.call('get', KEYS[3]) == ARGV[5] then
-  redis.call('del', KEYS[3])
-  redis.call('srem', KEYS[4], ARGV[6])
-end
-return 1
-"""
-
-# Redis, :meth:`Store.inflight`: KEYS the journal index, then journal entries; ARGV their names.
-# Names whose entry is gone leave the index (an older instance's finish, say), in one step with
-# the look, so that an entry written again meanwhile keeps its place.
-_REDIS_FORGET_GONE = """
-for i, name in ipairs(ARGV) do
-  if redis.call('exists', KEYS[i + 1]) == 0 then redis.call('srem', KEYS[1], name) end
-end
-return 1
-"""
-
-# Redis: the names of the journal's entries ("kv:inflight:<event key>"), a set beside them, so
-# that the sweeper lists the journal without a SCAN of every key (a week of claims among them).
-_JOURNAL = "kv:inflight:"
-_JOURNAL_INDEX = "kv:inflight-index"
-
-# What :meth:`Store.start` says instead of a lease token.
-HANDLED = "handled"  # the event's claim is live: it was handled already
-HELD = "held"  # another worker holds the event's lease
-
-
-class InFlight(NamedTuple):
-    """A journalled event: acknowledged to Webex, not yet handled."""
-
-    key: str
-    event: dict
-    queued_at: float
-
-
 class Store:
-    """Small typed helpers over huey's storage: claims, leases, locks, the journal, JSON values."""
+    """Small typed helpers over huey's storage: claims, locks, JSON values, and the SQLite
+    transactions and reads the event queue (``bot.eventqueue``) is built on."""
 
     # Expired claims, locks and long-lapsed leases are pruned (SQLite) from claims and finished
     # events, at most every PRUNE_SECONDS per process and a slice at a time: the next PRUNE_ROWS
@@ -483,19 +423,17 @@ class Store:
     # PRUNE_SECONDS x claims / PRUNE_ROWS (under two hours for a week at ten events a second).
     PRUNE_SECONDS = 1.0
     PRUNE_ROWS = 1000
-    INDEX_SCAN_SECONDS = 600.0  # Redis: see ``_journal_on_redis``
-
     def __init__(self, huey: Huey) -> None:
         self.huey = huey
         self._redis = isinstance(huey.storage, RedisExpireStorage)
         conn = huey.storage.conn if self._redis else None
         self._cas_script = conn.register_script(_REDIS_CAS) if conn is not None else None
-        self._start_script = conn.register_script(_REDIS_START) if conn is not None else None
-        self._finish_script = conn.register_script(_REDIS_FINISH) if conn is not None else None
-        self._forget_script = conn.register_script(_REDIS_FORGET_GONE) if conn is not None else None
-        self._indexed_at: Optional[float] = None  # Redis: when this process last indexed unindexed journal entries
         self._pruned_at = time.monotonic()
         self._prune_after: dict[str, str] = {}  # kind ("claim:") -> the last key its previous slice looked at
+
+    @property
+    def is_redis(self) -> bool:
+        return self._redis
 
     # -- the atomic primitive -------------------------------------------------
 
@@ -511,7 +449,7 @@ class Store:
             done = self._cas_script(keys=[storage.result_key(key)],
                                     args=[expected or b"", new or b"", max(0, millis)])
             return bool(done)
-        with self._write(durable) as cursor:
+        with self.write(durable) as cursor:
             if expected is None and new is None:
                 cursor.execute("select 1 from kv where queue = ? and key = ?", (storage.name, key))
                 return cursor.fetchone() is None
@@ -527,7 +465,7 @@ class Store:
             return cursor.rowcount == 1
 
     @contextmanager
-    def _write(self, durable: bool = True, urgent: bool = False,
+    def write(self, durable: bool = True, urgent: bool = False,
                committed: Optional[Callable[[], None]] = None) -> Iterator[sqlite3.Cursor]:
         """A SQLite write transaction; synced to disk before it ends unless ``durable`` is False;
         ``urgent``: ahead of this process's other waiting writers; ``committed``: see
@@ -536,6 +474,10 @@ class Store:
         assert isinstance(storage, _SqliteStorage)  # make_huey's SQLite storage
         with storage.db(commit=True, durable=durable, urgent=urgent, committed=committed) as cursor:
             yield cursor
+
+    def read(self, query: str, params: tuple) -> list[tuple]:
+        """SQLite: rows of a read, on this thread's reader connection, taking no lock."""
+        return self.huey.storage.sql(query, params, results=True)
 
     def _get(self, key: str) -> Optional[bytes]:
         return _bytes(self.huey.storage.peek_data(key))
@@ -555,28 +497,33 @@ class Store:
             found.update({k: bytes(v) for k, v in rows})
         return found
 
-    def _take(self, key: str, ttl_seconds: float, kept_seconds: float = 0.0, durable: bool = True) -> Optional[bytes]:
-        """Put a fresh marker under ``key`` unless a live one is there; the marker, or None.
-        ``kept_seconds``: how long after its expiry Redis keeps the marker readable."""
-        marker = _marker(ttl_seconds)
+    def _take(self, key: str, ttl_seconds: float, kept_seconds: float = 0.0, durable: bool = True,
+              owner: Optional[str] = None) -> Optional[bytes]:
+        """Put a fresh marker under ``key`` unless a live one is there (one of another ``owner``,
+        when one is given); the marker, or None. ``kept_seconds``: how long after its expiry Redis
+        keeps the marker readable."""
+        marker = _marker(ttl_seconds, owner)
         for _ in range(3):
             current = self._get(key)
             if current is not None and not _expired(current):
-                return None
+                return current if owner is not None and _owner_of(current) == owner else None
             if self._cas(key, current, marker, ttl_seconds + kept_seconds, durable):
                 return marker
         return None  # lost three races in a row: someone else has it
 
     # -- claims: "this event was handled" ------------------------------------
 
-    def claim(self, key: str, ttl_seconds: float = CLAIM_SECONDS, durable: bool = True) -> bool:
-        """True the first time ``key`` is claimed within ``ttl_seconds``, by any
-        process sharing the store. ``durable=False``: not synced (see ``_SqliteStorage``)."""
-        claimed = self._take(f"claim:{key}", ttl_seconds, durable=durable) is not None
-        self._prune_now_and_then()
+    def claim(self, key: str, ttl_seconds: float = CLAIM_SECONDS, durable: bool = True,
+              owner: Optional[str] = None) -> bool:
+        """True the first time ``key`` is claimed within ``ttl_seconds``, by any process sharing
+        the store; with ``owner``, also when that owner holds the claim already (an event taken
+        again after its worker died claims what it claimed before). ``durable=False``: not synced
+        (see ``_SqliteStorage``)."""
+        claimed = self._take(f"claim:{key}", ttl_seconds, durable=durable, owner=owner) is not None
+        self.prune_now_and_then()
         return claimed
 
-    def _prune_now_and_then(self) -> None:
+    def prune_now_and_then(self) -> None:
         now = time.monotonic()
         if now - self._pruned_at >= self.PRUNE_SECONDS:
             self._pruned_at = now
@@ -590,208 +537,6 @@ class Store:
         return not _expired(self._get(f"claim:{key}"))
 
     # -- leases: "a worker is handling this event right now" -------------------
-
-    def lease(self, key: str, ttl_seconds: float) -> Optional[bytes]:
-        """Exclusive right to work on ``key`` for ``ttl_seconds`` (then it lapses, e.g.
-        because its holder died); a token for :meth:`renew` and :meth:`release`, or None
-        when someone else holds it."""
-        # Not synced: a lease means nothing after a machine crash (nothing of its process survives).
-        return self._take(f"lease:{key}", ttl_seconds, LAPSED_LEASE_KEPT_SECONDS, durable=False)
-
-    def renew(self, key: str, token: bytes, ttl_seconds: float) -> Optional[bytes]:
-        """Extend a lease we still hold; the new token, or None when it was lost."""
-        fresh = _marker(ttl_seconds)
-        if self._cas(f"lease:{key}", token, fresh, ttl_seconds + LAPSED_LEASE_KEPT_SECONDS, durable=False):
-            return fresh
-        return None
-
-    def lease_held(self, key: str) -> bool:
-        return not _expired(self._get(f"lease:{key}"))
-
-    def release(self, key: str, token: bytes) -> None:
-        # Only our own marker: after our TTL ran out, another holder may have it.
-        self._cas(f"lease:{key}", token, None, durable=False)
-
-    # -- an event's worker: start and finish in one write each ----------------
-    # A worker's questions about an event (handled already? held by another worker?) and what it
-    # writes when done (handled; lease free; journal entry gone) each take one SQLite transaction
-    # or one Redis script instead of three to five round trips: at 0 ms a Webex call, the store's
-    # statements were an eighth of the bot's CPU, and on Redis each is a round trip.
-
-    def start(self, key: str, lease_seconds: float) -> Union[bytes, str]:
-        """Take ``key``'s lease for ``lease_seconds`` unless the event was handled (``HANDLED``)
-        or another worker holds it (``HELD``); the lease token otherwise (see :meth:`lease`)."""
-        claim_key, lease_key = f"claim:{key}", f"lease:{key}"
-        marker = _marker(lease_seconds)
-        if self._redis:
-            assert self._start_script is not None
-            storage = self.huey.storage
-            said = self._start_script(
-                keys=[storage.result_key(claim_key), storage.result_key(lease_key)],
-                args=[repr(time.time()), marker, int((lease_seconds + LAPSED_LEASE_KEPT_SECONDS) * 1000)])
-            return {1: HANDLED, 2: HELD}.get(int(said), marker)
-        name = self.huey.storage.name
-        # Not synced, as a lease (:meth:`lease`).
-        with self._write(durable=False) as cursor:
-            cursor.execute("select key, value from kv where queue = ? and key in (?, ?)", (name, claim_key, lease_key))
-            found = dict(cursor.fetchall())
-            if not _expired(found.get(claim_key)):
-                return HANDLED
-            if not _expired(found.get(lease_key)):
-                return HELD
-            cursor.execute("insert or replace into kv (queue, key, value) values (?, ?, ?)", (name, lease_key, marker))
-        return marker
-
-    def finish(self, key: str, token: bytes, event: Optional[dict] = None, claim_seconds: float = CLAIM_SECONDS) -> None:
-        """The worker holding ``key``'s lease (``token``) is done: claim the event (unless a live
-        claim is there), release the lease (if still ours) and drop the journal entry (if it holds
-        ``event``, as :meth:`drop_inflight`), all at once. Not synced (SQLite): like every write it
-        survives the death of any process; a machine that crashes before the next sync (the next
-        acknowledgement's, or the checkpoint's within half a second) may answer the event again,
-        as a process killed between the reply and this write does (README, "What is guaranteed")."""
-        claim_key, lease_key, journal_key = f"claim:{key}", f"lease:{key}", f"{_JOURNAL}{key}"
-        claim = _marker(claim_seconds)
-        storage = self.huey.storage
-        if self._redis:
-            assert self._finish_script is not None
-            entry = _bytes(storage.peek_data(journal_key))
-            drop = entry if _to_drop(entry, event) else b""
-            self._finish_script(
-                keys=[storage.result_key(claim_key), storage.result_key(lease_key), storage.result_key(journal_key),
-                      storage.result_key(_JOURNAL_INDEX)],
-                args=[repr(time.time()), claim, int(claim_seconds * 1000), token, drop, journal_key])
-        else:
-            with self._write(durable=False) as cursor:
-                cursor.execute("select key, value from kv where queue = ? and key in (?, ?)",
-                               (storage.name, claim_key, journal_key))
-                found = dict(cursor.fetchall())
-                if _expired(found.get(claim_key)):
-                    cursor.execute("insert or replace into kv (queue, key, value) values (?, ?, ?)",
-                                   (storage.name, claim_key, claim))
-                cursor.execute("delete from kv where queue = ? and key = ? and value = ?",
-                               (storage.name, lease_key, token))
-                if _to_drop(found.get(journal_key), event):
-                    cursor.execute("delete from kv where queue = ? and key = ?", (storage.name, journal_key))
-        self._prune_now_and_then()
-
-    # -- the in-flight journal -------------------------------------------------
-    # huey removes a job from the queue when a worker takes it, so a process
-    # that dies mid-job would lose an event Webex already saw acknowledged.
-    # Each acknowledged event is therefore also written here, and removed only
-    # when it was handled; ``bot.jobs`` re-queues what a dead worker left.
-
-    def put_inflight(self, key: str, event: dict) -> None:
-        """Journal ``event`` without queuing it (what a worker that died mid-job leaves behind)."""
-        if not self._redis:
-            self.put_json(f"inflight:{key}", _journal_entry(event))
-            return
-        storage, name = self.huey.storage, f"{_JOURNAL}{key}"
-        pipe = storage.conn.pipeline(transaction=True)  # the entry and its name in the index together
-        pipe.set(storage.result_key(name), json.dumps(_journal_entry(event)).encode("utf-8"))
-        pipe.sadd(storage.result_key(_JOURNAL_INDEX), name)
-        pipe.execute()
-
-    def journal_and_queue(self, key: str, event: dict, job: bytes, again: bool = False,
-                          queued: Optional[Callable[[], None]] = None) -> bool:
-        """Journal ``event`` under ``key`` and queue ``job`` (huey's serialised task) together: one
-        SQLite transaction, ahead of the workers' writes, synced once; one Redis round trip. Once
-        this returns, both are stored. ``queued`` is called as soon as a worker can take the job,
-        before SQLite's sync: the event's answer does not wait for the disk, its acknowledgement does.
-
-        A re-delivery of the very event the journal already holds (queued, or being handled) is not
-        queued again: the queued one answers it, or the sweeper re-queues it if its worker dies.
-        False then. (Two copies arriving at the same instant may both be queued: the handler's
-        claim and lease still answer the event once.) ``again``: queue it anyway (the sweeper
-        re-queuing a dead worker's event)."""
-        name = f"{_JOURNAL}{key}"
-        storage = self.huey.storage
-        entry = json.dumps(_journal_entry(event)).encode("utf-8")
-        if self._redis:
-            if not again and _holds(storage.peek_data(name), event):
-                return False
-            pipe = storage.conn.pipeline(transaction=True)
-            pipe.set(storage.result_key(name), entry)
-            pipe.sadd(storage.result_key(_JOURNAL_INDEX), name)
-            pipe.lpush(storage.queue_key, job)
-            pipe.execute()
-            if queued is not None:
-                queued()
-            return True
-        with self._write(urgent=True, committed=queued) as cursor:
-            # The look for the same event inside the write: one transaction, no read before it.
-            if not again:
-                cursor.execute("select value from kv where queue = ? and key = ?", (storage.name, name))
-                found = cursor.fetchone()
-                if found is not None and _holds(found[0], event):
-                    return False  # nothing written: no sync, nothing to wake
-            cursor.execute("insert or replace into kv (queue, key, value) values (?, ?, ?)",
-                           (storage.name, name, entry))
-            cursor.execute("insert into task (queue, data, priority) values (?, ?, ?)", (storage.name, job, 0))
-        return True
-
-    def drop_inflight(self, key: str, event: Optional[dict] = None) -> None:
-        """Remove the journal entry of ``key``; with ``event``, only if it still holds that event.
-
-        Two different events can share a key (the bot's own message and a re-sent copy of it
-        claiming another sender): the job that finishes first must not remove the entry the
-        other one wrote, or that one would no longer be recovered after a crash."""
-        if event is not None:
-            stored = self.get_json(f"inflight:{key}")
-            if stored is not None and stored.get("event") != event:
-                return
-        # Not synced: the claim, written before and synced, already says the event was handled.
-        self._drop_entry(f"{_JOURNAL}{key}")
-
-    def _drop_entry(self, name: str) -> None:
-        """The journal entry ``name`` goes: on Redis its name leaves the index in the same step; on
-        SQLite without waiting for a sync."""
-        storage = self.huey.storage
-        if self._redis:
-            pipe = storage.conn.pipeline(transaction=True)
-            pipe.delete(storage.result_key(name))
-            pipe.srem(storage.result_key(_JOURNAL_INDEX), name)
-            pipe.execute()
-        else:
-            assert isinstance(storage, _SqliteStorage)  # make_huey's SQLite storage
-            storage.delete_quickly(name)
-
-    def inflight(self) -> list[InFlight]:
-        """Every journalled event, with when it was last queued."""
-        prefix = _JOURNAL
-        found = []
-        for key, raw in (self._journal_on_redis() if self._redis else self._scan(prefix)):
-            try:
-                entry = json.loads(raw)
-                found.append(InFlight(key[len(prefix) :], entry["event"], float(entry["queued_at"])))
-            except (ValueError, KeyError, TypeError):
-                self._drop_entry(key)  # unreadable: nothing could ever handle it
-        return found
-
-    def _journal_on_redis(self) -> list[tuple[str, bytes]]:
-        """The journal's entries, from its index: a SCAN walks every key of the database, and the
-        sweeper lists the journal every few seconds in each process. Entries written by a version
-        without the index (instances of it may run beside this one for a while during an upgrade)
-        are scanned for and indexed by a process's first listing and every ``INDEX_SCAN_SECONDS``."""
-        storage = self.huey.storage
-        index = storage.result_key(_JOURNAL_INDEX)
-        now = time.monotonic()
-        if self._indexed_at is None or now - self._indexed_at >= self.INDEX_SCAN_SECONDS:
-            cut = len(storage.result_key(""))
-            scanned = [key[cut:].decode("utf-8")
-                       for key in storage.conn.scan_iter(match=storage.result_key(_JOURNAL) + b"*", count=1000)]
-            if scanned:
-                storage.conn.sadd(index, *scanned)
-            self._indexed_at = now
-        names = sorted(name.decode("utf-8") for name in storage.conn.smembers(index))
-        if not names:
-            return []
-        keys = [storage.result_key(name) for name in names]
-        values = storage.conn.mget(keys)
-        gone = [name for name, value in zip(names, values) if value is None]
-        if gone:
-            assert self._forget_script is not None
-            self._forget_script(keys=[index, *(storage.result_key(name) for name in gone)], args=gone)
-        return [(name, bytes(value)) for name, value in zip(names, values) if value is not None]
 
     def markers(self, kind: str, keys: Iterable[str]) -> dict[str, bytes]:
         """The ``kind`` ("claim", "lease") markers of these event keys, read in one go."""
@@ -817,7 +562,7 @@ class Store:
             return 0
         now = time.time()
         pruned = 0
-        with self._write(durable=False) as cursor:
+        with self.write(durable=False) as cursor:
             for prefix, before in (("claim:", now), ("lock:", now), ("lease:", now - LAPSED_LEASE_KEPT_SECONDS)):
                 # A key range (``_past``): only that prefix's rows are read; no key is the bare prefix.
                 after, end, upto = self._prune_after.get(prefix, prefix) if rows else prefix, _past(prefix), None

@@ -48,6 +48,7 @@ from bot.models import (
     WebexErrorInfo,
 )
 from bot.ratelimit import RatePauses, api_group, budget_left
+from bot.leases import check_still_ours
 from bot.store import Store
 from bot.tokens import ServiceAppTokens, TokenError
 
@@ -419,6 +420,7 @@ class WebexClient:
         only when Webex certainly did not act (429, a connection that was never made); when the
         outcome is unknown (5xx, a timeout or reset after sending) it raises
         :class:`OutcomeUnknown` for the caller to find out."""
+        check_still_ours()  # a stopping process sends nothing more for an event it handed back
         group = api_group(kind, path)
         attempts = self._settings.max_retries + 1
         attempt = 0
@@ -545,29 +547,33 @@ class WebexClient:
             self._people[person_id] = found
         return found
 
-    def send(self, to: Destination, reply: Reply) -> list[str]:
+    def send(self, to: Destination, reply: Reply, look_first: bool = False) -> list[str]:
         """Post the reply (card + markdown fallback), then its file, if any, threaded under it;
-        each exactly once. Returns the new message ids."""
+        each exactly once. Returns the new message ids. ``look_first``: an earlier worker may have
+        posted this reply before it died; in a 1:1 space, a message already there is not posted
+        again (``_post_once``)."""
         if reply.card is None and reply.file is not None:  # a file and its words: one message
-            return [self.send_file(to, replace(reply.file, markdown=reply.markdown), thread=to.parent_id)]
+            return [self.send_file(to, replace(reply.file, markdown=reply.markdown), thread=to.parent_id,
+                                   look_first=look_first)]
         body: dict[str, Any] = {"roomId": to.room_id, "markdown": reply.markdown}
         if to.parent_id:
             body["parentId"] = to.parent_id
         if reply.card is not None:
             card = buttons.placed(reply.card, to.room_type, to.parent_id)  # a press need not read it back
             body["attachments"] = [{"contentType": CARD_CONTENT_TYPE, "content": card}]
-        ids = [self._post_once(body, to)]
+        ids = [self._post_once(body, to, look_first=look_first)]
         if reply.file is not None:  # Webex takes no file with a card: it follows in the thread
-            ids.append(self.send_file(to, reply.file, thread=to.parent_id or ids[0]))
+            ids.append(self.send_file(to, reply.file, thread=to.parent_id or ids[0], look_first=look_first))
         return ids
 
-    def send_file(self, to: Destination, file: ReplyFile, thread: Optional[str] = None) -> str:
+    def send_file(self, to: Destination, file: ReplyFile, thread: Optional[str] = None,
+                  look_first: bool = False) -> str:
         """A message with one file (``multipart/form-data``, as webexpythonsdk's
         ``messages.create(files=…)`` sends it: Webex takes one file per message)."""
         body: dict[str, Any] = {"roomId": to.room_id, "markdown": file.markdown}
         if thread:
             body["parentId"] = thread
-        return self._post_once(body, to, file=file)
+        return self._post_once(body, to, file=file, look_first=look_first)
 
     def edit(self, to: Destination, message_id: str, markdown: str) -> None:
         """Change the text of one of the bot's messages (``PUT /messages/{id}``, "Update a
@@ -575,7 +581,8 @@ class WebexClient:
         self._bot_request("PUT", f"messages/{quote(message_id, safe='')}",
                           json={"roomId": to.room_id, "markdown": markdown})
 
-    def _post_once(self, body: dict, to: Destination, file: Optional[ReplyFile] = None) -> str:
+    def _post_once(self, body: dict, to: Destination, file: Optional[ReplyFile] = None,
+                   look_first: bool = False) -> str:
         """``POST /messages`` without ever creating the message twice.
 
         When Webex fails after the request was sent (502/504 from a gateway whose upstream may
@@ -584,7 +591,13 @@ class WebexClient:
         posted after the one it answers. A bot may list a group space's messages only where it
         is mentioned (List Messages: "Bots must include this parameter [mentionedPeople] to list
         messages in group rooms"), so there it cannot look and does not post again: at most one
-        reply, and the log says so."""
+        reply, and the log says so. ``look_first``: look in a 1:1 space before the first post too
+        (an event taken again after its worker died)."""
+        if look_first and to.room_type == "direct":
+            found = self._find_posted(body, to)
+            if found is not None:
+                log.info("the reply was posted by an earlier attempt; not posting it again")
+                return found
         attempts = self._settings.max_retries + 1
         for attempt in range(attempts):
             try:

@@ -1,70 +1,123 @@
-"""The queue's recovery rules, with a real SQLite store and no Webex: an event whose worker died
-(its lease lapsed after it was queued) goes back into the queue at once; an event still waiting in
-the queue does not, until the safety period passes; a kept-alive lease is never taken over."""
+"""The workers' rules around the queue, with a real SQLite store and no Webex: an event is
+finished only after its handler returns, a lease kept alive outlasts its TTL, an event whose
+worker died is taken again with its attempt counted, and a stopping process hands back what it
+could not finish for the next one to take at once."""
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
+from bot.eventqueue import EventQueue
 from bot.jobs import Jobs
 from bot.leases import LeaseKeeper
-from bot.store import HANDLED, HELD, Store, make_huey
+from bot.store import Store, make_huey
 
 
-def queue(tmp_path: Path, recover_after: float = 300) -> tuple[Store, Jobs, list[dict]]:
-    store = Store(make_huey(f"sqlite:///{tmp_path / 'q.db'}"))
-    handled: list[dict] = []
-    return store, Jobs(store, handled.append, recover_after=recover_after), handled
+def queue_at(path: Path, lease_seconds: float = 20) -> EventQueue:
+    return EventQueue(Store(make_huey(f"sqlite:///{path}")), lease_seconds)
 
 
-def test_an_event_still_waiting_in_the_queue_is_not_queued_again(tmp_path: Path) -> None:
-    store, jobs, _ = queue(tmp_path)
-    jobs.submit({"n": 1}, "messages:A")
-    assert jobs.recover() == 0
-    assert jobs.pending() == 1
+def wait_until(check, timeout: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.01)
+    return False
 
 
-def test_an_event_whose_worker_died_is_queued_again_once_its_lease_lapsed(tmp_path: Path) -> None:
-    store, jobs, _ = queue(tmp_path)
-    jobs.submit({"n": 1}, "messages:A")
-    store.huey.dequeue()  # a worker took it ...
-    store.lease("messages:A", 0.1)  # ... and died holding its lease
-    assert jobs.recover() == 0  # the lease is still live
-    time.sleep(0.15)
-    assert jobs.recover() == 1
-    assert jobs.pending() == 1
-    assert jobs.recover() == 0  # queued again after the lapse: waits for a worker, not queued twice
+def test_an_event_is_finished_and_claimed_only_once_its_handler_returned(tmp_path: Path) -> None:
+    queue = queue_at(tmp_path / "q.db")
+    inside, go_on = threading.Event(), threading.Event()
+    seen: list[tuple[dict, int]] = []
+
+    def handler(event: dict, attempt: int) -> bool:
+        seen.append((event, attempt))
+        inside.set()
+        go_on.wait(5)
+        return True
+
+    jobs = Jobs(queue, handler)
+    jobs.start_workers(2)
+    try:
+        jobs.submit({"n": 1}, "messages:A")
+        assert inside.wait(5)
+        assert jobs.unfinished() == 1 and jobs.pending() == 0 and not queue.store.is_claimed("messages:A")
+        go_on.set()
+        assert wait_until(lambda: jobs.unfinished() == 0)
+        assert queue.store.is_claimed("messages:A") and seen == [({"n": 1}, 1)]
+    finally:
+        go_on.set()
+        jobs.stop_workers()
 
 
-def test_an_event_nobody_started_is_queued_again_after_the_safety_period(tmp_path: Path) -> None:
-    store, jobs, _ = queue(tmp_path, recover_after=0.1)
-    jobs.submit({"n": 1}, "messages:A")
-    store.huey.dequeue()  # taken from the queue by a process that died before leasing it
-    time.sleep(0.15)
-    assert jobs.recover() == 1
+def test_an_event_the_handler_does_not_count_as_answered_is_removed_without_a_claim(tmp_path: Path) -> None:
+    queue = queue_at(tmp_path / "q.db")
+    jobs = Jobs(queue, lambda event, attempt: False)  # the bot's own message, say
+    jobs.start_workers(1)
+    try:
+        jobs.submit({"n": 1}, "messages:A")
+        assert wait_until(lambda: jobs.unfinished() == 0)
+        assert not queue.store.is_claimed("messages:A")
+    finally:
+        jobs.stop_workers()
 
 
-def test_a_handled_event_left_in_the_journal_is_dropped(tmp_path: Path) -> None:
-    store, jobs, _ = queue(tmp_path)
-    jobs.submit({"n": 1}, "messages:A")
-    store.claim("messages:A")
-    assert jobs.recover() == 0
-    assert store.inflight() == []
-
-
-def test_a_lease_kept_alive_outlasts_its_ttl_and_is_released_at_the_end(tmp_path: Path) -> None:
-    store, jobs, _ = queue(tmp_path)
-    keeper = LeaseKeeper(store, ttl_seconds=0.3)
-    jobs.submit({"n": 1}, "messages:A")
-    store.huey.dequeue()
-    token = keeper.start("messages:A")
-    assert isinstance(token, bytes)
+def test_a_lease_kept_alive_outlasts_its_ttl(tmp_path: Path) -> None:
+    queue = queue_at(tmp_path / "q.db", lease_seconds=0.3)
+    other = queue_at(tmp_path / "q.db", lease_seconds=0.3)  # another process's workers
+    keeper = LeaseKeeper(queue)
+    queue.put("messages:A", {"n": 1})
+    taken = queue.take()
+    assert taken is not None
+    keeper.hold(taken)
     time.sleep(0.8)  # well past the TTL: the keeper renewed it
-    assert store.lease_held("messages:A")
-    assert jobs.recover() == 0
-    assert keeper.start("messages:A") == HELD
-    keeper.finish("messages:A", {"n": 1})
-    assert not store.lease_held("messages:A")
-    # Finished: claimed and out of the journal, in the same write; another start finds it handled.
-    assert store.is_claimed("messages:A") and store.inflight() == []
-    assert keeper.start("messages:A") == HANDLED
+    assert other.take() is None
+    assert keeper.let_go(taken)
+    time.sleep(0.4)  # no longer renewed: it lapses, and another worker takes it, one attempt on
+    again = other.take()
+    assert again is not None and again.attempt == 2
+
+
+def test_an_event_whose_worker_died_is_answered_by_another_process_after_its_lease(tmp_path: Path) -> None:
+    dead = queue_at(tmp_path / "q.db", lease_seconds=0.5)
+    dead.put("messages:A", {"n": 1})
+    assert dead.take() is not None  # ... and its process died holding the lease
+    seen: list[int] = []
+    jobs = Jobs(queue_at(tmp_path / "q.db", lease_seconds=0.5), lambda event, attempt: seen.append(attempt) or True)
+    jobs.start_workers(2)
+    try:
+        assert wait_until(lambda: jobs.unfinished() == 0)
+        assert seen == [2]
+    finally:
+        jobs.stop_workers()
+
+
+def test_a_stopping_process_hands_back_the_events_it_could_not_finish(tmp_path: Path) -> None:
+    queue = queue_at(tmp_path / "q.db")
+    inside, stop_waiting = threading.Event(), threading.Event()
+
+    def slow(event: dict, attempt: int) -> bool:
+        inside.set()
+        stop_waiting.wait(10)
+        return True
+
+    stopping = Jobs(queue, slow)
+    stopping.start_workers(1)
+    stopping.submit({"n": 1}, "messages:A")
+    assert inside.wait(5)
+    started = time.monotonic()
+    stopping.stop_workers(drain_seconds=0.3)
+    assert time.monotonic() - started < 2
+    seen: list[int] = []
+    nxt = Jobs(queue_at(tmp_path / "q.db"), lambda event, attempt: seen.append(attempt) or True)
+    nxt.start_workers(1)
+    try:
+        assert wait_until(lambda: seen == [2], timeout=3)  # at once, not after the 20 s lease
+        stop_waiting.set()  # the old worker's thread comes back: it must not finish the event
+        assert wait_until(lambda: nxt.unfinished() == 0)
+        assert queue.store.is_claimed("messages:A")
+    finally:
+        stop_waiting.set()
+        nxt.stop_workers()

@@ -12,17 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from bot.eventqueue import HANDLED, PENDING, QUEUED, EventQueue
 from bot.jobs import Jobs, _Pace
 from bot.store import Store, make_huey
 
 
-def store_at(path: Path) -> Store:
-    return Store(make_huey(f"sqlite:///{path}"))
+def store_at(path: Path) -> EventQueue:
+    return EventQueue(Store(make_huey(f"sqlite:///{path}")), 20)
 
 
 def test_an_idle_worker_starts_a_queued_event_at_once(tmp_path: Path) -> None:
     started: list[float] = []
-    jobs = Jobs(store_at(tmp_path / "q.db"), lambda event: started.append(time.monotonic()))
+    jobs = Jobs(store_at(tmp_path / "q.db"), lambda event, attempt: started.append(time.monotonic()) or True)
     jobs.start_workers(2)
     try:
         time.sleep(0.3)  # the workers found nothing and sleep
@@ -38,8 +39,8 @@ def test_an_idle_worker_starts_a_queued_event_at_once(tmp_path: Path) -> None:
 
 def test_an_event_another_process_queued_is_started_within_the_poll(tmp_path: Path) -> None:
     started = threading.Event()
-    web_only = Jobs(store_at(tmp_path / "q.db"), lambda event: None)  # acknowledges, runs nothing
-    workers = Jobs(store_at(tmp_path / "q.db"), lambda event: started.set())
+    web_only = Jobs(store_at(tmp_path / "q.db"), lambda event, attempt: True)  # acknowledges, runs nothing
+    workers = Jobs(store_at(tmp_path / "q.db"), lambda event, attempt: started.set() or True)
     workers.start_workers(2)
     try:
         time.sleep(0.3)
@@ -51,27 +52,27 @@ def test_an_event_another_process_queued_is_started_within_the_poll(tmp_path: Pa
 
 
 def test_a_redelivery_of_an_event_in_flight_is_not_queued_again(tmp_path: Path) -> None:
-    store = store_at(tmp_path / "q.db")
-    jobs = Jobs(store, lambda event: None)
+    queue = store_at(tmp_path / "q.db")
+    jobs = Jobs(queue, lambda event, attempt: True)
     event = {"resource": "messages", "data": {"id": "A"}}
-    jobs.submit(event, "messages:A")
-    jobs.submit(event, "messages:A")  # Webex delivered it again
+    assert jobs.submit(event, "messages:A") == QUEUED
+    assert jobs.submit(event, "messages:A") == PENDING  # Webex delivered it again
+    assert jobs.submit({**event, "actorId": "someone else"}, "messages:A") == PENDING  # another copy, same key
     assert jobs.pending() == 1
-    jobs.submit({**event, "actorId": "someone else"}, "messages:A")  # another event under the same key
-    assert jobs.pending() == 2
-    assert [entry.key for entry in store.inflight()] == ["messages:A"]
+    taken = queue.take()
+    assert taken is not None and taken.event == {**event, "actorId": "someone else"}  # the newest copy is read
 
 
-def test_a_handled_event_delivered_again_is_queued_for_the_handler_to_drop(tmp_path: Path) -> None:
-    store = store_at(tmp_path / "q.db")
-    jobs = Jobs(store, lambda event: None)
+def test_a_handled_event_delivered_again_is_not_queued(tmp_path: Path) -> None:
+    queue = store_at(tmp_path / "q.db")
+    jobs = Jobs(queue, lambda event, attempt: True)
     event = {"resource": "messages", "data": {"id": "A"}}
     jobs.submit(event, "messages:A")
-    store.huey.dequeue()
-    store.claim("messages:A")
-    store.drop_inflight("messages:A", event)
-    jobs.submit(event, "messages:A")
-    assert jobs.pending() == 1  # queued: the handler sees the claim and answers nothing
+    taken = queue.take()
+    assert taken is not None
+    queue.finish(taken)
+    assert jobs.submit(event, "messages:A") == HANDLED
+    assert jobs.pending() == 0 and jobs.unfinished() == 0
 
 
 def test_fewer_jobs_run_while_acknowledgements_are_slow_and_all_again_once_they_are_quick() -> None:
@@ -157,9 +158,10 @@ def test_jobs_run_at_a_lower_cpu_priority_than_the_webhook(tmp_path: Path) -> No
     seen: list[int] = []
     done = threading.Event()
 
-    def handler(event: dict) -> None:
+    def handler(event: dict, attempt: int) -> bool:
         seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
         done.set()
+        return True
 
     jobs = Jobs(store_at(tmp_path / "q.db"), handler)
     mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import _PREFIX_SQL, LockTimeout, Store, make_huey
-from storekit import check_start_and_finish
+from bot.store import LockTimeout, Store, make_huey
+from storekit import check_legacy_adoption, check_queue_contract
 
 
 def open_store(path: Path) -> Store:
@@ -78,37 +78,22 @@ def test_json_values_round_trip_and_bad_ones_read_as_nothing(tmp_path: Path) -> 
     assert store.get_json("broken") is None
 
 
-def test_a_journal_entry_is_dropped_only_by_the_event_it_holds(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "s.db")
-    own, claimed_by_other = {"data": {"id": "M", "personId": "BOT"}}, {"data": {"id": "M", "personId": "ALICE"}}
-    store.put_inflight("messages:M", own)
-    store.put_inflight("messages:M", claimed_by_other)  # a second event with the same key
-    store.drop_inflight("messages:M", own)  # the first one's job is done: not the entry it wrote
-    assert [key for key, _, _ in store.inflight()] == ["messages:M"]
-    store.drop_inflight("messages:M", claimed_by_other)
-    assert store.inflight() == []
-    store.put_inflight("messages:N", own)
-    store.drop_inflight("messages:N")  # without an event: whatever it holds
-    assert store.inflight() == []
+def test_the_event_queue_keeps_its_promises_on_sqlite(tmp_path: Path) -> None:
+    check_queue_contract(lambda: open_store(tmp_path / "s.db"))
 
 
-def test_the_journal_is_listed_from_its_own_keys_not_by_reading_every_claim(tmp_path: Path) -> None:
-    """The sweeper lists the journal every few seconds, and a week of claims shares its table."""
-    store = open_store(tmp_path / "s.db")
-    store.put_inflight("messages:M", {"data": {"id": "M"}})
-    store.put_json("inflightish", {"not": "journal"})  # kv:inflightish: same letters, another key
-    store.put_json("INFLIGHT:X", {"not": "journal"})  # LIKE would have taken it: case-insensitive
-    assert store.claim("messages:M")
-    assert [key for key, _, _ in store.inflight()] == ["messages:M"]
-    assert store.get_json("INFLIGHT:X") == {"not": "journal"}  # not taken for an unreadable journal entry
-    storage = store.huey.storage
-    plan = " ".join(str(row[-1]) for row in storage.sql(f"explain query plan {_PREFIX_SQL}",
-                                                        (storage.name, "kv:inflight:", "kv:inflight;"), results=True))
-    assert plan.startswith("SEARCH") and "key>? AND key<?" in plan  # a range of the primary key, no scan
+def test_what_an_older_version_left_unfinished_is_taken_over_on_sqlite(tmp_path: Path) -> None:
+    check_legacy_adoption(lambda: open_store(tmp_path / "s.db"))
 
 
-def test_a_worker_starts_and_finishes_an_event_in_one_write_each(tmp_path: Path) -> None:
-    check_start_and_finish(lambda: open_store(tmp_path / "s.db"))
+def test_taking_an_event_reads_the_due_index_not_every_row(tmp_path: Path) -> None:
+    """Workers take events many times a second, and finished events leave no rows, but a backlog
+    can hold thousands: the take walks the index on (queue, due)."""
+    storage = open_store(tmp_path / "s.db").huey.storage
+    plan = " ".join(str(row[-1]) for row in storage.sql(
+        "explain query plan select key, event, attempts from numbot_event where queue = ? and due <= ? "
+        "order by due limit 1", ("numbot", 0.0), results=True))
+    assert "numbot_event_due" in plan and "TEMP B-TREE" not in plan
 
 
 def test_one_sync_covers_the_commits_made_before_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -135,31 +120,6 @@ def test_one_sync_covers_the_commits_made_before_it(tmp_path: Path, monkeypatch:
         writer.join()
     assert 1 <= len(synced) < 8
     assert storage._synced == storage._commits  # every commit is on disk
-
-
-def test_a_lease_is_renewed_by_its_holder_only_and_released_only_by_it(tmp_path: Path) -> None:
-    first, second = open_store(tmp_path / "s.db"), open_store(tmp_path / "s.db")
-    token = first.lease("messages:M", 0.3)
-    assert token is not None and second.lease("messages:M", 0.3) is None
-    renewed = first.renew("messages:M", token, 0.3)
-    assert renewed is not None and first.renew("messages:M", token, 0.3) is None  # the old token is spent
-    second.release("messages:M", token)  # not the current holder's token: nothing happens
-    assert second.lease_held("messages:M")
-    time.sleep(0.35)
-    assert not second.lease_held("messages:M")
-    taken = second.lease("messages:M", 5)  # lapsed: anyone may take it over
-    assert taken is not None and first.renew("messages:M", renewed, 5) is None
-
-
-def test_lease_markers_say_until_when_they_held_after_they_lapse(tmp_path: Path) -> None:
-    from bot.store import expiry_of
-
-    store = open_store(tmp_path / "s.db")
-    store.lease("messages:A", 0.05)
-    time.sleep(0.1)
-    lapsed = store.markers("lease", ["messages:A", "messages:B"])
-    assert list(lapsed) == ["messages:A"]
-    assert (expiry_of(lapsed["messages:A"]) or 0) < time.time()
 
 
 def test_a_log_past_its_limit_is_copied_once_and_cut_to_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -57,11 +57,12 @@ class RunningBot:
         return self.url + "/webhook"
 
     def stop(self, *, graceful: bool = True) -> None:
-        """Stop serving and stop the queue workers (``graceful``: let running jobs finish)."""
+        """Stop serving and stop the queue workers (``graceful``: let running jobs finish for the
+        bot's drain time; else hand them back at once)."""
         self.http.shutdown()
         self.http.server_close()
         self.thread.join(timeout=5)
-        self.runtime.jobs.stop_workers(graceful=graceful)
+        self.runtime.jobs.stop_workers(None if graceful else 0.0)
 
 
 def serve(app: Flask) -> tuple[BaseWSGIServer, threading.Thread, str]:
@@ -287,7 +288,8 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
         "NUMBOT_MAX_WAIT_SECONDS": str(settings.max_wait_seconds),
         "NUMBOT_REQUEST_TIMEOUT": str(settings.request_timeout),
         "NUMBOT_JOB_LEASE_SECONDS": str(settings.job_lease_seconds),
-        "NUMBOT_RECOVER_AFTER": str(settings.recover_after),
+        "NUMBOT_DRAIN_SECONDS": str(settings.drain_seconds),
+        "NUMBOT_MAX_ATTEMPTS": str(settings.max_attempts),
         "NUMBOT_EMBEDDED_WORKERS": str(settings.embedded_workers).lower(),
         "NUMBOT_LOG_LEVEL": "INFO",
     }
@@ -396,7 +398,7 @@ def wait_idle(bot: RunningBot, timeout: float = 20.0) -> None:
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if bot.runtime.jobs.pending() == 0 and not bot.runtime.store.inflight():
+        if bot.runtime.jobs.unfinished() == 0:
             return
         time.sleep(0.05)
     raise AssertionError("the bot did not finish its jobs in time")

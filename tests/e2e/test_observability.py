@@ -50,12 +50,12 @@ def test_each_event_handled_logs_one_json_line_with_its_calls_and_tracking_ids(
     assert validate[0]["trackingId"] == state.calls("validateNumbers")[-1].tracking_id
 
 
-def test_healthz_and_readyz_report_the_process_the_store_and_the_token(bot: RunningBot) -> None:
+def test_healthz_and_readyz_report_the_process_the_store_the_workers_and_the_token(bot: RunningBot) -> None:
     health = requests.get(bot.url + "/healthz", timeout=5)
     assert health.status_code == 200 and health.json() == {"status": "ok"}
     ready = requests.get(bot.url + "/readyz", timeout=5)
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"store": "ok", "service_app_token": "ok"}
+    assert ready.json()["checks"] == {"store": "ok", "workers": "ok", "service_app_token": "ok"}
 
 
 def test_no_secret_reaches_a_log_line_through_refreshes_errors_and_refusals(

@@ -15,10 +15,10 @@ from typing import Callable, Iterator
 import pytest
 import redis
 
-from bot.store import Store, make_huey
+from bot.store import LockTimeout, Store, make_huey
 from botkit import Chat, RunningBot, acknowledged_then_killed, bot_settings, free_port, wait_idle
 from sandbox import Sandbox, SandboxServer, seed
-from storekit import check_start_and_finish
+from storekit import check_legacy_adoption, check_queue_contract
 
 REDIS = shutil.which("redis-server")
 if REDIS is None and os.environ.get("CI"):
@@ -100,8 +100,12 @@ def test_instances_on_redis_refresh_the_rotating_token_once_and_keep_it(
     assert stored is not None and {stored["refresh_token"]} == state.refresh_tokens
 
 
-def test_a_worker_starts_and_finishes_an_event_in_one_script_each_on_redis(redis_url: str) -> None:
-    check_start_and_finish(lambda: Store(make_huey(redis_url)))
+def test_the_event_queue_keeps_its_promises_on_redis(redis_url: str) -> None:
+    check_queue_contract(lambda: Store(make_huey(redis_url)))
+
+
+def test_what_an_older_version_left_unfinished_is_taken_over_on_redis(redis_url: str) -> None:
+    check_legacy_adoption(lambda: Store(make_huey(redis_url)))
 
 
 def test_claims_and_locks_expire_on_redis(redis_url: str) -> None:
@@ -110,41 +114,10 @@ def test_claims_and_locks_expire_on_redis(redis_url: str) -> None:
     assert not store.claim("k", ttl_seconds=1)
     time.sleep(1.2)
     assert store.claim("k", ttl_seconds=60)
-    token = store.lease("job", 60)
-    assert token is not None and store.lease("job", 60) is None
-    store.release("job", token)
-    assert store.lease("job", 60) is not None
-
-
-def test_the_journal_on_redis_is_listed_from_its_index_not_by_a_scan_of_every_key(redis_url: str) -> None:
-    """The sweeper lists the journal every few seconds in each process, and a week of claims
-    shares the database: a SCAN walks them all. Entries an older version wrote without the index
-    are looked for by a process's first listing and again every ``INDEX_SCAN_SECONDS``."""
-    store = Store(make_huey(redis_url))
-    storage = store.huey.storage
-    conn, index = storage.conn, storage.result_key("kv:inflight-index")
-    for n in range(20):
-        assert store.claim(f"messages:C{n}")
-    store.put_inflight("messages:OLD", {"data": {"id": "OLD"}})
-    conn.srem(index, "kv:inflight:messages:OLD")  # as a version without the index wrote it
-    store = Store(make_huey(redis_url))  # a process started since
-    assert store.journal_and_queue("messages:A", {"data": {"id": "A"}}, b"job")
-    store.put_inflight("messages:B", {"data": {"id": "B"}})
-    assert [entry.key for entry in store.inflight()] == ["messages:A", "messages:B", "messages:OLD"]
-
-    conn.config_resetstat()
-    assert [entry.key for entry in store.inflight()] == ["messages:A", "messages:B", "messages:OLD"]
-    assert "cmdstat_scan" not in conn.info("commandstats")  # from the index: no walk over the claims
-    store.put_inflight("messages:LATE", {"data": {"id": "LATE"}})
-    conn.srem(index, "kv:inflight:messages:LATE")  # an older instance still running beside this one
-    store._indexed_at -= Store.INDEX_SCAN_SECONDS  # a while on: looked for again
-    assert "messages:LATE" in [entry.key for entry in store.inflight()]
-    store.drop_inflight("messages:LATE")
-
-    token = store.start("messages:A", 60)
-    assert isinstance(token, bytes)
-    store.finish("messages:A", token, {"data": {"id": "A"}})
-    store.drop_inflight("messages:B")
-    storage.delete_data("kv:inflight:messages:OLD")  # an older instance's finish: the index not told
-    assert store.inflight() == []
-    assert conn.smembers(index) == set()  # nothing left behind in the index either
+    with store.lock("job", ttl_seconds=1):
+        with pytest.raises(LockTimeout):
+            with store.lock("job", wait_seconds=0.1):
+                pass
+    time.sleep(1.1)
+    with store.lock("job", wait_seconds=0.1):  # its holder's TTL ran out
+        pass
