@@ -20,7 +20,7 @@ import time
 import uuid
 import weakref
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 from urllib.parse import urlparse
 
 from huey import Huey, RedisExpireHuey
@@ -482,21 +482,6 @@ class Store:
     def _get(self, key: str) -> Optional[bytes]:
         return _bytes(self.huey.storage.peek_data(key))
 
-    def _get_many(self, keys: list[str]) -> dict[str, bytes]:
-        storage = self.huey.storage
-        if not keys:
-            return {}
-        if self._redis:
-            return {k: bytes(v) for k, v in storage.peek_many(keys).items()}
-        found: dict[str, bytes] = {}
-        for start in range(0, len(keys), 500):  # SQLite caps the number of bound parameters
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = storage.sql(f"select key, value from kv where queue = ? and key in ({marks})",
-                               (storage.name, *chunk), results=True)
-            found.update({k: bytes(v) for k, v in rows})
-        return found
-
     def _take(self, key: str, ttl_seconds: float, kept_seconds: float = 0.0, durable: bool = True,
               owner: Optional[str] = None) -> Optional[bytes]:
         """Put a fresh marker under ``key`` unless a live one is there (one of another ``owner``,
@@ -537,11 +522,6 @@ class Store:
         return not _expired(self._get(f"claim:{key}"))
 
     # -- leases: "a worker is handling this event right now" -------------------
-
-    def markers(self, kind: str, keys: Iterable[str]) -> dict[str, bytes]:
-        """The ``kind`` ("claim", "lease") markers of these event keys, read in one go."""
-        names = {f"{kind}:{key}": key for key in keys}
-        return {names[name]: value for name, value in self._get_many(list(names)).items()}
 
     def _scan(self, prefix: str) -> list[tuple[str, bytes]]:
         """SQLite: the keys with ``prefix`` and their values (Redis lists the journal from its index)."""
