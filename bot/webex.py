@@ -624,17 +624,31 @@ class WebexClient:
                 time.sleep(self._retry_backoff * 2**attempt)
         raise AssertionError("unreachable")
 
+    # How far back ``_find_posted`` pages for a reply: a busy 1:1 space (a bulk file's progress,
+    # other answers) can hold more than one page of messages posted after the one answered.
+    FIND_PAGE_SIZE = 50
+    FIND_MAX_PAGES = 10
+
     def _find_posted(self, body: dict, to: Destination) -> Optional[str]:
         """The id of this bot's message with ``body``'s markdown (and thread) posted after
-        ``to.after_id``, among the room's newest messages; None when there is none."""
+        ``to.after_id``; None when there is none. Pages back (List Messages' ``beforeMessage``)
+        until it reaches the message answered, at most ``FIND_MAX_PAGES`` pages."""
         me = self.me()
-        items = self._bot_request("GET", "messages", params={"roomId": to.room_id, "max": 50}).json().get("items")
-        for item in items if isinstance(items, list) else []:  # newest first
-            if not isinstance(item, dict) or item.get("id") == to.after_id:
-                break
-            if (item.get("personId") == me.id and (item.get("markdown") or "").strip() == body["markdown"].strip()
-                    and (item.get("parentId") or None) == body.get("parentId")):
-                return str(item.get("id", ""))
+        params: dict[str, Any] = {"roomId": to.room_id, "max": self.FIND_PAGE_SIZE}
+        for _ in range(self.FIND_MAX_PAGES):
+            items = self._bot_request("GET", "messages", params=params).json().get("items")
+            page = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+            for item in page:  # newest first
+                if item.get("id") == to.after_id:
+                    return None
+                if (item.get("personId") == me.id and (item.get("markdown") or "").strip() == body["markdown"].strip()
+                        and (item.get("parentId") or None) == body.get("parentId")):
+                    return str(item.get("id", ""))
+            if len(page) < self.FIND_PAGE_SIZE or not page[-1].get("id") or to.after_id is None:
+                return None
+            params["beforeMessage"] = page[-1]["id"]
+        log.warning("looked back %d messages for an earlier reply and did not reach the message answered",
+                    self.FIND_PAGE_SIZE * self.FIND_MAX_PAGES)
         return None
 
     # -- attached files (bot token) ------------------------------------------------

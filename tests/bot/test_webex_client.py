@@ -54,6 +54,29 @@ def test_an_older_identical_reply_does_not_count_as_this_one(client: WebexClient
     assert len(state.messages_from_bot(to.room_id)) == 2
 
 
+def test_a_retried_event_finds_its_reply_behind_more_than_a_page_of_newer_messages(
+        client: WebexClient, state: Sandbox) -> None:
+    # An event taken again after its worker died (look_first) in a busy 1:1 space: the reply the
+    # dead worker posted is more than one page (List Messages' max) below the newest message.
+    to = direct(state)
+    [posted] = client.send(to, Reply(markdown="the first answer"))
+    for n in range(WebexClient.FIND_PAGE_SIZE + 5):
+        state.say(seed.ALICE, f"chatter {n}")
+    assert client.send(to, Reply(markdown="the first answer"), look_first=True) == [posted]
+    assert len(state.messages_from_bot(to.room_id)) == 1
+    pages = state.calls("/v1/messages", identity="bot", method="GET")
+    assert len(pages) == 2  # it paged once (beforeMessage) and stopped at its reply
+
+
+def test_a_look_back_stops_at_the_message_answered(client: WebexClient, state: Sandbox) -> None:
+    to = direct(state)
+    for n in range(WebexClient.FIND_PAGE_SIZE * 2 + 5):
+        state.say(seed.ALICE, f"chatter {n}")
+    client.send(to, Reply(markdown="an answer"), look_first=True)
+    assert len(state.messages_from_bot(to.room_id)) == 1
+    assert len(state.calls("/v1/messages", identity="bot", method="GET")) == 3  # three pages reach it
+
+
 def test_in_a_group_space_an_unknown_outcome_is_raised_not_posted_again(client: WebexClient, state: Sandbox) -> None:
     asked = state.say(seed.ALICE, "help", room="group")
     to = Destination(state.group_room_id, "group", None, asked["id"])
