@@ -152,6 +152,34 @@ def test_jobs_that_end_within_milliseconds_run_as_few_at_once_as_the_work_needs(
     assert pace.useful == 10
 
 
+def test_places_fitted_to_quick_jobs_grow_back_when_jobs_slow_down_to_fewer_than_a_window_can_count() -> None:
+    """After a spell of quick jobs only a few places are left; once Webex slows down, those few
+    places end fewer jobs a window than it takes to fit, but being busy all the window long says
+    the same: every worker may run again."""
+    clock = [1000.0]
+    pace = _Pace(most=10, least=4, stop=threading.Event(), clock=lambda: clock[0])
+    for _ in range(3):
+        assert pace.take()
+    clock[0] += 0.1
+    for _ in range(10):
+        pace.ran(0.005)
+    with pace._turn:
+        pace._adjust()
+    assert pace.useful == 7  # three busy places of quick jobs: 2 x 3 + 1
+    pace.give_back()
+    pace.give_back()
+    pace.give_back()
+    with pace._turn:
+        pace._adjust()  # an idle window changes nothing
+    for _ in range(7):
+        assert pace.take()
+    clock[0] += 0.1
+    pace.ran(0.240)  # 80 ms a call: one job of the seven places ended in the window
+    with pace._turn:
+        pace._adjust()
+    assert pace.useful == 10
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
 def test_jobs_run_at_a_lower_cpu_priority_than_the_webhook(tmp_path: Path) -> None:
     """When the CPU is short the kernel runs the acknowledgement first (``bot.jobs.lower_priority``)."""
