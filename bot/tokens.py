@@ -35,6 +35,13 @@ log = logging.getLogger(__name__)
 STORE_KEY = "service_app_token"
 FAILURE_KEY = "service_app_token_failure"
 LOCK_NAME = "service_app_token_refresh"
+# The refresh lock frees itself this long after its holder died (a process killed mid-grant), and
+# a waiter waits longer than that, so a dead holder delays the others but never fails them: with
+# the store's default (a 60 s lock, 30 s of waiting) every worker of the other instances gave up
+# while a killed process's lock stood, and answered "try again" instead of the admin's request
+# (tests/e2e/test_kills.py, killed at "called" while another worker of it held the lock).
+# At least one grant request's timeout more than that, so that a live holder keeps it.
+LOCK_TTL_SECONDS = 40.0
 REFRESH_WARNING_DAYS = 14
 NEW_REFRESH_TOKEN_HOW = (
     "have a full administrator authorise the service app again in Control Hub, take the new refresh "
@@ -76,6 +83,7 @@ class ServiceAppTokens:
         self._retry_seconds = retry_seconds
         self._store = store
         self._clock = clock
+        self._lock_ttl = max(LOCK_TTL_SECONDS, timeout + 10.0)
         self._local = threading.Lock()
         self._seed = _fingerprint(credentials.refresh_token or "")
         self._known: Optional[tuple[Optional[dict], float]] = None  # (what the store held, read at (monotonic))
@@ -135,7 +143,8 @@ class ServiceAppTokens:
                 "it may have expired. Configure the refresh-token settings to renew it automatically."
             )
         try:
-            with self._local, self._store.lock(LOCK_NAME):
+            with self._local, self._store.lock(LOCK_NAME, wait_seconds=self._lock_ttl + 10.0,
+                                               ttl_seconds=self._lock_ttl):
                 cached = self._current(fresh=True)
                 if cached and cached["access_token"] != stale and not self._expiring(cached):
                     return cached["access_token"]
