@@ -27,6 +27,14 @@ ALTERNATE_PICKER = "alternate_picker"  # show the location picker
 ALTERNATE_EXPORT = "alternate_export"  # every number of the location, with the card's filters, as a CSV file
 HELP = "help"
 OWNERS = "owners"                  # who uses these numbers: data["numbers"]
+# Changes (``bot.changes``): a prepare button opens a confirmation card; the confirmation's
+# buttons carry a sealed subject (``Changes.seal``).
+ADD_PREPARE = "add_prepare"        # add these numbers (data["numbers"]) to a location: confirmation card
+ADD_CONFIRM = "add_confirm"        # add the sealed numbers to the chosen location (input locationId, state)
+ASSIGN_PREPARE = "assign_prepare"  # assign a number (input or data "number") of data["locationId"] to an AA
+ASSIGN_CONFIRM = "assign_confirm"  # assign the sealed number to the chosen AA (input autoAttendant, ringPattern)
+REMOVE_CONFIRM = "remove_confirm"  # remove the sealed alternate number from the sealed AA
+CANCEL_CHANGE = "cancel_change"    # the confirmation is not wanted: it is used up, nothing changes
 
 # Input ids and data keys
 INPUT_NUMBERS = "numbers"
@@ -42,6 +50,10 @@ KEY_APPLY = "apply"    # the "Apply filters" button: a change of filters is what
 # Read from cards sent before paging by page numbers, so that a press on one still works.
 KEY_START = "start"    # the API offset of the page
 KEY_PHONE_NUMBERS = "phoneNumbers"  # the comma-joined number filter
+INPUT_NUMBER_STATE = "numberState"  # add: "ACTIVE" or "INACTIVE"
+INPUT_AUTO_ATTENDANT = "autoAttendant"  # assign: the auto attendant's id
+INPUT_RING_PATTERN = "ringPattern"  # assign: Webex's ringPattern value
+INPUT_NUMBER = "number"  # assign: the one alternate number chosen on a page
 
 TOGGLE_INPUTS = (INPUT_ONLY_ACTIVE, INPUT_ONLY_TOLL_FREE, INPUT_ONLY_SERVICE)
 

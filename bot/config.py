@@ -79,6 +79,11 @@ class Settings:
     max_bulk_numbers: int = 10_000
     bulk_concurrency: int = 4
     admin_roles: tuple[str, ...] = DEFAULT_ADMIN_ROLES
+    # Changes in Webex (add numbers, auto attendant alternate numbers): off unless the operator
+    # turns them on, so that a deployment that only checks stays read-only (``bot.changes``).
+    allow_changes: bool = False
+    # How long a confirmation card can be pressed.
+    confirm_seconds: int = 600
 
 
 def _bool(value: str, name: str) -> bool:
@@ -190,4 +195,6 @@ def load_settings(env: Optional[Mapping[str, str]] = None, *, read_dotenv: bool 
         max_bulk_numbers=_int(get("NUMBOT_MAX_BULK_NUMBERS", "10000"), "NUMBOT_MAX_BULK_NUMBERS", 1, 100_000),
         bulk_concurrency=_int(get("NUMBOT_BULK_CONCURRENCY", "4"), "NUMBOT_BULK_CONCURRENCY", 1, 16),
         admin_roles=_list(get("NUMBOT_ADMIN_ROLES", ",".join(DEFAULT_ADMIN_ROLES))),
+        allow_changes=_bool(get("NUMBOT_ALLOW_CHANGES", "false"), "NUMBOT_ALLOW_CHANGES"),
+        confirm_seconds=_int(get("NUMBOT_CONFIRM_SECONDS", "600"), "NUMBOT_CONFIRM_SECONDS", 30, 86400),
     )

@@ -237,6 +237,8 @@ class EventHandler:
             log.warning("access refused", extra=fields(person=incoming.person_id))
             return "refused"
         reply = self._answer(incoming, state)
+        if reply.silent:
+            return "ignored: " + (reply.markdown or "nothing to answer")
         if incoming.presser and incoming.to.room_type == "group":
             reply = cards.asked_by(reply, incoming.presser)  # everyone in the space reads the answer
         self._send(state, reply)

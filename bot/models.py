@@ -193,12 +193,22 @@ class AvailableNumbersPage:
 
 
 @dataclass(frozen=True)
+class NumberError:
+    """Webex's reason for refusing one number of a request (the Numbers API's per-number errors)."""
+
+    number: str
+    message: str
+    code: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class WebexErrorInfo:
     """What an admin needs to report a failed Webex call: no secrets, no stack."""
 
     status_code: Optional[int]
     message: str
     tracking_id: Optional[str] = None
+    numbers: tuple[NumberError, ...] = ()  # per-number reasons, when Webex gave them
 
 
 @dataclass(frozen=True)
@@ -260,6 +270,8 @@ class Reply:
     card: Optional[dict] = None
     file: Optional[ReplyFile] = None
     is_error: bool = False  # an error card: the admin may press the same button again at once
+    # Nothing to post: the event was answered already (a confirmation pressed a second time).
+    silent: bool = False
 
 
 @dataclass(frozen=True)
@@ -308,3 +320,98 @@ class BulkResult:
     @property
     def ok(self) -> bool:
         return not self.unchecked and all(c.state is NumberState.AVAILABLE for c in self.checks)
+
+
+# Auto attendant alternate numbers ring with one of these (Webex's ``ringPattern`` enum; the
+# auto attendant API page). An unknown value from Webex is kept and shown as Webex spells it.
+RING_PATTERNS: dict[str, str] = {
+    "NORMAL": "Normal",
+    "LONG_LONG": "Long, long",
+    "SHORT_SHORT_LONG": "Short, short, long",
+    "SHORT_LONG_SHORT": "Short, long, short",
+}
+
+
+@dataclass(frozen=True)
+class AlternateNumber:
+    """One of an auto attendant's alternate numbers."""
+
+    phone_number: str
+    ring_pattern: str = "NORMAL"
+    toll_free: bool = False
+
+
+@dataclass(frozen=True)
+class AutoAttendant:
+    """An auto attendant of a location; ``alternate_numbers`` is None when only listed, not read."""
+
+    id: str
+    name: str
+    location_id: str
+    phone_number: Optional[str] = None
+    extension: Optional[str] = None
+    alternate_numbers: Optional[tuple[AlternateNumber, ...]] = None
+
+
+@dataclass(frozen=True)
+class LocationNumber:
+    """A phone number of a location, as ``GET /telephony/config/numbers`` lists it."""
+
+    phone_number: str
+    state: str  # ACTIVE or INACTIVE
+    owner_type: Optional[str] = None  # None: unassigned
+
+
+@dataclass(frozen=True)
+class AddPlan:
+    """A confirmation card for adding numbers to a location: what it offers and what it does not."""
+
+    numbers: tuple[str, ...]  # Available: these are added on confirmation
+    not_offered: tuple[NumberCheck, ...]  # the rest, with their states
+    locations: tuple[Location, ...]  # the calling locations to choose from
+    seal: dict  # the confirm button's sealed data (``bot.changes``)
+    chosen: Optional[str] = None  # the location id the admin named
+    note: Optional[str] = None  # e.g. "No location is called X"
+    minutes: int = 10  # how long the confirmation works
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What adding numbers did, as read back from Webex."""
+
+    location: Location
+    active: bool
+    added: tuple[str, ...]
+    there_already: tuple[str, ...] = ()  # in the location before (Webex ignores them)
+    refused: tuple[NumberError, ...] = ()
+    error: Optional[WebexErrorInfo] = None  # Webex refused the whole request
+    advice: Optional[str] = None  # what to do next after a refusal
+    audit: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class AssignPlan:
+    """A confirmation card for an auto attendant's alternate numbers."""
+
+    number: str
+    location: Location
+    attendants: tuple[AutoAttendant, ...]  # with their alternate numbers read
+    seal: dict  # the Assign button's sealed data
+    removals: tuple[tuple[str, str, dict], ...] = ()  # (auto attendant id, number, sealed data) per Remove button
+    chosen: Optional[str] = None  # the auto attendant the admin named
+    note: Optional[str] = None
+    minutes: int = 10
+    most: int = 10  # alternate numbers an auto attendant takes at the most
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    """What an assign or a remove did."""
+
+    number: str
+    attendant: AutoAttendant  # as read back after the change
+    location: Location
+    removed: bool = False
+    changed: bool = True  # False: it was already so, nothing was sent
+    ring_pattern: Optional[str] = None
+    audit: Optional[str] = None

@@ -35,12 +35,16 @@ from webexpythonsdk.utils import check_response_code
 from bot import buttons
 from bot.config import Settings
 from bot.models import (
+    AlternateNumber,
+    AutoAttendant,
     AvailableNumber,
     CardAction,
     Destination,
     FileInfo,
     Location,
+    LocationNumber,
     Message,
+    NumberError,
     NumberState,
     NumberUse,
     Reply,
@@ -107,12 +111,50 @@ def _error_info(error: ApiError) -> WebexErrorInfo:
     errors = details.get("errors")
     if not message and isinstance(errors, list) and errors and isinstance(errors[0], dict):
         message = errors[0].get("description")
+    numbers = _number_errors(error.details)
+    if not message and numbers:
+        message = numbers[0].message
     tracking = details.get("trackingId") or error.response.headers.get("TrackingID")
     return WebexErrorInfo(
         status_code=error.status_code,
         message=str(message or error.description or error.status or "Unknown error"),
         tracking_id=str(tracking) if tracking else None,
+        numbers=numbers,
     )
+
+
+def _number_errors(details: Any) -> tuple[NumberError, ...]:
+    """Per-number reasons of a Numbers API refusal. wxc_sdk (telephony/location/numbers.py, since
+    2025) reads a 400 whose body is a list ``[{"errors": [{"number", "errorCode", "errorMessage",
+    …}]}]``; its older live test reads ``errors`` of the usual body with a ``number`` in each.
+    Both are read."""
+    groups = details if isinstance(details, list) else [details] if isinstance(details, dict) else []
+    found: list[NumberError] = []
+    for group in groups:
+        entries = group.get("errors") if isinstance(group, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict) or not isinstance(entry.get("number") or entry.get("phoneNumber"), str):
+                continue
+            message = entry.get("errorMessage") or entry.get("description") or entry.get("errorTitle") or "refused"
+            code = entry.get("errorCode")
+            found.append(NumberError(str(entry.get("number") or entry.get("phoneNumber")), str(message),
+                                     str(code) if code is not None else None))
+    return tuple(found)
+
+
+class _ListBodyError(ApiError):
+    """An error whose JSON body is a list (the Numbers API's per-number refusals): webexpythonsdk's
+    ``ApiError`` reads ``details.get(...)`` and would fail with AttributeError on it."""
+
+    def __init__(self, response: requests.Response) -> None:  # noqa: D107 - ApiError's fields, without its dict reads
+        Exception.__init__(self, f"[{response.status_code}] {response.reason}")
+        self.response, self.request = response, response.request
+        self.status_code, self.status = response.status_code, response.reason
+        self.description = None
+        self.details = response.json()
+        self.message = None
+        self.tracking_id = response.headers.get("TrackingID")
+        self.error_message = None
 
 
 @dataclass(frozen=True)
@@ -367,8 +409,21 @@ def send_direct(rest: RestSession, method: str, path: str, erc: int, *, headers:
     prepared.hooks = {"response": []}
     environment = session.merge_environment_settings(url, {}, None, None, None)
     response = session.get_adapter(url).send(prepared, timeout=rest.single_request_timeout, **environment)
+    if 200 <= response.status_code < 300 and 200 <= erc < 300:
+        return response  # a 200 where the page says 201 or 204 is a success all the same
+    if response.status_code != 429 and _json_list(response):
+        raise _ListBodyError(response)
     check_response_code(response, erc)
     return response
+
+
+def _json_list(response: requests.Response) -> bool:
+    if "application/json" not in response.headers.get("Content-Type", "").lower():
+        return False
+    try:
+        return isinstance(response.json(), list)
+    except ValueError:
+        return False
 
 
 class WebexClient:
@@ -818,10 +873,105 @@ class WebexClient:
                              owner_name=name, extension=item.get("extension") or None)
         return None
 
+    # -- changes (service app, telephony write scope; ``bot.changes`` decides who may) ---------
+
+    def add_numbers(self, location_id: str, numbers: list[str], active: bool) -> Optional[str]:
+        """"Add Phone Numbers to a location" (``POST /telephony/config/locations/{id}/numbers``,
+        201 with no body): the trackingId, for the audit line. Not retried after it was sent
+        (``OutcomeUnknown``): the flow reads the location's numbers back instead. Webex ignores
+        numbers already in the location (the API page)."""
+        response = self._service_request(
+            "POST", f"telephony/config/locations/{quote(location_id, safe='')}/numbers", erc=201,
+            idempotent=False, params=self._org(),
+            json={"phoneNumbers": numbers, "state": "ACTIVE" if active else "INACTIVE"})
+        return response.headers.get("TrackingID")
+
+    def activate_numbers(self, location_id: str, numbers: list[str]) -> Optional[str]:
+        """"Activate Phone Numbers in a location" (``PUT`` of the same path, ``action`` ACTIVATE, 204)."""
+        response = self._service_request(
+            "PUT", f"telephony/config/locations/{quote(location_id, safe='')}/numbers", erc=204,
+            idempotent=False, params=self._org(), json={"phoneNumbers": numbers, "action": "ACTIVATE"})
+        return response.headers.get("TrackingID")
+
+    def location_numbers(self, location_id: str, limit: int = 20_000) -> list[LocationNumber]:
+        """Every number of a location ("Get Phone Numbers for an Organization with Given
+        Criterias", ``locationId``; ``Link`` paging), to read back what a change did."""
+        found: list[LocationNumber] = []
+        params: dict[str, Any] = {**self._org(), "locationId": location_id, "max": 2000}
+        next_path: Optional[str] = "telephony/config/numbers"
+        while next_path and len(found) < limit:
+            response = self._service_request("GET", next_path, params=params)
+            items = response.json().get("phoneNumbers")
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and isinstance(item.get("phoneNumber"), str):
+                    owner = item.get("owner") if isinstance(item.get("owner"), dict) else {}
+                    found.append(LocationNumber(item["phoneNumber"], str(item.get("state") or "ACTIVE").upper(),
+                                                owner.get("type") or None))
+            next_path = response.links.get("next", {}).get("url")
+            params = {}
+        return found
+
+    def auto_attendants(self, location_id: str, limit: int = 1000) -> list[AutoAttendant]:
+        """A location's auto attendants ("Read the List of Auto Attendants",
+        ``GET /telephony/config/autoAttendants?locationId=``), by name."""
+        found: list[AutoAttendant] = []
+        params: dict[str, Any] = {**self._org(), "locationId": location_id, "max": min(limit, 1000)}
+        next_path: Optional[str] = "telephony/config/autoAttendants"
+        while next_path and len(found) < limit:
+            response = self._service_request("GET", next_path, params=params)
+            items = response.json().get("autoAttendants")
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and item.get("id"):
+                    found.append(_auto_attendant(item, location_id))
+            next_path = response.links.get("next", {}).get("url")
+            params = {}
+        return sorted(found[:limit], key=lambda aa: aa.name.lower())
+
+    def auto_attendant(self, location_id: str, auto_attendant_id: str) -> Optional[AutoAttendant]:
+        """One auto attendant with its alternate numbers ("Get Details for an Auto Attendant");
+        None when Webex does not know it (404)."""
+        try:
+            body = self._service_request("GET", self._auto_attendant_path(location_id, auto_attendant_id),
+                                         params=self._org()).json()
+        except WebexError as error:
+            if error.status_code == 404:
+                return None
+            raise
+        if not isinstance(body, dict):
+            raise WebexError(WebexErrorInfo(None, "Webex answered an auto attendant in a shape I cannot read."))
+        alternates = body.get("alternateNumbers")
+        return replace(_auto_attendant({"id": auto_attendant_id, **body}, location_id), alternate_numbers=tuple(
+            AlternateNumber(str(a["phoneNumber"]), str(a.get("ringPattern") or "NORMAL"), a.get("tollFreeNumber") is True)
+            for a in (alternates if isinstance(alternates, list) else [])
+            if isinstance(a, dict) and isinstance(a.get("phoneNumber"), str)))
+
+    def set_alternate_numbers(self, location_id: str, auto_attendant_id: str,
+                              numbers: tuple[AlternateNumber, ...]) -> Optional[str]:
+        """"Update an Auto Attendant" with only ``alternateNumbers``, which replaces the whole list
+        (wxc_sdk updates it by read, change, write): the caller sends what it read plus or minus
+        one. 204; not retried after it was sent (``OutcomeUnknown``): the flow reads it back."""
+        response = self._service_request(
+            "PUT", self._auto_attendant_path(location_id, auto_attendant_id), erc=204, idempotent=False,
+            params=self._org(),
+            json={"alternateNumbers": [{"phoneNumber": n.phone_number, "ringPattern": n.ring_pattern}
+                                       for n in numbers]})
+        return response.headers.get("TrackingID")
+
+    @staticmethod
+    def _auto_attendant_path(location_id: str, auto_attendant_id: str) -> str:
+        return (f"telephony/config/locations/{quote(location_id, safe='')}/autoAttendants/"
+                f"{quote(auto_attendant_id, safe='')}")
+
     def person_roles(self, person_id: str) -> list[str]:
         body = self._service_request("GET", f"people/{quote(person_id, safe='')}").json()
         roles = body.get("roles") or []
         return [str(r) for r in roles] if isinstance(roles, list) else []
+
+
+def _auto_attendant(item: dict, location_id: str) -> AutoAttendant:
+    return AutoAttendant(id=str(item["id"]), name=str(item.get("name") or item["id"]),
+                         location_id=str(item.get("locationId") or location_id),
+                         phone_number=item.get("phoneNumber") or None, extension=item.get("extension") or None)
 
 
 def _webhook(item: dict) -> Webhook:

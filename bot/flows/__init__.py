@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from bot.changes import Changes
 from bot.config import Settings
 from bot.models import HelpEntry
 from bot.progress import Reporter
@@ -20,3 +21,5 @@ class FlowContext:
     settings: Settings
     commands: tuple[HelpEntry, ...] = ()  # what the help card lists, from the registry
     progress: Optional[Reporter] = None  # for a long job: a message edited as it goes (one per event)
+    # Who asks, and the rules a change in Webex follows (``bot.changes``); None: changes are refused.
+    changes: Optional[Changes] = None
