@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import product
 
 from sandbox.ids import seeded_id, webex_id
-from sandbox.models import AvailableNumber, Location, NumberOwner, Person
+from sandbox.models import AlternateNumber, AutoAttendant, AvailableNumber, Location, NumberOwner, Person
 
 ORG_ID = seeded_id("ORGANIZATION", "numbot-sandbox-org")
 # The org's name: a location's calling line id name unless set ("By default the Org name", List
@@ -111,7 +111,37 @@ OWNERS = {
     SALES_NUMBER: ("HUNT_GROUP", "Sales", RICHARDSON, "2012"),
     SUPPORT_NUMBER: ("CALL_QUEUE", "Support", LONDON, "9001"),
 }
-IN_USE_EXTRA = frozenset(OWNERS)  # the assigned numbers (every location number is in use too)
+
+# Auto attendants (GET /telephony/config/autoAttendants). "Main Menu" answers MAIN_MENU_NUMBER and
+# has one alternate number, MAIN_MENU_ALTERNATE: a Dallas HQ number already assigned to it (owner
+# type AUTO_ATTENDANT, phoneNumberType ALTERNATE), so it is in no location's alternate available
+# numbers and every seeded list and validate answer stays as it was. The other two have an
+# extension only ("Either phoneNumber or extension is mandatory", the spec).
+MAIN_MENU = "Main Menu"
+WAREHOUSE_RECEPTION = "Warehouse Reception"
+LONDON_SWITCHBOARD = "London Switchboard"
+MAIN_MENU_ALTERNATE = "+12143029003"
+# name -> (location, phone number, extension, alternate numbers as (number, ring pattern))
+AUTO_ATTENDANTS = {
+    MAIN_MENU: (DALLAS_HQ, MAIN_MENU_NUMBER, "9002", ((MAIN_MENU_ALTERNATE, "NORMAL"),)),
+    WAREHOUSE_RECEPTION: (DALLAS_WAREHOUSE, None, "2100", ()),
+    LONDON_SWITCHBOARD: (LONDON, None, "9100", ()),
+}
+ALTERNATE_OWNED = {number for *_, alternates in AUTO_ATTENDANTS.values() for number, _ in alternates}
+# The assigned numbers (every location number is in use too): owners' numbers and alternate numbers.
+IN_USE_EXTRA = frozenset(OWNERS) | frozenset(ALTERNATE_OWNED)
+
+# Each location's PSTN connection (Location.connection): adding, activating and removing numbers
+# works at Local Gateway (TRUNK, ROUTE_GROUP) and non-integrated CCP locations only.
+CONNECTIONS = {
+    DALLAS_HQ: "TRUNK",
+    DALLAS_WAREHOUSE: "ROUTE_GROUP",
+    LONDON: "CISCO_PSTN",  # Cisco Calling Plan: refuses
+    BIG_CAMPUS: "NON_INTEGRATED_CCP",
+    EMPTY_SITE: None,  # no PSTN connection set up yet: refuses
+    PARIS: None,  # not a Webex Calling location
+    RICHARDSON: "INTEGRATED_CCP",  # refuses
+}
 UNAVAILABLE_NUMBERS = frozenset({UNAVAILABLE, "+12143040001", "+442079469999"})
 
 
@@ -181,6 +211,31 @@ def location_id(name: str) -> str:
     return seeded_id("LOCATION", name)
 
 
+def auto_attendant_id(name: str) -> str:
+    """The seeded auto attendant's id, the same as its numbers' owner id."""
+    return owner_id("AUTO_ATTENDANT", name)
+
+
+def auto_attendants() -> list[AutoAttendant]:
+    """AUTO_ATTENDANTS as records (``Sandbox`` assigns their alternate numbers to them)."""
+    holidays = {DALLAS_HQ: "US Holidays", DALLAS_WAREHOUSE: "US Holidays", LONDON: "UK Bank Holidays"}
+    zones = {LONDON: "Europe/London"}
+    made = []
+    for name, (location, number, extension, alternates) in AUTO_ATTENDANTS.items():
+        aa = AutoAttendant(auto_attendant_id(name), name, location_id(location), number, extension,
+                           [AlternateNumber(n, pattern) for n, pattern in alternates],
+                           language_code="en_gb" if location == LONDON else "en_us",
+                           holiday_schedule=holidays[location], time_zone=zones.get(location, "America/Chicago"))
+        if name == MAIN_MENU:
+            # A realistic menu: 1 for sales (the Sales hunt group), 2 to dial an extension, 0 to exit.
+            aa.business_hours_menu = {"greeting": "DEFAULT", "extensionEnabled": True, "keyConfigurations": [
+                {"key": "0", "action": "EXIT"},
+                {"key": "1", "action": "TRANSFER_WITHOUT_PROMPT", "description": "Sales", "value": SALES_NUMBER},
+                {"key": "2", "action": "EXTENSION_DIALING"}]}
+        made.append(aa)
+    return made
+
+
 def _us_address(street: str, city: str, postal: str) -> dict[str, str]:
     return {"address1": street, "city": city, "state": "TX", "postalCode": postal, "country": "US"}
 
@@ -190,6 +245,7 @@ def _location(name: str, address: dict[str, str], numbers: list[AvailableNumber]
     return Location(
         id=location_id(name), name=name, org_id=ORG_ID, time_zone=tz, preferred_language=language,
         address=address, calling=calling, numbers=sorted(numbers, key=lambda n: n.phone_number),
+        connection=CONNECTIONS.get(name, "TRUNK"),
     )
 
 

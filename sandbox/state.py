@@ -5,6 +5,7 @@ helpers in ``sandbox.conversation``), so every method is thread-safe.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import secrets
@@ -19,9 +20,10 @@ from sandbox.delivery import Deliverer, event_body, sign
 from sandbox.errors import WebexProblem
 from sandbox.ids import new_id, seeded_id
 from sandbox.markup import CLIENTS, DEFAULT_CLIENT, render
-from sandbox.models import (AssignedNumber, AvailableNumber, CardAction, Delivery, Fault, FileUpload, Location,
-                            LoggedRequest, Message, NumberOwner, Person, Room, StoredFile, Webhook, iso_now)
+from sandbox.models import (AssignedNumber, AutoAttendant, AvailableNumber, CardAction, Delivery, Fault, FileUpload,
+                            Location, LoggedRequest, Message, NumberOwner, Person, Room, StoredFile, Webhook, iso_now)
 from sandbox.numbers import is_toll_free
+from sandbox.provisioning import MAX_ALTERNATE_NUMBERS, Provisioning
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 FAULT_STAGES = ("before", "after")
@@ -72,7 +74,7 @@ class Identity:
                 and role_id in self.person.roles)
 
 
-class Sandbox(Conversation):
+class Sandbox(Conversation, Provisioning):
     """State of the emulated Webex organisation."""
 
     def __init__(self) -> None:
@@ -137,6 +139,26 @@ class Sandbox(Conversation):
             self.assign_number(given.phone_number, given.owner, given.location, extension=given.extension,
                                is_service_number=given.is_service_number)
         self.unavailable: set[str] = set(seed.UNAVAILABLE_NUMBERS)
+        # Auto attendants by id (Sandbox.auto_attendants / auto_attendant read them); each one's
+        # alternate numbers are assigned to it.
+        self._auto_attendants: dict[str, AutoAttendant] = {}
+        for aa in seed.auto_attendants():
+            self._auto_attendants[aa.id] = aa
+            for alternate in aa.alternate_numbers:
+                self.assign_number(alternate.phone_number, aa.owner, self.location(aa.location_id).name,
+                                   phone_number_type="ALTERNATE")
+        # Knobs of the write APIs (sandbox.provisioning). How an add answers numbers it cannot add:
+        # "list" (default): 400 with the list body wxc_sdk reads since 2025, the others added;
+        # "conflict": 409, errorCode 25223 / errors[0].errorCode 8363, nothing added (wxc_sdk's
+        # older live test).
+        self.add_numbers_failure = "list"
+        # Removing a number the location does not have: "502" (default; wxc_sdk's live test: 502 with
+        # cisco-spark-error-codes 4251) or "400" (errorCode 25089, the earlier answer).
+        self.remove_unknown_number = "502"
+        # ``connection`` of Get Location Webex Calling Details: "live" or "doc" (Location.details_json).
+        self.connection_shape = "live"
+        self.add_numbers_max: Optional[int] = None  # no per-request limit is documented for DID/toll-free
+        self.max_alternate_numbers = MAX_ALTERNATE_NUMBERS
         # Service app tokens: access token -> expiry (epoch seconds, None = never).
         self._service_tokens: dict[str, Optional[float]] = {seed.SERVICE_APP_TOKEN: None}
         # Refresh token -> when it was issued (epoch seconds); the seeded one now.
@@ -698,10 +720,12 @@ class Sandbox(Conversation):
             return made
 
     def assign_number(self, phone_number: str, owner: NumberOwner, location_name: Optional[str] = None, *,
-                      extension: Optional[str] = None, is_service_number: bool = False) -> AssignedNumber:
-        """``owner`` now uses ``phone_number``. An unassigned number of a location leaves that
-        location's list (alternate available numbers "are unassigned") and keeps its flags; any
-        other number is added to ``location_name``."""
+                      extension: Optional[str] = None, is_service_number: bool = False,
+                      phone_number_type: str = "PRIMARY") -> AssignedNumber:
+        """``owner`` now uses ``phone_number`` (``phone_number_type="ALTERNATE"``: as an alternate
+        number). An unassigned number of a location leaves that location's list (alternate
+        available numbers "are unassigned") and keeps its flags; any other number is added to
+        ``location_name``."""
         with self.lock:
             if any(a.phone_number == phone_number for a in self.assigned):
                 raise ValueError(f"{phone_number} is already assigned")
@@ -711,16 +735,33 @@ class Sandbox(Conversation):
                     location.numbers.remove(found)
                     made = AssignedNumber(phone_number, location.id, owner, extension, found.state,
                                           found.is_main_number, found.toll_free_number,
-                                          found.is_service_number or is_service_number)
+                                          found.is_service_number or is_service_number, phone_number_type,
+                                          found.telephony_type)
                     break
             else:
                 if location_name is None:
                     raise ValueError(f"{phone_number} is no location's number: give location_name")
                 location = self.location_named(location_name)
                 made = AssignedNumber(phone_number, location.id, owner, extension,
-                                      toll_free_number=is_toll_free(phone_number), is_service_number=is_service_number)
+                                      toll_free_number=is_toll_free(phone_number), is_service_number=is_service_number,
+                                      phone_number_type=phone_number_type)
             self.assigned.append(made)
             return made
+
+    def unassign_number(self, phone_number: str) -> AvailableNumber:
+        """Its owner lets ``phone_number`` go: it is an unassigned number of its location again (in
+        number order), with its state and flags, so an alternate available number once more."""
+        with self.lock:
+            held = next((a for a in self.assigned if a.phone_number == phone_number), None)
+            if held is None:
+                raise ValueError(f"{phone_number} is not assigned")
+            self.assigned.remove(held)
+            location = self.location(held.location_id)
+            free = held.unassigned()
+            if location is not None:
+                keys = [n.phone_number for n in location.numbers]
+                location.numbers.insert(bisect.bisect(keys, phone_number), free)
+            return free
 
     def owner_of(self, phone_number: str) -> Optional[NumberOwner]:
         with self.lock:
@@ -801,8 +842,13 @@ class Sandbox(Conversation):
                 "people": [{**p.to_json(with_roles=True), "token": p.token} for p in self.people.values()],
                 "rooms": [r.to_json() | {"members": [self.people[m].email for m in r.member_ids]}
                           for r in self.rooms.values()],
-                "locations": [loc.to_json() | {"callingEnabled": loc.calling, "numberCount": len(loc.numbers)}
+                "locations": [loc.to_json() | {"callingEnabled": loc.calling, "numberCount": len(loc.numbers),
+                                               "pstnConnection": loc.connection}
                               for loc in self.locations],
+                "autoAttendants": [aa.list_json(loc)
+                                   | {"alternateNumbers": [n.phone_number for n in aa.alternate_numbers]}
+                                   for aa in self._auto_attendants.values()
+                                   for loc in [self.location(aa.location_id)] if loc is not None],
                 "serviceApp": {
                     "clientId": seed.SERVICE_APP_CLIENT_ID,
                     "clientSecret": seed.SERVICE_APP_CLIENT_SECRET,

@@ -9,14 +9,15 @@ from typing import IO, Any, Optional
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from sandbox.api import (actions, calling, chat, contents, helpers, locations, messages, people, telephony, tokens,
-                         webhooks)
+from sandbox.api import (actions, auto_attendants, calling, chat, contents, helpers, location_numbers, locations,
+                         messages, people, telephony, tokens, webhooks)
 from sandbox.api.common import error, problem_response, sandbox
 from sandbox.errors import WebexProblem, tracking_id
 from sandbox.models import Fault, LoggedRequest
 from sandbox.state import Sandbox
 
-API_BLUEPRINTS = (tokens, people, messages, contents, actions, webhooks, locations, telephony, calling)
+API_BLUEPRINTS = (tokens, people, messages, contents, actions, webhooks, locations, telephony, calling,
+                  location_numbers, auto_attendants)
 
 
 def create_app(state: Sandbox) -> Flask:

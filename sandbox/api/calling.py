@@ -43,6 +43,38 @@ def list_locations() -> Response:
     return response
 
 
+@blueprint.get("/telephony/config/locations/<location_id>")
+@allow(admin=True)
+def location_details(location_id: str) -> Response:
+    """Get Location Webex Calling Details ("Shows Webex Calling details for a location, by ID";
+    GetTelephonyLocationObject in webex-location-call-settings-api-openapi.yml), with the
+    location's PSTN ``connection`` (``Location.details_json``, ``Sandbox.connection_shape``). A
+    location without Webex Calling answers 404, as an unknown one does."""
+    check_org()
+    state = sandbox()
+    location = state.calling_location(location_id)
+    with state.lock:
+        return jsonify(location.details_json(seed.ORG_NAME, state.connection_shape))
+
+
+@blueprint.get("/telephony/pstn/locations/<location_id>/connection")
+@allow(admin=True)
+def pstn_connection(location_id: str) -> Response:
+    """Retrieve PSTN Connection for a Location (webex-pstn-api-openapi.yml; wxc_sdk telephony/pstn
+    PSTNApi.read): ``pstnConnectionType`` LOCAL_GATEWAY (with routeType and routeId),
+    NON_INTEGRATED_CCP, INTEGRATED_CCP or CISCO_PSTN: what tells a non-integrated CCP location,
+    which may add numbers, from an integrated one. No PSTN connection set up: 404 (wording
+    inferred)."""
+    check_org()
+    state = sandbox()
+    location = state.calling_location(location_id)
+    with state.lock:
+        body = location.pstn_connection_json()
+    if body is None:
+        raise WebexProblem(404, f"Location {location.name} has no PSTN connection set up.")
+    return jsonify(body)
+
+
 @blueprint.get("/telephony/config/numbers")
 @allow(admin=True)
 def list_numbers() -> Response:

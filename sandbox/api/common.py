@@ -18,10 +18,10 @@ def sandbox() -> Sandbox:
 
 
 def error(status: int, message: str, error_code: Optional[int] = None,
-          headers: Optional[dict[str, str]] = None) -> Response:
+          headers: Optional[dict[str, str]] = None, detail_code: Optional[int] = None) -> Response:
     """A Webex error response with a fresh trackingId (also in the ``TrackingID`` header)."""
     tracking = tracking_id()
-    response = jsonify(error_body(message, tracking, error_code))
+    response = jsonify(error_body(message, tracking, error_code, detail_code))
     response.status_code = status
     response.headers["TrackingID"] = tracking
     for name, value in (headers or {}).items():
@@ -30,7 +30,8 @@ def error(status: int, message: str, error_code: Optional[int] = None,
 
 
 def problem_response(problem: WebexProblem) -> Response:
-    return error(problem.status, problem.message, problem.error_code, headers=problem.headers)
+    return error(problem.status, problem.message, problem.error_code, headers=problem.headers,
+                 detail_code=problem.detail_code)
 
 
 def identity() -> Identity:

@@ -70,7 +70,8 @@ def alternate_available_numbers(location_id: str) -> Response:
         # Webex documents no distinct answer for a location without Webex Calling: the sandbox
         # answers exactly as for an unknown one, so a client cannot rely on the wording.
         raise WebexProblem(404, "[Error 4008] Location not found.", error_code=4008)
-    numbers = location.numbers
+    # "service and standard PSTN numbers" (the page): a location's mobile numbers are not listed.
+    numbers = [n for n in location.numbers if n.telephony_type == "PSTN_NUMBER"]
     wanted = _wanted_numbers()
     if wanted:
         numbers = [n for n in numbers if n.phone_number in set(wanted)]

@@ -104,9 +104,16 @@ def test_a_persons_number_shows_its_owner(api, state):
 
 
 def test_every_seeded_owner_kind_with_an_id_of_its_kind(api):
-    rows = [r for r in every_row(api) if "owner" in r]
+    assigned = [r for r in every_row(api) if "owner" in r]
+    assert {r["phoneNumber"] for r in assigned} == set(seed.IN_USE_EXTRA)
+    # Main Menu's alternate number is assigned too, as an ALTERNATE number without an extension.
+    (alternate,) = [r for r in assigned if r["phoneNumberType"] == "ALTERNATE"]
+    assert alternate["phoneNumber"] == seed.MAIN_MENU_ALTERNATE and "extension" not in alternate
+    assert alternate["owner"] == {"id": seed.auto_attendant_id(seed.MAIN_MENU), "type": "AUTO_ATTENDANT",
+                                  "displayName": seed.MAIN_MENU}
+    rows = [r for r in assigned if r["phoneNumberType"] == "PRIMARY"]
     owners = {r["phoneNumber"]: r["owner"] for r in rows}
-    assert set(owners) == set(seed.OWNERS) == set(seed.IN_USE_EXTRA)
+    assert set(owners) == set(seed.OWNERS)
     for number, (owner_type, name, location, extension) in seed.OWNERS.items():
         owner = owners[number]
         assert owner["type"] == owner_type and owner["displayName"] == name
@@ -164,9 +171,11 @@ def test_numbers_default_max_and_link_paging(api, state):
 def test_numbers_filters(api, state):
     hq = seed.location_id(seed.DALLAS_HQ)
     at_hq = every_row(api, locationId=hq)
-    assert len(at_hq) == 122 and {r["location"]["id"] for r in at_hq} == {hq}
+    # 120 unassigned, Dana Diaz's number, Main Menu's number and its alternate number.
+    assert len(at_hq) == 123 and {r["location"]["id"] for r in at_hq} == {hq}
     assigned = every_row(api, available="false")
-    assert sorted(r["phoneNumber"] for r in assigned) == sorted(seed.OWNERS) and all("owner" in r for r in assigned)
+    assert sorted(r["phoneNumber"] for r in assigned) == sorted(seed.IN_USE_EXTRA)
+    assert all("owner" in r for r in assigned)
     free = every_row(api, available="true", locationId=hq)
     assert len(free) == 120 and not any("owner" in r for r in free)
     queues = every_row(api, ownerType="CALL_QUEUE")
