@@ -13,8 +13,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import requests
 
@@ -63,8 +63,9 @@ def bench_cards(rounds: int) -> None:
 
 
 def start_bot(server: SandboxServer, store: Path) -> str:
-    from werkzeug.serving import make_server
     import threading
+
+    from werkzeug.serving import make_server
 
     settings = Settings(
         bot_token=seed.BOT_TOKEN, webhook_secret=seed.WEBHOOK_SECRET,

@@ -22,8 +22,9 @@ import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 DIR_VARIABLE = "BENCH_CPU_SPLIT_DIR"
 DUMP_SECONDS = 0.2

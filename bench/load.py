@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import json
 import math
 import os
 import platform
@@ -50,10 +49,12 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import requests
 
@@ -205,7 +206,7 @@ class Host:
     def __init__(self, latency: float, log: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._log = open(log, "ab")
+        self._log = open(log, "ab")  # noqa: SIM115 -- the gunicorn child writes to it until stop() closes it
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
              "--threads", "512", "--worker-connections", "4000", "--keep-alive", "60", "--backlog", "4096",
@@ -277,7 +278,8 @@ def numbot_env(api_url: str, store_url: str, extra: dict[str, str]) -> dict[str,
     service = settings.service_app
     env = clean_env(
         WEBEX_BOT_TOKEN=settings.bot_token, WEBEX_WEBHOOK_SECRET=settings.webhook_secret or "",
-        WEBEX_SERVICE_APP_CLIENT_ID=service.client_id or "", WEBEX_SERVICE_APP_CLIENT_SECRET=service.client_secret or "",
+        WEBEX_SERVICE_APP_CLIENT_ID=service.client_id or "",
+        WEBEX_SERVICE_APP_CLIENT_SECRET=service.client_secret or "",
         WEBEX_SERVICE_APP_REFRESH_TOKEN=service.refresh_token or "", WEBEX_API_URL=settings.api_url,
         WEBEX_ORG_ID=settings.org_id or "", NUMBOT_STORE_URL=settings.store_url,
         NUMBOT_ALLOWED_DOMAINS=",".join(settings.allowed_domains), NUMBOT_REQUIRE_ADMIN="false",
@@ -424,7 +426,8 @@ async def _post(port: int, body: bytes, signature: str, record: Sent, timeout: f
             record.done = time.monotonic()
 
 
-async def _offer(slots: list[Slot], bodies: list[tuple[bytes, str]], ports: list[int], timeout: float) -> tuple[list[Sent], float]:
+async def _offer(slots: list[Slot], bodies: list[tuple[bytes, str]], ports: list[int],
+                 timeout: float) -> tuple[list[Sent], float]:
     """Send every slot at its time, never waiting for answers; the records and the worst lateness."""
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.05
@@ -450,18 +453,18 @@ class QueueWatch:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "QueueWatch":
+    def __enter__(self) -> QueueWatch:
         if self.url:
             self._thread.start()
         return self
 
     def _run(self) -> None:
+        url = self.url
+        assert url, "started only with a url (__enter__)"
         session = requests.Session()
         while not self._stop.wait(0.25):
-            try:
-                self.peak = max(self.peak, int(session.get(self.url + "/readyz", timeout=5).json()["pending_jobs"]))
-            except (requests.RequestException, ValueError, KeyError):
-                pass
+            with suppress(requests.RequestException, ValueError, KeyError):
+                self.peak = max(self.peak, int(session.get(url + "/readyz", timeout=5).json()["pending_jobs"]))
 
     def pending(self) -> Optional[int]:
         if not self.url:
@@ -519,7 +522,7 @@ class Result:
 
 
 @contextmanager
-def collector_paused():
+def collector_paused() -> Iterator[None]:
     """Keep Python's collector out of the load generator while it offers a rate.
 
     The generator holds every body and record of the run, and a full collection walks them all:
@@ -755,14 +758,14 @@ def ms(seconds: float) -> str:
 
 
 def row(r: Result) -> list[str]:
-    return [r.setup, f"{r.latency * 1000:g}", f"{r.rate:g}", str(r.deliveries), ms(r.ack_p50), ms(r.ack_p99), ms(r.ack_max),
-            str(r.timed_out), ms(r.answer_p50), ms(r.answer_p99), str(r.never), str(r.twice),
+    return [r.setup, f"{r.latency * 1000:g}", f"{r.rate:g}", str(r.deliveries), ms(r.ack_p50), ms(r.ack_p99),
+            ms(r.ack_max), str(r.timed_out), ms(r.answer_p50), ms(r.answer_p99), str(r.never), str(r.twice),
             f"{r.replies_per_s:.0f}", f"{r.cpu_ms:.1f}", f"{r.peak_mb:.0f}",
             "-" if r.queue_peak is None else str(r.queue_peak)]
 
 
 def print_row(r: Result) -> None:
-    print("  " + " | ".join(f"{c}={v}" for c, v in zip(COLUMNS, row(r))), flush=True)
+    print("  " + " | ".join(f"{c}={v}" for c, v in zip(COLUMNS, row(r), strict=True)), flush=True)
     if r.failed:
         print(f"  ({r.failed} deliveries failed without timing out: refused, reset or not 2xx)", flush=True)
     if r.late_ms > 50:
@@ -794,12 +797,7 @@ def combined(results: list[Result]) -> list[Result]:
         groups.setdefault((r.setup, r.latency, r.rate), []).append(r)
     rows = []
     for (setup, latency, rate), runs in groups.items():
-        def mid(name: str) -> float:
-            return statistics.median(getattr(r, name) for r in runs)
-
-        def total(name: str) -> int:
-            return sum(getattr(r, name) for r in runs)
-
+        mid, total = partial(median_of, runs), partial(total_of, runs)
         acks, answers = pooled(runs, "acks"), pooled(runs, "answers")
 
         peaks = [r.queue_peak for r in runs if r.queue_peak is not None]
@@ -845,6 +843,16 @@ def ratios(results: list[Result]) -> str:
         return ""
     return "\n".join(["| setup | Webex ms | offered/s | usual ack p99 / numbot's | usual answer p99 / numbot's "
                       "| numbot replies/s / usual's |", "|---|---|---|---|---|---|", *lines])
+
+
+def median_of(runs: list[Result], name: str) -> float:
+    """The median of the runs' ``name`` (a rate or CPU figure)."""
+    return statistics.median(getattr(r, name) for r in runs)
+
+
+def total_of(runs: list[Result], name: str) -> int:
+    """The sum of the runs' ``name`` (a count)."""
+    return sum(getattr(r, name) for r in runs)
 
 
 def pooled(runs: list[Result], samples: str) -> list[float]:
@@ -921,7 +929,8 @@ def machine() -> str:
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
     def version(name: str) -> str:
-        from importlib.metadata import PackageNotFoundError, version as v
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as v
 
         try:
             return v(name)
@@ -935,7 +944,8 @@ def machine() -> str:
 
 def report(results: list[Result], args: argparse.Namespace, workers: dict[str, int], started: float,
            machine_text: str) -> str:
-    settings = (f"{' and '.join(f'{v * 1000:g}' for v in args.latencies)} ms per Webex call; {args.duration:g} s per rate"
+    settings = (f"{' and '.join(f'{v * 1000:g}' for v in args.latencies)} ms per Webex call; "
+                f"{args.duration:g} s per rate"
                 f"{f' (at least {args.least} deliveries)' if args.least else ''}; "
                 f"{args.card_share:.0%} card presses; {args.dup_share:.0%} of deliveries duplicates; "
                 f"delivery timeout {args.delivery_timeout:g} s")
@@ -1039,7 +1049,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     if "numbot-redis" in setups and shutil.which("redis-server") is None:
         print("bench: redis-server is not installed: skipping numbot-redis (./run test installs it)", file=sys.stderr)
         setups.remove("numbot-redis")
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # thousands of open deliveries when a setup lags
     machine_text = machine()
     started = time.monotonic()

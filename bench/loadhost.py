@@ -77,7 +77,7 @@ class BenchSandbox(Sandbox):
         super().__init__()
         self.answers: dict[str, list[float]] = {}  # event key -> when each answer was stored
         self._key_of: dict[str, str] = {}  # phone number -> event key
-        self.calls: Counter[str] = Counter()
+        self.call_counts: Counter[str] = Counter()
         self._next = 0
         self._in_use: Optional[set[str]] = None
 
@@ -88,7 +88,7 @@ class BenchSandbox(Sandbox):
         return self._in_use
 
     def log_request(self, entry: LoggedRequest) -> None:
-        self.calls[f"{entry.identity} {entry.method}"] += 1
+        self.call_counts[f"{entry.identity} {entry.method}"] += 1
 
     def create_message(self, identity: Identity, body: dict[str, Any], client: str = DEFAULT_CLIENT,
                        upload: Optional[FileUpload] = None) -> Message:
@@ -159,7 +159,7 @@ def bench_blueprint(state: BenchSandbox) -> Blueprint:
     @blueprint.get("/answers")
     def answers() -> Response:
         with state.lock:
-            return answer({"answers": state.answers, "calls": dict(state.calls)})
+            return answer({"answers": state.answers, "calls": dict(state.call_counts)})
 
     return blueprint
 

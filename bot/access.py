@@ -8,8 +8,9 @@ pass ``NUMBOT_REQUIRE_ADMIN``; ``NUMBOT_ADMIN_ROLES`` names the roles accepted.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 from bot.config import Settings
 from bot.ids import key_of

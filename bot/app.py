@@ -8,12 +8,14 @@ so that Webex sends the event again: an event is acknowledged only once it is st
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import logging
 import sys
 import threading
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from flask import Flask, Response, request
 
@@ -145,10 +147,8 @@ def at_exit(stop: Callable[[], None]) -> None:
     SIGKILL, with nobody handing the event back. Handlers registered there run last-in first-out,
     so this one, registered after concurrent.futures was imported, runs first."""
     register = getattr(threading, "_register_atexit", None)
-    try:
+    with contextlib.suppress(RuntimeError):  # the interpreter is already shutting down
         (register or atexit.register)(stop)
-    except RuntimeError:  # the interpreter is already shutting down
-        pass
 
 
 def runtime_of(app: Flask) -> Runtime:

@@ -10,12 +10,13 @@ registers missing webhooks and reactivates disabled ones. Secrets are never prin
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 from bot.config import Settings
 from bot.ids import key_of
-from bot.webex import Webhook, WebexClient, WebexError
+from bot.webex import WebexClient, WebexError, Webhook
 from bot.webhooks import NAMES, webhook_target
 
 

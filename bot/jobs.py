@@ -26,7 +26,8 @@ import sys
 import threading
 import time
 from collections import deque
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from bot import faults
 from bot.eventqueue import EventQueue, Taken, adopt_legacy
@@ -200,7 +201,8 @@ class _Pace:
         self._acks, self._total, self._quickest = 0, 0.0, float("inf")
         if mean is not None and mean > floor + self.SLOW_SECONDS:
             self.allowed = max(self.least, self.allowed - max(1, self.allowed // 4))
-        elif (mean is None or mean < floor + self.QUICK_SECONDS) and self.running >= self.allowed and self.allowed < self.most:
+        elif ((mean is None or mean < floor + self.QUICK_SECONDS)
+              and self.running >= self.allowed and self.allowed < self.most):
             self.allowed += 1
             self._turn.notify()
 

@@ -16,6 +16,7 @@ country's.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -196,7 +197,7 @@ def _regroup(chunk: str, reading: _Reading) -> None:
             run = tokens[i : i + size]
             if not all(_DIGIT_GROUP.fullmatch(t.group()) for t in run):
                 continue
-            if any(chunk[a.end() : b.start()].strip() for a, b in zip(run, run[1:])):
+            if any(chunk[a.end() : b.start()].strip() for a, b in itertools.pairwise(run)):
                 continue  # only spaces may separate the groups of one number
             original = chunk[run[0].start() : run[-1].end()]
             try:

@@ -27,10 +27,11 @@ import io
 import itertools
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Optional
 
 from bot.parsing import parse_numbers
 
@@ -105,7 +106,7 @@ def read_numbers_file(name: str, data: bytes, region: str, max_rows: int = 10_00
         if "\t" in first and _named_columns(_split_tabs(first)):
             table = _Table(name, "txt", region, max_rows, lambda header: lines_in_file - header, letters=False)
             rows = table.read(_numbered(csv.reader(io.StringIO(text, newline=""), delimiter="\t")))
-            return _with_notes(rows, notes + ("The file is tab-separated: I read it as a table.",))
+            return _with_notes(rows, (*notes, "The file is tab-separated: I read it as a table."))
         return _with_notes(_read_lines(name, text, region, max_rows, lines_in_file), notes)
     delimiter = sniff_delimiter(text[:_SNIFF_CHARS])
     table = _Table(name, "csv", region, max_rows, lambda header: lines_in_file - header, letters=False)
@@ -144,9 +145,9 @@ def decode_text(name: str, data: bytes) -> tuple[str, tuple[str, ...]]:
                     raise not_text
             break
     else:
-        encoding = _utf16_without_bom(data)
-        if encoding is not None:
-            text = _strict(data, encoding)
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            text = _strict(data, utf16)
             if text is None:
                 raise not_text
         elif b"\x00" in data:
@@ -505,7 +506,8 @@ class _Scientific:
         if not self.rows:
             return ()
         shown = ", ".join(f"{n:,}" for n in self.rows[:5]) + (" …" if len(self.rows) > 5 else "")
-        return (f'{_plural(len(self.rows), "row")} ({shown}) {"holds a number" if len(self.rows) == 1 else "hold numbers"}'
+        verb = "holds a number" if len(self.rows) == 1 else "hold numbers"
+        return (f'{_plural(len(self.rows), "row")} ({shown}) {verb}'
                 f' in scientific notation, such as "{self.example}", which may have lost digits: format the column as '
                 "Text or Number (0 decimals) in Excel, and save the file again from the original numbers.",)
 
@@ -614,8 +616,8 @@ def _check_not_a_bomb(name: str, archive: zipfile.ZipFile) -> None:
     if len(entries) > MAX_ZIP_ENTRIES:
         raise UnreadableFile(bomb + f"it holds more than {MAX_ZIP_ENTRIES:,} files, so I did not open it.")
     if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
-        raise UnreadableFile(bomb + f"the workbook would unpack to more than {MAX_UNPACKED_BYTES // 2**20} MB, so I did "
-                                    "not open it.")
+        raise UnreadableFile(bomb + f"the workbook would unpack to more than {MAX_UNPACKED_BYTES // 2**20} MB, "
+                                    "so I did not open it.")
     for entry in entries:
         if entry.file_size > LARGE_ENTRY_BYTES and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
             raise UnreadableFile(bomb + f"a part of it would unpack to more than {MAX_RATIO} times its size, so I did "

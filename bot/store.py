@@ -19,8 +19,9 @@ import threading
 import time
 import uuid
 import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, ClassVar, Optional
 from urllib.parse import urlparse
 
 from huey import Huey, RedisExpireHuey
@@ -125,7 +126,7 @@ class _SqliteStorage(SqliteStorage):
       machine crash only loses it if it comes before the next durable write's sync.
     """
 
-    ddl = [*SqliteStorage.ddl, *EVENT_TABLE_DDL]
+    ddl: ClassVar[list[str]] = [*SqliteStorage.ddl, *EVENT_TABLE_DDL]
     CHECKPOINT_SECONDS = 0.5
     RESTART_LOG_FRAMES = 4096  # pages: 16 MB
     RESTART_WAIT_MS = 2
@@ -196,7 +197,7 @@ class _SqliteStorage(SqliteStorage):
                     conn.execute(f"pragma busy_timeout = {int(wait_ms)}")
 
     def sql(self, query: str, params: Any = None, commit: bool = False, results: bool = False) -> Any:
-        if commit or not query.lstrip()[:6].lower() == "select":
+        if commit or query.lstrip()[:6].lower() != "select":
             return super().sql(query, params, commit, results)
         cursor = self._reader().cursor()
         try:
@@ -301,7 +302,7 @@ def _autocommit(filename: str, timeout: float) -> sqlite3.Connection:
     return conn
 
 
-def _checkpoints(storage_ref: "weakref.ref[_SqliteStorage]", filename: str, timeout: float) -> None:
+def _checkpoints(storage_ref: weakref.ref[_SqliteStorage], filename: str, timeout: float) -> None:
     """A thread of each process that writes: checkpoints every ``CHECKPOINT_SECONDS``, on a
     connection of its own, while the storage lives and is open."""
     conn = _autocommit(filename, timeout)
@@ -360,7 +361,7 @@ def _marker(ttl_seconds: float, owner: Optional[str] = None) -> bytes:
     (a fresh random owner unless one is given).
 
     Fixed width so that SQLite can compare expiries as text when it prunes."""
-    return f"{time.time() + ttl_seconds:017.3f}:{owner or uuid.uuid4().hex}".encode("utf-8")
+    return f"{time.time() + ttl_seconds:017.3f}:{owner or uuid.uuid4().hex}".encode()
 
 
 def _owner_of(value: Optional[bytes]) -> Optional[str]:

@@ -10,7 +10,7 @@ from typing import Optional
 
 from bot.config import Settings
 from bot.store import Store, make_huey
-from bot.webex import Webhook, WebexClient
+from bot.webex import WebexClient, Webhook
 
 NAMES = {"messages": "numbot messages", "attachmentActions": "numbot card actions"}
 

@@ -2,7 +2,8 @@
 example), and a box to paste numbers into."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt

@@ -2,7 +2,8 @@
 the organisation does not have, and a button for the numbers not looked up yet."""
 from __future__ import annotations
 
-from typing import Sequence, Union
+from collections.abc import Sequence
+from typing import Union
 
 from webexpythonsdk.models.cards import options as opt
 

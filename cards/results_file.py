@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from bot.models import ValidationResult
 
@@ -47,7 +47,8 @@ def validation_rows(result: ValidationResult) -> list[tuple[object, ...]]:
         if check.repeats:
             notes.append(f"same number as row {check.repeats}")
         if check.use is not None and check.use.owner_name:
-            notes.append(f"used by {check.use.owner_name}" + (f" at {check.use.location}" if check.use.location else ""))
+            where = f" at {check.use.location}" if check.use.location else ""
+            notes.append(f"used by {check.use.owner_name}{where}")
         if check.extension:
             notes.append(f"extension {check.extension} ignored")
         rows.append((check.row, check.original, check.e164, check.state.value, str(check.toll_free).lower(),

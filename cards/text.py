@@ -120,10 +120,7 @@ class MarkdownPacker:
         return "\n\n" + self._heading + (" (continued)" if continued else "") + "\n"
 
     def _append(self, item: str) -> bool:
-        if self._in_block:
-            text = self._sep + item
-        else:
-            text = self._block_prefix(self._block_used) + item
+        text = self._sep + item if self._in_block else self._block_prefix(self._block_used) + item
         if not self._fits(text):
             return False
         self._current += text

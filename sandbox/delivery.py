@@ -12,7 +12,8 @@ import logging
 import queue
 import threading
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 import requests
 
@@ -47,7 +48,7 @@ class Deliverer:
     def __init__(self, retries: Callable[[], int], timeout: Callable[[], float],
                  wanted: Callable[[Delivery], bool] = lambda _: True,
                  finished: Callable[[Delivery], None] = lambda _: None) -> None:
-        self._queue: "queue.Queue[Optional[Delivery]]" = queue.Queue()
+        self._queue: queue.Queue[Optional[Delivery]] = queue.Queue()
         self._retries = retries
         self._timeout = timeout
         self._wanted = wanted

@@ -24,7 +24,7 @@ def webex_id(kind: str, key: str) -> str:
     URL-safe alphabet: the ids end up in URL paths, and Webex's own ids never
     contain ``+`` or ``/`` either.
     """
-    raw = f"ciscospark://us/{kind}/{key}".encode("utf-8")
+    raw = f"ciscospark://us/{kind}/{key}".encode()
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 

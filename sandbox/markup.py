@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from sandbox.ids import decode_id
 

@@ -267,7 +267,7 @@ class AvailableNumber:
             "isServiceNumber": self.is_service_number,
         }
 
-    def number_list_json(self, location: "Location") -> dict[str, Any]:
+    def number_list_json(self, location: Location) -> dict[str, Any]:
         """Its row in Get Phone Numbers for an Organization: no extension, no owner."""
         return _number_row(self.phone_number, None, self.state, self.is_main_number, self.toll_free_number,
                            self.is_service_number, location, None, telephony_type=self.telephony_type)
@@ -316,7 +316,7 @@ class AssignedNumber:
     phone_number_type: str = "PRIMARY"
     telephony_type: str = "PSTN_NUMBER"  # or MOBILE_NUMBER (wxc_sdk TelephonyType)
 
-    def number_list_json(self, location: "Location") -> dict[str, Any]:
+    def number_list_json(self, location: Location) -> dict[str, Any]:
         return _number_row(self.phone_number, self.extension, self.state, self.is_main_number, self.toll_free_number,
                            self.is_service_number, location, self.owner, self.phone_number_type,
                            self.telephony_type)
@@ -328,7 +328,7 @@ class AssignedNumber:
 
 
 def _number_row(phone_number: str, extension: Optional[str], state: str, main: bool, toll_free: bool,
-                service: bool, location: "Location", owner: Optional[NumberOwner], number_type: str = "PRIMARY",
+                service: bool, location: Location, owner: Optional[NumberOwner], number_type: str = "PRIMARY",
                 telephony_type: str = "PSTN_NUMBER") -> dict[str, Any]:
     """A row of Get Phone Numbers for an Organization with Given Criterias (fields and order as
     wxc_sdk NumberListPhoneNumber); ``owner`` only when the number is assigned;

@@ -10,8 +10,9 @@ where N is the number as it was sent.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Collection, Iterable, Optional
+from typing import Optional
 
 import phonenumbers
 

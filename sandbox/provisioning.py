@@ -22,12 +22,21 @@ from __future__ import annotations
 
 import bisect
 import threading
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from sandbox.errors import WebexProblem
 from sandbox.ids import new_id
-from sandbox.models import (CONNECTION_TYPES, DIALING, RING_PATTERNS, AlternateNumber, AssignedNumber, AutoAttendant,
-                            AvailableNumber, Location, NumberOwner)
+from sandbox.models import (
+    CONNECTION_TYPES,
+    DIALING,
+    RING_PATTERNS,
+    AlternateNumber,
+    AssignedNumber,
+    AutoAttendant,
+    AvailableNumber,
+    Location,
+    NumberOwner,
+)
 from sandbox.numbers import IN_USE, UNAVAILABLE, is_toll_free, to_e164
 
 Number = Union[AvailableNumber, AssignedNumber]
@@ -119,13 +128,17 @@ class Provisioning:
     add_numbers_max: Optional[int]
     max_alternate_numbers: int
 
-    # Provided by Sandbox.
-    def location(self, location_id: str) -> Optional[Location]: ...  # pragma: no cover
-    def location_named(self, name: str) -> Location: ...  # pragma: no cover
-    def assign_number(self, phone_number: str, owner: NumberOwner, location_name: Optional[str] = None, *,
-                      extension: Optional[str] = None, is_service_number: bool = False,
-                      phone_number_type: str = "PRIMARY") -> AssignedNumber: ...  # pragma: no cover
-    def unassign_number(self, phone_number: str) -> AvailableNumber: ...  # pragma: no cover
+    # Provided by Sandbox (declared for the type checker only, as sandbox.conversation does).
+    if TYPE_CHECKING:
+        def location(self, location_id: str) -> Optional[Location]: ...
+
+        def location_named(self, name: str) -> Location: ...
+
+        def assign_number(self, phone_number: str, owner: NumberOwner, location_name: Optional[str] = None, *,
+                          extension: Optional[str] = None, is_service_number: bool = False,
+                          phone_number_type: str = "PRIMARY") -> AssignedNumber: ...
+
+        def unassign_number(self, phone_number: str) -> AvailableNumber: ...
 
     # -- locations -------------------------------------------------------------------
 
@@ -297,7 +310,7 @@ class Provisioning:
 
     # -- auto attendants ---------------------------------------------------------------
 
-    def auto_attendants(self, location: Union[None, str, Location] = None) -> list[AutoAttendant]:
+    def auto_attendants(self, location: Union[str, Location, None] = None) -> list[AutoAttendant]:
         """The org's auto attendants (of one location: its name, id or record), by name."""
         with self.lock:
             wanted = self._resolve(location).id if location is not None else None

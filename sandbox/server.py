@@ -29,11 +29,12 @@ class SandboxServer:
     def api_url(self) -> str:
         return self.url + "/v1"
 
-    def start(self) -> "SandboxServer":
+    def start(self) -> SandboxServer:
         self._server = make_server(self.host, self.port, self.app, threaded=True)
         self.port = self._server.server_port
         self.state.base_url = self.url
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-http", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="sandbox-http", daemon=True)
         self._thread.start()
         return self
 
@@ -47,7 +48,7 @@ class SandboxServer:
             self._thread = None
         self.state.close()
 
-    def __enter__(self) -> "SandboxServer":
+    def __enter__(self) -> SandboxServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -20,8 +20,24 @@ from sandbox.delivery import Deliverer, event_body, sign
 from sandbox.errors import WebexProblem
 from sandbox.ids import new_id, seeded_id
 from sandbox.markup import CLIENTS, DEFAULT_CLIENT, render
-from sandbox.models import (AssignedNumber, AutoAttendant, AvailableNumber, CardAction, Delivery, Fault, FileUpload,
-                            Location, LoggedRequest, Message, NumberOwner, Person, Room, StoredFile, Webhook, iso_now)
+from sandbox.models import (
+    AssignedNumber,
+    AutoAttendant,
+    AvailableNumber,
+    CardAction,
+    Delivery,
+    Fault,
+    FileUpload,
+    Location,
+    LoggedRequest,
+    Message,
+    NumberOwner,
+    Person,
+    Room,
+    StoredFile,
+    Webhook,
+    iso_now,
+)
 from sandbox.numbers import is_toll_free
 from sandbox.provisioning import MAX_ALTERNATE_NUMBERS, Provisioning
 
@@ -145,8 +161,9 @@ class Sandbox(Conversation, Provisioning):
         for aa in seed.auto_attendants():
             self._auto_attendants[aa.id] = aa
             for alternate in aa.alternate_numbers:
-                self.assign_number(alternate.phone_number, aa.owner, self.location(aa.location_id).name,
-                                   phone_number_type="ALTERNATE")
+                location = self.location(aa.location_id)
+                assert location is not None, f"seed auto attendant {aa.name} has no location {aa.location_id}"
+                self.assign_number(alternate.phone_number, aa.owner, location.name, phone_number_type="ALTERNATE")
         # Knobs of the write APIs (sandbox.provisioning). How an add answers numbers it cannot add:
         # "list" (default): 400 with the list body wxc_sdk reads since 2025, the others added;
         # "conflict": 409, errorCode 25223 / errors[0].errorCode 8363, nothing added (wxc_sdk's
@@ -312,7 +329,8 @@ class Sandbox(Conversation, Provisioning):
                     raise WebexProblem(400, "Invalid parentId: the parent message must be in the same room.")
                 if parent.parent_id:
                     raise WebexProblem(400, "Cannot reply to a reply: use the thread's first message as parentId.")
-            html, mentioned = None, []
+            html: Optional[str] = None
+            mentioned: list[str] = []
             if markdown:
                 rendered, html, mentioned = render(markdown, self._resolve_mention, client)
                 text = text or rendered
@@ -479,7 +497,8 @@ class Sandbox(Conversation, Provisioning):
             if self.max_message_edits is not None and message.edits >= self.max_message_edits:
                 raise WebexProblem(400, f"The edit limit of this message has been reached "
                                         f"({self.max_message_edits} edits).")
-            html, mentioned = None, []
+            html: Optional[str] = None
+            mentioned: list[str] = []
             if markdown:
                 rendered, html, mentioned = render(markdown, self._resolve_mention, client)
                 text = text or rendered

@@ -7,10 +7,24 @@ import time
 from typing import IO, Any, Optional
 
 from flask import Flask, Response, g, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
-from sandbox.api import (actions, auto_attendants, calling, chat, contents, helpers, location_numbers, locations,
-                         messages, people, telephony, tokens, webhooks)
+from sandbox.api import (
+    actions,
+    auto_attendants,
+    calling,
+    chat,
+    contents,
+    helpers,
+    location_numbers,
+    locations,
+    messages,
+    people,
+    telephony,
+    tokens,
+    webhooks,
+)
 from sandbox.api.common import error, problem_response, sandbox
 from sandbox.errors import WebexProblem, tracking_id
 from sandbox.models import Fault, LoggedRequest
@@ -20,10 +34,14 @@ API_BLUEPRINTS = (tokens, people, messages, contents, actions, webhooks, locatio
                   location_numbers, auto_attendants)
 
 
+class WebexJSON(DefaultJSONProvider):
+    sort_keys = False  # keep Webex's field order
+    compact = True
+
+
 def create_app(state: Sandbox) -> Flask:
     app = Flask("sandbox")
-    app.json.sort_keys = False  # keep Webex's field order
-    app.json.compact = True
+    app.json = WebexJSON(app)
     app.extensions["sandbox"] = state
     for module in API_BLUEPRINTS:
         app.register_blueprint(module.blueprint, url_prefix="/v1")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 from urllib.parse import urlencode
 
 from flask import Response, current_app, g, jsonify, request
 
 from sandbox.errors import WebexProblem, error_body, tracking_id
+from sandbox.models import Person
 from sandbox.state import Identity, Sandbox
 
 UNAUTHORIZED = "The request requires a valid access token set in the Authorization request header."
@@ -37,6 +39,13 @@ def problem_response(problem: WebexProblem) -> Response:
 def identity() -> Identity:
     """The caller (views behind ``allow`` always have one)."""
     return g.identity
+
+
+def caller() -> Person:
+    """The calling bot or person (views that ``allow`` only "bot" and "person" always have one)."""
+    person = identity().person
+    assert person is not None, "only a bot's or a person's token has a person"
+    return person
 
 
 def allow(*kinds: str, admin: bool = False) -> Callable:

@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 from flask import Blueprint, Response, jsonify, request
 
-from sandbox.api.common import allow, error, identity, int_param, json_body, next_link, sandbox
+from sandbox.api.common import allow, caller, error, identity, int_param, json_body, next_link, sandbox
 from sandbox.errors import WebexProblem
 from sandbox.markup import CLIENT_HEADER, DEFAULT_CLIENT
 from sandbox.models import FileUpload
@@ -84,12 +84,12 @@ def list_() -> Response:
     state, who = sandbox(), identity()
     room = state.room_for(who, room_id)
     mentioned = request.args.get("mentionedPeople")
-    if who.kind == "bot" and room.type == "group" and mentioned not in ("me", who.person.id):
+    if who.kind == "bot" and room.type == "group" and mentioned not in ("me", caller().id):
         # Webex: bots may list group room messages only with mentionedPeople=me.
         return error(403, "Bots can only list messages in group rooms that mention them (mentionedPeople=me).")
     limit = int_param("max", 50, 1, 1000, clamp=True)
     found = state.list_messages(room_id, request.args.get("parentId"), request.args.get("beforeMessage"),
-                                who.person.id if mentioned else None)
+                                caller().id if mentioned else None)
     response = jsonify({"items": [m.to_json() for m in found[:limit]]})
     if len(found) > limit:
         response.headers["Link"] = next_link(beforeMessage=found[limit - 1].id, max=limit)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from sandbox.api.common import allow, error, identity, sandbox
+from sandbox.api.common import allow, caller, error, identity, sandbox
 
 blueprint = Blueprint("people", __name__)
 
@@ -11,7 +11,7 @@ blueprint = Blueprint("people", __name__)
 @blueprint.get("/people/me")
 @allow("bot", "person")
 def me() -> Response:
-    return jsonify(identity().person.to_json())
+    return jsonify(caller().to_json())
 
 
 def _visible(person_org: str) -> bool:
@@ -50,7 +50,7 @@ def room(room_id: str) -> Response:
 @blueprint.get("/rooms")
 @allow("bot", "person")
 def rooms() -> Response:
-    me_id, state = identity().person.id, sandbox()
+    me_id, state = caller().id, sandbox()
     with state.lock:
         items = [r.to_json() for r in state.rooms.values() if me_id in r.member_ids]
     return jsonify({"items": items})
