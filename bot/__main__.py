@@ -1,11 +1,12 @@
-"""Command line: ``python -m bot serve|worker|check [--fix]|register-webhooks [URL]|validate …|alternate …``."""
+"""Command line: ``python -m bot serve|worker|check [--fix]|register-webhooks [URL]|validate …|alternate …|add …|
+assign …``."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     register = commands.add_parser("register-webhooks", help="point this bot's webhooks at URL/webhook")
     register.add_argument("url", nargs="?", help="the bot's public base URL, e.g. https://numbot.example.com "
                           "(default: NUMBOT_PUBLIC_URL)")
-    check = commands.add_parser("check", help="check this deployment: tokens, telephony API, webhooks (exit 0 when all pass)")
+    check = commands.add_parser("check",
+                                help="check this deployment: tokens, telephony API, webhooks (exit 0 when all pass)")
     check.add_argument("--fix", action="store_true", help="register missing webhooks and reactivate disabled ones")
     validate = commands.add_parser("validate", help="validate numbers (or a .csv/.txt/.xlsx file) with the service app")
     validate.add_argument("numbers", nargs="*", help="numbers, E.164 or national format")
@@ -29,6 +31,19 @@ def main(argv: list[str] | None = None) -> int:
     alternate = commands.add_parser("alternate", help="a location's auto attendant alternate available numbers")
     alternate.add_argument("location", nargs="+", help="the location's name (or part of it) or id")
     alternate.add_argument("--csv", type=Path, help="also write every number as CSV to this file")
+    add = commands.add_parser("add", help="add Available numbers to a location (needs NUMBOT_ALLOW_CHANGES=true)")
+    add.add_argument("numbers", nargs="+", help="numbers, E.164 or national format")
+    add.add_argument("--location", nargs="+", required=True, help="the location's name (or part of it) or id")
+    add.add_argument("--inactive", action="store_true", help="add them inactive (default: active)")
+    add.add_argument("--yes", action="store_true", help="do not ask on the terminal")
+    assign = commands.add_parser("assign", help="assign an alternate number to an auto attendant "
+                                 "(needs NUMBOT_ALLOW_CHANGES=true)")
+    assign.add_argument("number", help="an alternate available number of the location")
+    assign.add_argument("--auto-attendant", nargs="+", required=True, help="the auto attendant's name or id")
+    assign.add_argument("--location", nargs="+", required=True, help="the location's name (or part of it) or id")
+    assign.add_argument("--ring-pattern", default="NORMAL",
+                        help="NORMAL, LONG_LONG, SHORT_SHORT_LONG or SHORT_LONG_SHORT (default NORMAL)")
+    assign.add_argument("--yes", action="store_true", help="do not ask on the terminal")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -40,12 +55,13 @@ def main(argv: list[str] | None = None) -> int:
 
         url = args.url or settings.public_url
         if not url:
-            print("numbot: register-webhooks needs the bot's public URL (argument or NUMBOT_PUBLIC_URL)", file=sys.stderr)
+            print("numbot: register-webhooks needs the bot's public URL (argument or NUMBOT_PUBLIC_URL)",
+                  file=sys.stderr)
             return 2
         for hook in register_webhooks(settings, url):
             print(f"registered {hook.resource} -> {hook.target_url} ({hook.id})")
         return 0
-    if args.command in ("validate", "alternate"):
+    if args.command in ("validate", "alternate", "add", "assign"):
         from bot.cli import run
 
         return run(args.command, settings, args)
@@ -72,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_worker(settings) -> int:
+def run_worker(settings: Settings) -> int:
     """Queue workers in their own process, until SIGTERM/SIGINT."""
     import signal
     import threading

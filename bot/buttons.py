@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from bot.models import NumberFilters
 
@@ -34,7 +34,11 @@ ADD_CONFIRM = "add_confirm"        # add the sealed numbers to the chosen locati
 ASSIGN_PREPARE = "assign_prepare"  # assign a number (input or data "number") of data["locationId"] to an AA
 ASSIGN_CONFIRM = "assign_confirm"  # assign the sealed number to the chosen AA (input autoAttendant, ringPattern)
 REMOVE_CONFIRM = "remove_confirm"  # remove the sealed alternate number from the sealed AA
+ACTIVATE_CONFIRM = "activate_confirm"  # activate the sealed numbers just added inactive to the sealed location
 CANCEL_CHANGE = "cancel_change"    # the confirmation is not wanted: it is used up, nothing changes
+# The kinds of change a confirmation is sealed for (``Changes.seal``); Cancel names its kind.
+CHANGE_ADD, CHANGE_ASSIGN, CHANGE_REMOVE, CHANGE_ACTIVATE = "add", "assign", "remove", "activate"
+KEY_KIND = "kind"
 
 # Input ids and data keys
 INPUT_NUMBERS = "numbers"
@@ -117,6 +121,27 @@ def alternate_data(location_id: str | None, page: int, filters: NumberFilters | 
     )
 
 
+def add_data(numbers: Iterable[str]) -> dict:
+    """The "Add to a location…" button of a validation card: its Available numbers."""
+    return action_data(ADD_PREPARE, **{INPUT_NUMBERS: ", ".join(numbers)})
+
+
+def assign_data(location_id: str) -> dict:
+    """The "Assign to an auto attendant…" button of an alternate-numbers page: the number is
+    the card's ``number`` input."""
+    return action_data(ASSIGN_PREPARE, **{INPUT_LOCATION: location_id})
+
+
+def confirm_data(action: str, seal: dict) -> dict:
+    """A confirmation button: its action and the sealed subject (``bot.changes``)."""
+    return action_data(action, **seal)
+
+
+def cancel_data(kind: str, seal: dict) -> dict:
+    """The Cancel button of a confirmation: it uses the confirmation up."""
+    return action_data(CANCEL_CHANGE, **{KEY_KIND: kind}, **seal)
+
+
 def placed(card: dict, space: str, thread: str | None) -> dict:
     """The card as posted in a ``space`` ("direct" or "group"), in ``thread`` or not: every
     button's data also says so. An ``attachmentActions`` event names the room but neither its kind
@@ -140,8 +165,9 @@ def placed(card: dict, space: str, thread: str | None) -> dict:
         if not isinstance(node, dict):
             return node
         copy = {key: walk(value) for key, value in node.items()}
-        if copy.get("type") == "Action.Submit" and isinstance(copy.get("data", {}), dict):
-            copy["data"] = {**copy.get("data", {}), **place}
+        data = copy.get("data", {})
+        if copy.get("type") == "Action.Submit" and isinstance(data, dict):
+            copy["data"] = {**data, **place}
             submits += 1
         return copy
 

@@ -28,9 +28,10 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Optional, Protocol
+from typing import Optional, Protocol
 
 from bot.access import has_role
 from bot.logs import fields
@@ -100,6 +101,11 @@ def _object(value: object) -> Optional[dict]:
     return parsed if isinstance(parsed, dict) else None
 
 
+def now() -> float:
+    """The clock of confirmations, looked up at each call (a test moves it past an expiry)."""
+    return time.time()
+
+
 def _key(bot_token: str) -> bytes:
     return hashlib.sha256(b"numbot confirmations\x00" + bot_token.encode("utf-8")).digest()
 
@@ -113,20 +119,22 @@ class Changes:
     """The safety rules of one deployment; flows reach it through ``FlowContext.changes``."""
 
     def __init__(self, allowed: bool, bot_token: str, claims: Optional[Claims], actor: Optional[Actor],
-                 owner: str = "", confirm_seconds: int = 600, clock: Callable[[], float] = time.time) -> None:
+                 owner: str = "", confirm_seconds: int = 600, clock: Optional[Callable[[], float]] = None,
+                 new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
         self.allowed = allowed
         self._key = _key(bot_token)
         self._claims = claims
         self.actor = actor
         self._owner = owner
         self.confirm_seconds = confirm_seconds
-        self._clock = clock
+        self._clock = clock or now
+        self._new_id = new_id  # a test's cards stay the same from run to run with a counter
 
     def seal(self, kind: str, subject: dict) -> dict:
         """Data fields for a confirmation button that confirms ``subject`` (JSON-able)."""
         # Every value a string: Webex hands a button's data back merged with the card's inputs,
         # and the bot reads nothing there as more than text (``bot.buttons``).
-        confirm_id = uuid.uuid4().hex
+        confirm_id = self._new_id()
         expires = int(self._clock()) + self.confirm_seconds
         return {KEY_CONFIRM_ID: confirm_id, KEY_EXPIRES: str(expires),
                 KEY_SUBJECT: json.dumps(subject, sort_keys=True, separators=(",", ":")),

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Optional, overload
 
 import phonenumbers
 
@@ -119,6 +120,10 @@ def load_settings(env: Optional[Mapping[str, str]] = None, *, read_dotenv: bool 
             load_dotenv(override=False)
         env = os.environ
 
+    @overload
+    def get(name: str) -> Optional[str]: ...
+    @overload
+    def get(name: str, default: str) -> str: ...
     def get(name: str, default: Optional[str] = None) -> Optional[str]:
         value = env.get(name)
         return value if value not in (None, "") else default

@@ -42,9 +42,11 @@ the store's marker format (``bot.store``).
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import uuid
-from typing import Callable, NamedTuple, Optional
+from collections.abc import Callable
+from typing import Any, NamedTuple, Optional
 
 from bot.store import CLAIM_SECONDS, Store, _expired, _marker
 
@@ -103,7 +105,7 @@ class EventQueue:
         (``finish``), so the new body is looked at too."""
         raw = encode(event)
         if self._redis:
-            said = int(self._script("put", self._keys[:2] + [self._claims + key.encode("utf-8")],
+            said = int(self._script("put", [*self._keys[:2], self._claims + key.encode("utf-8")],
                                     [key, raw, repr(time.time())]))
             if said == 0 and queued is not None:
                 queued()
@@ -186,7 +188,7 @@ class EventQueue:
         or the checkpoint's within half a second) may answer the event again."""
         marker = _marker(claim_seconds) if claim else b""
         if self._redis:
-            self._script("finish", self._keys + [self._claims + taken.key.encode("utf-8")],
+            self._script("finish", [*self._keys, self._claims + taken.key.encode("utf-8")],
                          [taken.key, taken.token, taken.raw, marker, int(claim_seconds * 1000), repr(time.time())])
             return
         name = self._name
@@ -211,7 +213,7 @@ class EventQueue:
         with self.store.write() as cursor:
             self._hand_back(cursor, taken)
 
-    def _hand_back(self, cursor, taken: Taken) -> None:  # type: ignore[no-untyped-def]
+    def _hand_back(self, cursor: sqlite3.Cursor, taken: Taken) -> None:
         cursor.execute("update numbot_event set due = ?, token = null where queue = ? and key = ? and token = ?",
                        (time.time(), self._name, taken.key, taken.token))
 
@@ -236,7 +238,7 @@ class EventQueue:
             return int(self.store.huey.storage.conn.zcard(self._keys[1]))
         return int(self.store.read("select count(*) from numbot_event where queue = ?", (self._name,))[0][0])
 
-    def _script(self, name: str, keys: list, args: list):  # type: ignore[no-untyped-def]
+    def _script(self, name: str, keys: list, args: list) -> Any:
         return self._scripts[name](keys=keys, args=args)
 
 
@@ -359,7 +361,8 @@ def adopt_legacy(queue: EventQueue) -> int:
         cut = len(storage.result_key(""))
         names = [key[cut:].decode("utf-8")
                  for key in storage.conn.scan_iter(match=storage.result_key(LEGACY_JOURNAL) + b"*", count=1000)]
-        entries = list(zip(names, storage.conn.mget([storage.result_key(n) for n in names]))) if names else []
+        values = storage.conn.mget([storage.result_key(n) for n in names]) if names else []
+        entries = list(zip(names, values, strict=True))
     else:
         entries = store._scan(LEGACY_JOURNAL)
     moved = 0

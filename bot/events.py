@@ -20,6 +20,7 @@ from typing import Optional, Union
 
 import cards
 from bot import access, buttons, faults, registry
+from bot.changes import Actor, Changes
 from bot.config import Settings
 from bot.flows import FlowContext
 from bot.leases import Interrupted
@@ -35,6 +36,9 @@ log = logging.getLogger("numbot.events")
 
 RESOURCES = ("messages", "attachmentActions")
 OWN_EVENT = "ignored: the bot's own event"
+# An event that meets one of these is left for a later attempt, not answered with a crash card.
+INTERRUPTIONS: tuple[type[BaseException], ...] = (Interrupted, *STORE_ERRORS)
+LATER_ERRORS: tuple[type[BaseException], ...] = (StoreUnavailable, *INTERRUPTIONS)
 
 
 class BadEvent(ValueError):
@@ -161,7 +165,8 @@ class EventHandler:
         self.settings = settings
         self.client = client
         self.store = store
-        self.ctx = FlowContext(client=client, settings=settings, commands=registry.help_entries())
+        self.ctx = FlowContext(client=client, settings=settings,
+                               commands=registry.help_entries(settings.allow_changes))
         # Lookups a worker makes alongside its own call (``_read``): one thread each at most.
         self._lookups = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="numbot-lookup")
 
@@ -178,7 +183,7 @@ class EventHandler:
             answered = state.outcome != OWN_EVENT
         except BadEvent as error:
             state.outcome, answered = f"ignored: {error}", False
-        except (StoreUnavailable, Interrupted, *STORE_ERRORS) as error:
+        except LATER_ERRORS as error:
             # Not an answer: the worker leaves the event for a later attempt (``bot.jobs``), which
             # finds the reply if this one got as far as posting it.
             state.outcome, state.error = ("interrupted: handed to another worker" if isinstance(error, Interrupted)
@@ -280,8 +285,9 @@ class EventHandler:
                 return "ignored: a card this bot did not send"
             to = Destination(action.room_id or card_message.room_id, card_message.room_type,
                              card_message.parent_id, card_message.id)
-            presser = asked.result() if asked is not None else known
-            assert presser is not None
+            found = asked.result() if asked is not None else known
+            assert found is not None
+            presser = found
         return Incoming(action.person_id, presser.email, to, inputs=action.inputs,
                         presser=presser.display_name or presser.email, key=event.key)
 
@@ -296,19 +302,29 @@ class EventHandler:
             command = registry.command_for(request)
             state.flow = command.name  # named before it runs: a failing flow is logged too
             progress = Progress(self.client, self.store, incoming.to, incoming.key)
-            return command.answer(request, replace(self.ctx, progress=progress))
+            return command.answer(request, replace(self.ctx, progress=progress, changes=self._changes(incoming)))
         except WebexBusy as error:
             state.webex_error = str(error)
             return cards.busy_reply(error.retry_after, error.info)
         except WebexError as error:
             state.webex_error = str(error)
             return cards.webex_error_reply(error.info, "answering")
-        except (Interrupted, *STORE_ERRORS):
+        except INTERRUPTIONS:
             raise  # not the flow's fault: the event is tried again (``__call__``)
         except Exception:
             log.exception("flow crashed")
             state.flow_error = True
             return cards.crash_reply()
+
+    def _changes(self, incoming: Incoming) -> Changes:
+        """The change rules for this event: who asks (roles read from Webex only if a change is
+        asked for), and the event as the owner of any confirmation it claims, so that the same
+        event taken again after its worker died goes on with its own claim."""
+        person = incoming.person_id
+        actor = Actor(person_id=person, email=incoming.email, name=incoming.presser or "",
+                      roles=lambda: self._roles(person))
+        return Changes(self.settings.allow_changes, self.settings.bot_token, self.store, actor, owner=incoming.key,
+                       confirm_seconds=self.settings.confirm_seconds)
 
     def _send(self, state: EventState, reply: Reply) -> None:
         """Post the reply and remember that it was posted. An attempt after a worker died looks

@@ -163,9 +163,7 @@ class NumberFilters:
             return False
         if self.only_toll_free and not number.toll_free:
             return False
-        if self.only_service and not number.is_service_number:
-            return False
-        return True
+        return not (self.only_service and not number.is_service_number)
 
     @property
     def any_toggle(self) -> bool:
@@ -386,6 +384,20 @@ class AddResult:
     refused: tuple[NumberError, ...] = ()
     error: Optional[WebexErrorInfo] = None  # Webex refused the whole request
     advice: Optional[str] = None  # what to do next after a refusal
+    audit: Optional[str] = None
+    asked: tuple[str, ...] = ()  # every number the confirmation named (Validate again checks them)
+    activate: Optional[dict] = None  # added inactive: the sealed data of "Activate them now"
+
+
+@dataclass(frozen=True)
+class ActivateResult:
+    """What activating numbers added inactive did, as read back from Webex."""
+
+    location: Location
+    activated: tuple[str, ...]
+    active_already: tuple[str, ...] = ()
+    not_there: tuple[str, ...] = ()  # no longer numbers of the location
+    error: Optional[WebexErrorInfo] = None
     audit: Optional[str] = None
 
 

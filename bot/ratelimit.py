@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import contextvars
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Optional
 
 from bot.store import Store
 

@@ -12,12 +12,13 @@ the command that lists that action reads the press with ``from_card``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import cards
 from bot import buttons
-from bot.flows import FlowContext, alternate, bulk, locations, owners, validate
+from bot.flows import FlowContext, add, alternate, assign, bulk, confirm, locations, owners, validate
 from bot.flows import help as help_flow
 from bot.models import HelpEntry, Reply
 
@@ -38,6 +39,8 @@ class Command:
     from_card: Optional[CardReader] = None
     from_files: Optional[FileReader] = None  # a message with attached files (one command reads them)
     help: Optional[HelpEntry] = None
+    more_requests: tuple[type, ...] = ()  # other request types its readers return (a confirmation press)
+    changes: bool = False  # it changes Webex: on the help card only where changes are on (``bot.changes``)
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,27 @@ COMMANDS: tuple[Command, ...] = (
                        "every number in it and answer with a summary and the result as a file.",
                        "validate + ports.csv attached"),
     ),
+    Command(
+        name="add", request=add.AddNumbers, answer=add.answer, words=("add numbers", "add number", "add"),
+        from_text=add.from_text, actions=(buttons.ADD_PREPARE, buttons.ADD_CONFIRM, buttons.ACTIVATE_CONFIRM),
+        from_card=add.from_card, more_requests=(add.ConfirmAdd, add.ConfirmActivate), changes=True,
+        help=HelpEntry("Add numbers to a location",
+                       "add, the numbers, then to and the location: the Available ones are added after you "
+                       "confirm on the card (full administrators only). Validation cards have a button for it.",
+                       "add +12145557861 +12145557862 to Dallas HQ"),
+    ),
+    Command(
+        name="assign", request=assign.AssignAlternate, answer=assign.answer,
+        words=("assign alternate number", "assign number", "assign"), from_text=assign.from_text,
+        actions=(buttons.ASSIGN_PREPARE, buttons.ASSIGN_CONFIRM, buttons.REMOVE_CONFIRM), from_card=assign.from_card,
+        more_requests=(assign.ConfirmAssign, assign.ConfirmRemove), changes=True,
+        help=HelpEntry("Assign an alternate number to an auto attendant",
+                       "assign, the number, to and the auto attendant, in and the location: you confirm the ring "
+                       "pattern on the card, which also removes alternate numbers (full administrators only).",
+                       "assign +12143020001 to Main Menu in Dallas HQ"),
+    ),
+    Command(name="cancel-change", request=confirm.CancelChange, answer=confirm.answer,
+            actions=(buttons.CANCEL_CHANGE,), from_card=confirm.from_card, changes=True),
     Command(name="unknown-card", request=UnknownCard, answer=_unknown_card),
 )
 
@@ -125,7 +149,7 @@ def check(commands: tuple[Command, ...]) -> None:
             seen.add(value)
 
     unique("name", [c.name for c in commands])
-    unique("request", [c.request.__qualname__ for c in commands])
+    unique("request", [r.__qualname__ for c in commands for r in (c.request, *c.more_requests)])
     unique("word", [w.lower() for c in commands for w in c.words])
     unique("action", [a for c in commands for a in c.actions])
     if sum(c.from_files is not None for c in commands) > 1:
@@ -142,15 +166,16 @@ def check(commands: tuple[Command, ...]) -> None:
 
 
 check(COMMANDS)
-_BY_REQUEST = {c.request: c for c in COMMANDS}
+_BY_REQUEST = {r: c for c in COMMANDS for r in (c.request, *c.more_requests)}
 _BY_ACTION = {a: c for c in COMMANDS for a in c.actions}
 # Longest first, so that "alternate numbers" wins over "alternate".
 _WORDS = sorted(((w.lower(), c) for c in COMMANDS for w in c.words), key=lambda pair: -len(pair[0]))
 _FILES = next((c for c in COMMANDS if c.from_files is not None), None)
 
 
-def help_entries() -> tuple[HelpEntry, ...]:
-    return tuple(c.help for c in COMMANDS if c.help is not None)
+def help_entries(changes: bool = False) -> tuple[HelpEntry, ...]:
+    """The help card's commands; those that change Webex only when ``changes`` are on."""
+    return tuple(c.help for c in COMMANDS if c.help is not None and (changes or not c.changes))
 
 
 def _after(text: str, word: str) -> Optional[str]:
@@ -187,7 +212,7 @@ def parse_card_action(inputs: object, region: str) -> Request:
         return UnknownCard(reason="That card was not sent by this bot, or it is too old to read.")
     action = inputs.get(buttons.KEY_ACTION)
     command = _BY_ACTION.get(action) if isinstance(action, str) else None
-    if command is None:
+    if command is None or not isinstance(action, str):
         return UnknownCard(reason="That button is not one this bot knows; it may be from an older version.")
     assert command.from_card is not None  # check() makes sure
     return command.from_card(inputs, action, region)

@@ -16,12 +16,14 @@ refresh token itself has left (``refresh_token_expires_in``); from
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 from webexpythonsdk.api.access_tokens import AccessTokensAPI
 from webexpythonsdk.exceptions import ApiError
@@ -87,7 +89,9 @@ class ServiceAppTokens:
         self._local = threading.Lock()
         self._seed = _fingerprint(credentials.refresh_token or "")
         self._known: Optional[tuple[Optional[dict], float]] = None  # (what the store held, read at (monotonic))
-        self._grants = AccessTokensAPI(api_url.rstrip("/") + "/", immutable_data_factory, single_request_timeout=timeout)
+        self._grants = AccessTokensAPI(
+            api_url.rstrip("/") + "/", immutable_data_factory, single_request_timeout=timeout
+        )
 
     @property
     def can_refresh(self) -> bool:
@@ -150,7 +154,9 @@ class ServiceAppTokens:
                     return cached["access_token"]
                 return self._grant(cached)
         except LockTimeout:
-            raise TokenError("Another worker is renewing the service app token and has not finished; try again.") from None
+            raise TokenError(
+                "Another worker is renewing the service app token and has not finished; try again."
+            ) from None
 
     def _current(self, fresh: bool = False) -> Optional[dict]:
         """The token the store holds. Every service app call asks, so a process reads it at most
@@ -195,10 +201,8 @@ class ServiceAppTokens:
             "expires_at": now + expires_in,
             "refresh_token": data.get("refresh_token") or refresh_token,
         }
-        try:
+        with contextlib.suppress(KeyError, TypeError, ValueError):  # not said: nothing to warn about
             stored["refresh_expires_at"] = now + float(data["refresh_token_expires_in"])
-        except (KeyError, TypeError, ValueError):
-            pass  # not said: nothing to warn about
         self._store.put_json(STORE_KEY, stored)
         self._known = (stored, time.monotonic())
         self._store.delete_json(FAILURE_KEY)

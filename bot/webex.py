@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import time
-from dataclasses import dataclass, replace
-from json import dumps as to_json
-from typing import Any, Iterable, Optional
 import re
 import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from json import dumps as to_json
+from typing import Any, Optional
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import requests
@@ -34,6 +35,7 @@ from webexpythonsdk.utils import check_response_code
 
 from bot import buttons
 from bot.config import Settings
+from bot.leases import check_still_ours
 from bot.models import (
     AlternateNumber,
     AutoAttendant,
@@ -52,7 +54,6 @@ from bot.models import (
     WebexErrorInfo,
 )
 from bot.ratelimit import RatePauses, api_group, budget_left
-from bot.leases import check_still_ours
 from bot.store import Store
 from bot.tokens import ServiceAppTokens, TokenError
 
@@ -146,7 +147,7 @@ class _ListBodyError(ApiError):
     """An error whose JSON body is a list (the Numbers API's per-number refusals): webexpythonsdk's
     ``ApiError`` reads ``details.get(...)`` and would fail with AttributeError on it."""
 
-    def __init__(self, response: requests.Response) -> None:  # noqa: D107 - ApiError's fields, without its dict reads
+    def __init__(self, response: requests.Response) -> None:
         Exception.__init__(self, f"[{response.status_code}] {response.reason}")
         self.response, self.request = response, response.request
         self.status_code, self.status = response.status_code, response.reason
@@ -212,6 +213,11 @@ def _number_key(number: str) -> str:
     return digits
 
 
+def _object(value: Any) -> dict:
+    """A nested object of an answer, or an empty one when Webex left it out or sent null."""
+    return value if isinstance(value, dict) else {}
+
+
 def parse_validate_response(body: Any, sent: list[str]) -> list[RawCheck]:
     """Accept the documented shape (``numbers``/``number``) and the live one
     (``phoneNumbers``/``phoneNumber`` with ``detail``); answer in the order sent."""
@@ -235,7 +241,7 @@ def parse_validate_response(body: Any, sent: list[str]) -> list[RawCheck]:
         state = _STATES.get(raw_state.strip().lower())
         if state is None:
             state = NumberState.INVALID
-            detail = detail + (f"Webex answered an unknown state {raw_state!r}.",)
+            detail = (*detail, f"Webex answered an unknown state {raw_state!r}.")
         parsed.append(RawCheck(number, state, bool(item.get("tollFreeNumber")), detail, "detail" in item))
     # Positional when Webex echoes the list as sent; else match by number.
     if [p.phone_number for p in parsed] == sent:
@@ -339,7 +345,7 @@ class ApiAdapter(requests.adapters.HTTPAdapter):
         response.reason = resp.reason
         response.url = req.url.decode("utf-8") if isinstance(req.url, bytes) else str(req.url)
         response.request = req
-        response.connection = self  # type: ignore[attr-defined]
+        response.connection = self
         return response
 
 
@@ -661,7 +667,8 @@ class WebexClient:
                 else:
                     # Bytes, not a stream, so that a 429's retry can send them again.
                     data, content_type = encode_multipart_formdata(
-                        [*((k, str(v)) for k, v in body.items()), ("files", (file.name, file.content, file.content_type))])
+                        [*((k, str(v)) for k, v in body.items()),
+                         ("files", (file.name, file.content, file.content_type))])
                     response = self._bot_request("POST", "messages", data=data, idempotent=False,
                                                  headers={"Content-Type": content_type})
                 return str(response.json().get("id", ""))
@@ -779,7 +786,8 @@ class WebexClient:
         """One validate request. An answer that cannot be read still reaches the admin with
         its status and trackingId: they are what Cisco needs to look into it."""
         response = self._service_request(
-            "POST", "telephony/config/actions/validateNumbers/invoke", params=self._org(), json={"phoneNumbers": numbers}
+            "POST", "telephony/config/actions/validateNumbers/invoke",
+            params=self._org(), json={"phoneNumbers": numbers},
         )
         try:
             body = response.json()
@@ -865,8 +873,8 @@ class WebexClient:
         for item in items if isinstance(items, list) else []:
             if not isinstance(item, dict) or item.get("phoneNumber") != e164:
                 continue
-            owner = item.get("owner") if isinstance(item.get("owner"), dict) else {}
-            location = item.get("location") if isinstance(item.get("location"), dict) else {}
+            owner = _object(item.get("owner"))
+            location = _object(item.get("location"))
             name = owner.get("displayName") or " ".join(
                 str(p) for p in (owner.get("firstName"), owner.get("lastName")) if p) or None
             return NumberUse(location=location.get("name") or None, owner_type=owner.get("type") or None,
@@ -904,7 +912,7 @@ class WebexClient:
             items = response.json().get("phoneNumbers")
             for item in items if isinstance(items, list) else []:
                 if isinstance(item, dict) and isinstance(item.get("phoneNumber"), str):
-                    owner = item.get("owner") if isinstance(item.get("owner"), dict) else {}
+                    owner = _object(item.get("owner"))
                     found.append(LocationNumber(item["phoneNumber"], str(item.get("state") or "ACTIVE").upper(),
                                                 owner.get("type") or None))
             next_path = response.links.get("next", {}).get("url")
@@ -941,7 +949,9 @@ class WebexClient:
             raise WebexError(WebexErrorInfo(None, "Webex answered an auto attendant in a shape I cannot read."))
         alternates = body.get("alternateNumbers")
         return replace(_auto_attendant({"id": auto_attendant_id, **body}, location_id), alternate_numbers=tuple(
-            AlternateNumber(str(a["phoneNumber"]), str(a.get("ringPattern") or "NORMAL"), a.get("tollFreeNumber") is True)
+            AlternateNumber(
+                str(a["phoneNumber"]), str(a.get("ringPattern") or "NORMAL"), a.get("tollFreeNumber") is True
+            )
             for a in (alternates if isinstance(alternates, list) else [])
             if isinstance(a, dict) and isinstance(a.get("phoneNumber"), str)))
 

@@ -3,6 +3,16 @@ markdown fallback, and ``…_reply`` functions that give both as a ``Reply``. Bu
 :mod:`bot.buttons`; limits are in :mod:`cards.limits`."""
 from __future__ import annotations
 
+from .changes import (
+    activate_result_reply,
+    add_confirm_reply,
+    add_nothing_reply,
+    add_result_reply,
+    assign_confirm_reply,
+    assign_result_reply,
+    change_cancelled_reply,
+    change_refused_reply,
+)
 from .help import help_card, help_markdown, help_reply
 from .limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, MAX_ACTIONS
 from .notices import (
@@ -37,8 +47,16 @@ __all__ = [
     "access_denied_card",
     "access_denied_markdown",
     "access_denied_reply",
+    "activate_result_reply",
+    "add_confirm_reply",
+    "add_nothing_reply",
+    "add_result_reply",
     "asked_by",
+    "assign_confirm_reply",
+    "assign_result_reply",
     "busy_reply",
+    "change_cancelled_reply",
+    "change_refused_reply",
     "crash_reply",
     "empty_numbers_card",
     "empty_numbers_markdown",

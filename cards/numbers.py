@@ -128,8 +128,22 @@ def _paging(page: AvailableNumbersPage) -> list:
     return [ac.ActionSet(actions=moves)] if moves else []
 
 
-def numbers_page_card(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> dict:
-    """``notes``: what the admin should know about their request, e.g. words that were not numbers."""
+def _assign_part(page: AvailableNumbersPage) -> list:
+    """One of the page's numbers, and the button that opens the auto attendant confirmation."""
+    if not page.numbers:
+        return []
+    return [
+        text("Assign to an auto attendant", weight=opt.FontWeight.BOLDER, spacing=opt.Spacing.LARGE),
+        ac.ChoiceSet(id=buttons.INPUT_NUMBER, label="Number", placeholder="Choose a number",
+                     choices=[ac.Choice(clip(n.phone_number, 40), n.phone_number) for n in page.numbers],
+                     value=page.numbers[0].phone_number, style=opt.ChoiceInputStyle.COMPACT),
+        ac.ActionSet(actions=[submit("Assign to an auto attendant…", buttons.assign_data(page.location.id))]),
+    ]
+
+
+def numbers_page_card(page: AvailableNumbersPage, notes: tuple[str, ...] = (), offer_assign: bool = False) -> dict:
+    """``notes``: what the admin should know about their request, e.g. words that were not numbers;
+    ``offer_assign``: changes are on (``bot.changes``): a number can be assigned from the page."""
     loc = page.location
     body: list = [
         title(f"Alternate numbers · {clip(loc.name, 80)}", verbatim=True),
@@ -145,6 +159,8 @@ def numbers_page_card(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -
         body.append(columns(left, [_cell(state, number.state.upper() in STATES, color=COLOUR[severity],
                                          weight=opt.FontWeight.BOLDER)], separator=True))
     body += _paging(page)
+    if offer_assign:
+        body += _assign_part(page)
     body += _filters_part(loc, page.filters)
     return card(body, [submit("Export CSV", buttons.export_data(loc.id)),
                        submit("Other location", buttons.action_data(buttons.ALTERNATE_PICKER))])
@@ -163,8 +179,8 @@ def numbers_page_markdown(page: AvailableNumbersPage, notes: tuple[str, ...] = (
     return "\n".join(lines)
 
 
-def numbers_page_reply(page: AvailableNumbersPage, notes: tuple[str, ...] = ()) -> Reply:
-    return Reply(markdown=numbers_page_markdown(page, notes), card=numbers_page_card(page, notes))
+def numbers_page_reply(page: AvailableNumbersPage, notes: tuple[str, ...] = (), offer_assign: bool = False) -> Reply:
+    return Reply(markdown=numbers_page_markdown(page, notes), card=numbers_page_card(page, notes, offer_assign))
 
 
 def _empty_text(location: Location, filters: NumberFilters) -> tuple[str, str]:

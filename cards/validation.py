@@ -215,7 +215,10 @@ def _unchecked(result: ValidationResult) -> tuple[list, bool]:
     return tail, complete
 
 
-def _plan(result: ValidationResult) -> _Plan:
+ADD_MAX_NUMBERS = 100  # Available numbers an "Add to a location…" button carries (bot.flows.add.MAX_NUMBERS)
+
+
+def _plan(result: ValidationResult, offer_add: bool = False) -> _Plan:
     checks = result.checks
     headline_, severity = headline(result)
     head = [title(headline_, COLOUR[severity])]
@@ -230,6 +233,9 @@ def _plan(result: ValidationResult) -> _Plan:
     if result.unlooked:
         actions.append(submit(f"Who uses the other {len(result.unlooked)}?",
                               buttons.owners_data(result.unlooked[:buttons.MAX_OWNER_NUMBERS])))
+    available_numbers = [c.e164 for c in checks if c.state is NumberState.AVAILABLE]
+    if offer_add and available_numbers and len(available_numbers) <= ADD_MAX_NUMBERS:
+        actions.insert(0, submit("Add to a location…", buttons.add_data(dict.fromkeys(available_numbers))))
     actions.append(submit("Help", buttons.action_data(buttons.HELP)))
     again = ([submit("Validate again", buttons.validate_data([c.e164 for c in checks]))]
              if checks and len(checks) <= VALIDATE_AGAIN_MAX_NUMBERS else [])
@@ -266,8 +272,10 @@ def _plan(result: ValidationResult) -> _Plan:
     return _Plan(card(body + ending + tail, actions), False)
 
 
-def validation_card(result: ValidationResult) -> dict:
-    return _plan(result).card
+def validation_card(result: ValidationResult, offer_add: bool = False) -> dict:
+    """``offer_add``: changes are on (``bot.changes``), so Available numbers get an
+    "Add to a location…" button."""
+    return _plan(result, offer_add).card
 
 
 # ---------------------------------------------------------------- markdown
@@ -317,10 +325,10 @@ def validation_markdown(result: ValidationResult, complete: Optional[bool] = Non
     return out + ending
 
 
-def validation_reply(result: ValidationResult) -> Reply:
+def validation_reply(result: ValidationResult, offer_add: bool = False) -> Reply:
     """The card and its fallback; with the complete list as a CSV file when the card (or the
     fallback) cannot show every piece of the input."""
-    plan = _plan(result)  # once: building the card is most of the reply's CPU
+    plan = _plan(result, offer_add)  # once: building the card is most of the reply's CPU
     markdown = validation_markdown(result, plan.complete)
     needs_file = not plan.complete or markdown.endswith(f"attached file {FILE_NAME}.")
     file = None

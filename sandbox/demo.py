@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 TRY_THIS = ("try: help  |  validate +12145557861, (214) 555-7862 +442071838750 +12143029001 12345  |  locations  |  "
-            "alternate numbers Dallas HQ")
+            "alternate numbers Dallas HQ  |  add +12145557861 to Dallas HQ  |  assign +12143020003 to Main Menu "
+            "in Dallas HQ")
 
 
 @dataclass
@@ -50,7 +51,7 @@ class Demo:
         self._running.close()
 
 
-def operator_settings(api_url: str, store_url: str, **overrides: Any) -> "Settings":
+def operator_settings(api_url: str, store_url: str, **overrides: Any) -> Settings:
     """numbot's settings for the seeded org, as its operator would set them: the refresh-token
     grant, the org id, the webhook secret, the admins' email domain allowed, full administrators
     only (the default: Bob, who has no admin role, is refused and told whom to ask). The demo and
@@ -72,10 +73,12 @@ def operator_settings(api_url: str, store_url: str, **overrides: Any) -> "Settin
     return dataclasses.replace(base, **overrides)
 
 
-def start_demo(port: int = 0, bot_port: int = 0, store_dir: Optional[Path] = None) -> Demo:
+def start_demo(port: int = 0, bot_port: int = 0, store_dir: Optional[Path] = None,
+               allow_changes: bool = True) -> Demo:
     """Start the sandbox on ``port`` and the bot on ``bot_port`` (0: any free port), both on 127.0.0.1.
 
-    The bot's store goes to ``store_dir``, or to a fresh temporary directory that ``stop()`` removes."""
+    The bot's store goes to ``store_dir``, or to a fresh temporary directory that ``stop()`` removes.
+    Changes are on (NUMBOT_ALLOW_CHANGES): the sandbox is there to try them on."""
     # The bot is imported here so that ``import sandbox`` never needs it.
     from bot.app import create_app, runtime_of
     from bot.webhooks import register_webhooks
@@ -86,7 +89,8 @@ def start_demo(port: int = 0, bot_port: int = 0, store_dir: Optional[Path] = Non
         if store_dir is None:
             store_dir = Path(tempfile.mkdtemp(prefix="numbot-demo-"))
             running.callback(shutil.rmtree, store_dir, ignore_errors=True)
-        settings = operator_settings(server.api_url, f"sqlite:///{store_dir / 'numbot.db'}")
+        settings = operator_settings(server.api_url, f"sqlite:///{store_dir / 'numbot.db'}",
+                                     allow_changes=allow_changes)
         app = create_app(settings, start_workers=True)
         running.callback(runtime_of(app).jobs.stop_workers)
         http = make_server("127.0.0.1", bot_port, app, threaded=True)

@@ -3,7 +3,10 @@
 ``add +12145557861 +12145557862 to Dallas HQ`` (or **Add to a location…** on a validation card)
 validates the numbers and answers a confirmation card: the Available ones, the location picker,
 active or inactive, and **Add N numbers** / **Cancel**. Nothing changes in Webex before the
-confirmation is pressed, and then only once (``bot.changes``).
+confirmation is pressed, and then only once (``bot.changes``). Numbers added inactive get
+**Activate them now** on the result card ("Activate Phone Numbers in a location", ``PUT`` of the
+same path with ``action`` ACTIVATE), sealed and once-only like a confirmation: the result card
+says what it does.
 
 The write is "Add Phone Numbers to a location" (``POST /telephony/config/locations/{id}/numbers``,
 201, no body; Webex ignores numbers already in the location: the API page, and
@@ -14,7 +17,7 @@ once. The result says, per number, what happened, read back from Webex.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import cards
@@ -22,12 +25,23 @@ from bot import buttons
 from bot.changes import Refused
 from bot.flows import FlowContext
 from bot.flows.alternate import Ambiguous, NotCalling, read_locations, resolve_location
+from bot.flows.confirm import claim, guarded
 from bot.flows.validate import check_numbers
-from bot.models import AddPlan, AddResult, Location, NumberError, NumberState, ParsedNumber, ParsedText, Reply
+from bot.models import (
+    ActivateResult,
+    AddPlan,
+    AddResult,
+    Location,
+    NumberError,
+    NumberState,
+    ParsedNumber,
+    ParsedText,
+    Reply,
+)
 from bot.parsing import parse_numbers
 from bot.webex import OutcomeUnknown, WebexError
 
-KIND = "add"
+KIND, ACTIVATE = buttons.CHANGE_ADD, buttons.CHANGE_ACTIVATE
 MAX_NUMBERS = 100  # numbers one confirmation adds (the card lists each; the button carries them)
 BATCH = 100  # numbers per request: no limit is documented for DID numbers (Control Hub caps an add at 1000)
 
@@ -36,6 +50,12 @@ BATCH = 100  # numbers per request: no limit is documented for DID numbers (Cont
 CALLING_PLAN_ADVICE = ("Numbers of a location on Cisco Calling Plans or an integrated Cloud Connected PSTN "
                        "provider are added by Cisco or the provider, not through the API: order them in "
                        "Control Hub (Calling > Numbers > Add) or from the provider.")
+# Webex's 409 (wxc_sdk's live test): one number of the request is in use, and none was added.
+CONFLICT_ADVICE = ("Webex adds all the numbers of a request or none, and one of them is in use. Press Validate "
+                   "again to see which numbers are in use and who uses them, then add the Available ones.")
+# Numbers refused one by one (in use elsewhere, blocked by the provider) while the rest were added.
+REFUSED_ADVICE = ("A number in use belongs to another location or owner: Validate again shows who uses it. "
+                  "Free it there first (Control Hub, Calling > Numbers), or leave it out.")
 
 
 @dataclass(frozen=True)
@@ -45,6 +65,13 @@ class AddNumbers:
     numbers: tuple[str, ...] = ()  # E.164
     location: Optional[str] = None  # an id or a name; None: the card's picker
     not_numbers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConfirmActivate:
+    """**Activate them now** on the result of an inactive add was pressed."""
+
+    sealed: dict
 
 
 @dataclass(frozen=True)
@@ -71,26 +98,28 @@ def from_text(rest: str, region: str) -> AddNumbers:
     return AddNumbers(tuple(dict.fromkeys(n.e164 for n in parsed.numbers)), location, parsed.not_numbers)
 
 
-def from_card(inputs: dict, action: str, region: str) -> AddNumbers | ConfirmAdd:
+def from_card(inputs: dict, action: str, region: str) -> AddNumbers | ConfirmAdd | ConfirmActivate:
+    if action == buttons.ACTIVATE_CONFIRM:
+        return ConfirmActivate(sealed=dict(inputs))
     if action == buttons.ADD_CONFIRM:
         state = buttons.text(inputs.get(buttons.INPUT_NUMBER_STATE), 20).upper()
-        return ConfirmAdd(sealed=dict(inputs), location_id=buttons.text(inputs.get(buttons.INPUT_LOCATION), 500).strip(),
+        location_id = buttons.text(inputs.get(buttons.INPUT_LOCATION), 500).strip()
+        return ConfirmAdd(sealed=dict(inputs), location_id=location_id,
                           active=state != "INACTIVE")
     parsed = parse_numbers(buttons.text(inputs.get(buttons.INPUT_NUMBERS), 20_000), region)
     location = buttons.text(inputs.get(buttons.INPUT_LOCATION), 500).strip() or None
     return AddNumbers(tuple(dict.fromkeys(n.e164 for n in parsed.numbers)), location, parsed.not_numbers)
 
 
-def answer(request: AddNumbers | ConfirmAdd, ctx: FlowContext) -> Reply:
-    try:
-        if ctx.changes is None:
-            raise Refused("Changes cannot be made from here.")
-        ctx.changes.check_allowed()
-        if isinstance(request, ConfirmAdd):
-            return _confirmed(request, ctx)
-        return _prepare(request, ctx)
-    except Refused as refused:
-        return cards.change_refused_reply(str(refused))
+def _answer(request: AddNumbers | ConfirmAdd | ConfirmActivate, ctx: FlowContext) -> Reply:
+    if isinstance(request, ConfirmActivate):
+        return _activate_confirmed(request, ctx)
+    if isinstance(request, ConfirmAdd):
+        return _confirmed(request, ctx)
+    return _prepare(request, ctx)
+
+
+answer = guarded(_answer)
 
 
 def _prepare(request: AddNumbers, ctx: FlowContext) -> Reply:
@@ -104,24 +133,26 @@ def _prepare(request: AddNumbers, ctx: FlowContext) -> Reply:
     result = check_numbers(ParsedText(numbers=tuple(ParsedNumber(n, n) for n in request.numbers)), ctx)
     offered = tuple(c.e164 for c in result.checks if c.state is NumberState.AVAILABLE)
     not_offered = tuple(c for c in result.checks if c.state is not NumberState.AVAILABLE)
-    locations, _ = read_locations(ctx)
+    if not offered:
+        return cards.add_nothing_reply(not_offered)
     chosen, note = None, None
-    if request.location:
+    if request.location:  # by name (one read of the locations so named) ...
         found = resolve_location(request.location, ctx)
         if isinstance(found, Location):
-            chosen = found.id
+            chosen = found
         elif isinstance(found, NotCalling):
             note = f"“{found.location.name}” has no Webex Calling, so numbers cannot be added to it. Pick a location:"
         elif isinstance(found, Ambiguous):
             note = found.message
-    if not offered:
-        return cards.add_nothing_reply(not_offered)
+    locations, _ = read_locations(ctx)  # ... and the picker's list, which may not hold it
+    if chosen is not None and all(loc.id != chosen.id for loc in locations):
+        locations = [chosen, *locations]
     if not locations:
         return cards.error_reply("No locations", "The organisation has no Webex Calling locations that the "
                                  "service app can see.")
     seal = ctx.changes.seal(KIND, {"numbers": list(offered)})
     return cards.add_confirm_reply(AddPlan(numbers=offered, not_offered=not_offered, locations=tuple(locations),
-                                           seal=seal, chosen=chosen, note=note,
+                                           seal=seal, chosen=chosen.id if chosen else None, note=note,
                                            minutes=ctx.changes.confirm_seconds // 60))
 
 
@@ -138,10 +169,59 @@ def _confirmed(request: ConfirmAdd, ctx: FlowContext) -> Reply:
     location = ctx.client.location(request.location_id)
     if location is None:
         raise Refused("Webex does not know that location. Nothing was changed.")
-    if not changes.once(sealed):
-        return Reply(markdown="that confirmation was used already", silent=True)
+    claim(ctx, sealed)
     result = add(location, numbers, request.active, ctx)
+    if result.added and not result.active:
+        subject = {"numbers": list(result.added), "locationId": location.id}
+        result = replace(result, activate=changes.seal(ACTIVATE, subject))
     return cards.add_result_reply(result)
+
+
+def _activate_confirmed(request: ConfirmActivate, ctx: FlowContext) -> Reply:
+    changes = ctx.changes
+    assert changes is not None
+    sealed = changes.open(ACTIVATE, request.sealed)
+    numbers = [n for n in sealed.subject.get("numbers", []) if isinstance(n, str)][:MAX_NUMBERS]
+    location_id = sealed.subject.get("locationId")
+    if not numbers or not isinstance(location_id, str):
+        raise Refused("That button is incomplete. Nothing was changed.")
+    location = ctx.client.location(location_id)
+    if location is None:
+        raise Refused("Webex does not know that location any more. Nothing was changed.")
+    claim(ctx, sealed)
+    return cards.activate_result_reply(activate(location, numbers, ctx))
+
+
+def activate(location: Location, numbers: list[str], ctx: FlowContext) -> ActivateResult:
+    """Activate those of ``numbers`` the location has inactive. An answer lost after sending is
+    read back, and what is still inactive is sent once more."""
+    assert ctx.changes is not None
+    before = {n.phone_number: n.state for n in ctx.client.location_numbers(location.id)}
+    inactive = [n for n in numbers if before.get(n) == "INACTIVE"]
+    tracking: list[str] = []
+    error = None
+    for attempt in range(2):
+        if not inactive:
+            break
+        try:
+            sent = ctx.client.activate_numbers(location.id, inactive)
+            tracking += [sent] if sent else []
+            break
+        except OutcomeUnknown:
+            if attempt == 1:
+                raise
+            now = {n.phone_number: n.state for n in ctx.client.location_numbers(location.id)}
+            inactive = [n for n in inactive if now.get(n) == "INACTIVE"]
+        except WebexError as refused:
+            error = refused.info
+            break
+    after = {n.phone_number: n.state for n in ctx.client.location_numbers(location.id)}
+    activated = tuple(n for n in numbers if before.get(n) == "INACTIVE" and after.get(n) == "ACTIVE")
+    audit = ctx.changes.audit(f"activated {_count(len(activated))} at {location.name}: {', '.join(activated)}",
+                              tuple(tracking)) if activated else None
+    return ActivateResult(location=location, activated=activated,
+                          active_already=tuple(n for n in numbers if before.get(n) == "ACTIVE"),
+                          not_there=tuple(n for n in numbers if n not in after), error=error, audit=audit)
 
 
 def add(location: Location, numbers: list[str], active: bool, ctx: FlowContext) -> AddResult:
@@ -167,12 +247,13 @@ def add(location: Location, numbers: list[str], active: bool, ctx: FlowContext) 
     added = tuple(n for n in wanted if n in now and n not in refused_numbers)
     missing = [n for n in wanted if n not in now and n not in refused_numbers]
     refused += [NumberError(n, "Webex did not add it, and said nothing of why.") for n in missing]
+    advice = REFUSED_ADVICE if refused else None
     audit = None
     if added:
         audit = ctx.changes.audit(f"added {_count(len(added))} to {location.name} "
                                   f"({'active' if active else 'inactive'}): {', '.join(added)}", tuple(tracking))
     return AddResult(location=location, active=active, added=added, there_already=there_already,
-                     refused=tuple(refused), audit=audit)
+                     refused=tuple(refused), advice=advice, audit=audit, asked=tuple(numbers))
 
 
 def _send(location: Location, batch: list[str], active: bool, ctx: FlowContext,
@@ -208,11 +289,17 @@ def _refused(location: Location, active: bool, numbers: list[str], there_already
     assert ctx.changes is not None
     now = {n.phone_number for n in ctx.client.location_numbers(location.id)}
     added = tuple(n for n in numbers if n in now and n not in there_already)
-    advice = CALLING_PLAN_ADVICE if error.status_code in (400, 403) and not error.info.numbers else None
+    if error.status_code == 409:
+        advice: Optional[str] = CONFLICT_ADVICE
+    elif error.status_code in (400, 403) and not error.info.numbers:
+        advice = CALLING_PLAN_ADVICE
+    else:
+        advice = REFUSED_ADVICE if refused or error.info.numbers else None
     audit = ctx.changes.audit(f"added {_count(len(added))} to {location.name}: {', '.join(added)}",
                               tuple(tracking)) if added else None
     return AddResult(location=location, active=active, added=added, there_already=there_already,
-                     refused=tuple(refused) + error.info.numbers, error=error.info, advice=advice, audit=audit)
+                     refused=tuple(refused) + error.info.numbers, error=error.info, advice=advice, audit=audit,
+                     asked=tuple(numbers))
 
 
 def _count(n: int) -> str:

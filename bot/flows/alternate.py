@@ -20,6 +20,7 @@ from bot.models import AvailableNumber, AvailableNumbersPage, Location, NumberFi
 from bot.parsing import parse_numbers, split_head
 from bot.webex import WebexError
 
+
 @dataclass(frozen=True)
 class AlternateNumbers:
     location: Optional[str] = None  # a location id or name; None asks with a picker
@@ -60,7 +61,8 @@ def from_card(inputs: dict, action: str, region: str) -> AlternateNumbers:
         return AlternateNumbers(location_query=query or None)
     location = buttons.text(inputs.get(buttons.INPUT_LOCATION), 500).strip() or None
     # The "Only these numbers" box; a card from before it carried them in the button's data.
-    phone_numbers = tuple(n for n in buttons.text(inputs.get(buttons.KEY_PHONE_NUMBERS), 20_000).split(",") if n.strip())
+    listed = buttons.text(inputs.get(buttons.KEY_PHONE_NUMBERS), 20_000)
+    phone_numbers = tuple(n for n in listed.split(",") if n.strip())
     not_numbers: tuple[str, ...] = ()
     typed = buttons.text(inputs.get(buttons.INPUT_FILTER_NUMBERS), 20_000)
     if typed.strip():
@@ -175,7 +177,9 @@ def picker_reply(
     return cards.location_picker_reply(locations, message=message, query=query, more=more, numbers=numbers)
 
 
-def read_all(location: Location, phone_numbers: tuple[str, ...], ctx: FlowContext) -> tuple[list[AvailableNumber], bool]:
+def read_all(
+    location: Location, phone_numbers: tuple[str, ...], ctx: FlowContext
+) -> tuple[list[AvailableNumber], bool]:
     """Every alternate available number of the location (of ``phone_numbers`` when given), and
     whether there were more than ``MOST_ROWS``. Webex may answer fewer rows than asked with a
     ``Link: rel="next"``: the bot reads on from where the answer ended."""
@@ -259,4 +263,4 @@ def answer(request: AlternateNumbers, ctx: FlowContext) -> Reply:
     page = page_of(resolved, rows, replace(request, filters=filters), ctx.settings.page_size, notes)
     if not page.numbers:
         return cards.empty_numbers_reply(resolved, filters, tuple(notes))
-    return cards.numbers_page_reply(page, tuple(notes))
+    return cards.numbers_page_reply(page, tuple(notes), offer_assign=ctx.settings.allow_changes)

@@ -17,14 +17,16 @@ attendant back before sending again.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 import cards
 from bot import buttons
 from bot.changes import Refused
 from bot.flows import FlowContext
 from bot.flows.alternate import Ambiguous, NotCalling, resolve_location
+from bot.flows.confirm import claim, guarded
 from bot.models import (
     RING_PATTERNS,
     AlternateNumber,
@@ -37,7 +39,7 @@ from bot.models import (
 from bot.parsing import parse_numbers
 from bot.webex import OutcomeUnknown
 
-ASSIGN, REMOVE = "assign", "remove"
+ASSIGN, REMOVE = buttons.CHANGE_ASSIGN, buttons.CHANGE_REMOVE
 MOST_ALTERNATES = 10
 MAX_ATTENDANTS = 10  # auto attendants a confirmation card lists, each with its alternate numbers read
 
@@ -64,26 +66,26 @@ class ConfirmRemove:
     sealed: dict
 
 
-_IN = re.compile(r"\s+(?:in|at)\s+(?=\S)", re.IGNORECASE)
-_TO = re.compile(r"^\s*(?:to|on)\s+", re.IGNORECASE)
+_IN = re.compile(r"\s+(?:in|at)\s+", re.IGNORECASE)
+_TO = re.compile(r"\s+(?:to|on)\s+", re.IGNORECASE)
+
+
+def _split(text: str, pattern: re.Pattern[str], last: bool) -> tuple[str, Optional[str]]:
+    """``text`` before the first (or last) match of ``pattern``, and what follows it."""
+    found = list(pattern.finditer(text))
+    if not found:
+        return text, None
+    match = found[-1] if last else found[0]
+    return text[: match.start()], text[match.end():].strip() or None
 
 
 def from_text(rest: str, region: str) -> AssignAlternate:
-    """``assign NUMBER [to AUTO ATTENDANT] in LOCATION``."""
-    parsed = parse_numbers(rest.split(" to ", 1)[0].split(" in ", 1)[0], region)
+    """``assign NUMBER [to AUTO ATTENDANT] in LOCATION``: the location follows the last " in ",
+    the auto attendant the first " to " (names with " to " in them are kept whole)."""
+    head, location = _split(" " + rest, _IN, last=True)
+    number_part, attendant = _split(head, _TO, last=False)
+    parsed = parse_numbers(number_part, region)
     number = parsed.numbers[0].e164 if parsed.numbers else None
-    location = attendant = None
-    after_number = rest
-    if parsed.numbers:
-        at = rest.find(parsed.numbers[0].original)
-        after_number = rest[at + len(parsed.numbers[0].original):] if at >= 0 else ""
-    parts = _IN.split(after_number)
-    if len(parts) > 1:
-        location = parts[-1].strip() or None
-        after_number = after_number[: len(after_number) - len(parts[-1])]
-        after_number = _IN.sub("", after_number)
-    named = _TO.sub("", after_number).strip()
-    attendant = named or None
     return AssignAlternate(number=number, location=location, attendant=attendant,
                            not_numbers=parsed.not_numbers + tuple(n.e164 for n in parsed.numbers[1:]))
 
@@ -101,18 +103,15 @@ def from_card(inputs: dict, action: str, region: str) -> AssignAlternate | Confi
                            location=buttons.text(inputs.get(buttons.INPUT_LOCATION), 500).strip() or None)
 
 
-def answer(request: AssignAlternate | ConfirmAssign | ConfirmRemove, ctx: FlowContext) -> Reply:
-    try:
-        if ctx.changes is None:
-            raise Refused("Changes cannot be made from here.")
-        ctx.changes.check_allowed()
-        if isinstance(request, ConfirmAssign):
-            return _confirmed_assign(request, ctx)
-        if isinstance(request, ConfirmRemove):
-            return _confirmed_remove(request, ctx)
-        return _prepare(request, ctx)
-    except Refused as refused:
-        return cards.change_refused_reply(str(refused))
+def _answer(request: AssignAlternate | ConfirmAssign | ConfirmRemove, ctx: FlowContext) -> Reply:
+    if isinstance(request, ConfirmAssign):
+        return _confirmed_assign(request, ctx)
+    if isinstance(request, ConfirmRemove):
+        return _confirmed_remove(request, ctx)
+    return _prepare(request, ctx)
+
+
+answer = guarded(_answer)
 
 
 USAGE = "Write assign, the number, the auto attendant and the location: assign +12145551010 to Main Menu in Dallas HQ."
@@ -128,7 +127,8 @@ def _prepare(request: AssignAlternate, ctx: FlowContext) -> Reply:
     found = resolve_location(request.location, ctx)
     if isinstance(found, NotCalling):
         return cards.error_reply("No Webex Calling at this location",
-                                 f"“{found.location.name}” is not a Webex Calling location, so it has no auto attendants.")
+                                 f"“{found.location.name}” is not a Webex Calling location, "
+                                 "so it has no auto attendants.")
     if isinstance(found, Ambiguous):
         names = ", ".join(loc.name for loc in found.locations[:10])
         return cards.error_reply("Which location?", f"{found.message} {names}. {USAGE}")
@@ -145,7 +145,7 @@ def _prepare(request: AssignAlternate, ctx: FlowContext) -> Reply:
                                  "Control Hub (Calling > Features > Auto Attendant), then ask again.")
     attendants = tuple(a for a in (ctx.client.auto_attendant(location.id, aa.id) for aa in listed[:MAX_ATTENDANTS])
                        if a is not None)
-    chosen, note = _choose(attendants, request.attendant)
+    chosen, note = choose_attendant(attendants, request.attendant)
     if len(listed) > MAX_ATTENDANTS:
         note = ((note + " ") if note else "") + f"The location has {len(listed)} auto attendants; the first " \
                f"{MAX_ATTENDANTS} by name are listed."
@@ -159,7 +159,10 @@ def _prepare(request: AssignAlternate, ctx: FlowContext) -> Reply:
                                                  minutes=changes.confirm_seconds // 60, most=MOST_ALTERNATES))
 
 
-def _choose(attendants: tuple[AutoAttendant, ...], named: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+def choose_attendant(attendants: tuple[AutoAttendant, ...],
+                     named: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    """The id of the one auto attendant ``named`` (exact name or id, else the one whose name
+    holds it), or None and a note asking to choose (also the CLI's ``--auto-attendant``)."""
     if not named:
         return (attendants[0].id if len(attendants) == 1 else None), None
     lowered = named.lower()
@@ -179,13 +182,8 @@ def _sealed(ctx: FlowContext, kind: str, data: dict) -> tuple[str, Location, dic
     location = ctx.client.location(location_id)
     if location is None:
         raise Refused("Webex does not know that location any more. Nothing was changed.")
-    if not ctx.changes.once(sealed):
-        raise _Used()
+    claim(ctx, sealed)
     return number, location, sealed.subject
-
-
-class _Used(Exception):
-    """The confirmation was used already: the first press answered."""
 
 
 def _confirmed_assign(request: ConfirmAssign, ctx: FlowContext) -> Reply:
@@ -194,18 +192,12 @@ def _confirmed_assign(request: ConfirmAssign, ctx: FlowContext) -> Reply:
     if not request.attendant_id:
         return cards.error_reply("Choose an auto attendant", "Pick the auto attendant, then press Assign. "
                                  "Nothing was changed.")
-    try:
-        number, location, _ = _sealed(ctx, ASSIGN, request.sealed)
-    except _Used:
-        return Reply(markdown="that confirmation was used already", silent=True)
+    number, location, _ = _sealed(ctx, ASSIGN, request.sealed)
     return cards.assign_result_reply(assign(location, request.attendant_id, number, request.ring_pattern, ctx))
 
 
 def _confirmed_remove(request: ConfirmRemove, ctx: FlowContext) -> Reply:
-    try:
-        number, location, subject = _sealed(ctx, REMOVE, request.sealed)
-    except _Used:
-        return Reply(markdown="that confirmation was used already", silent=True)
+    number, location, subject = _sealed(ctx, REMOVE, request.sealed)
     attendant_id = subject.get("autoAttendant")
     if not isinstance(attendant_id, str):
         raise Refused("That confirmation is incomplete. Nothing was changed.")
@@ -230,7 +222,7 @@ def assign(location: Location, attendant_id: str, number: str, ring_pattern: str
     if len(have) >= MOST_ALTERNATES:
         raise Refused(f"“{attendant.name}” has {len(have)} alternate numbers, the most this bot assigns to one auto "
                       "attendant. Remove one first (the Remove buttons on the confirmation card). Nothing was changed.")
-    wanted = have + (AlternateNumber(number, ring_pattern),)
+    wanted = (*have, AlternateNumber(number, ring_pattern))
     tracking = _write(location, attendant, wanted, lambda a: any(n.phone_number == number for n in a), ctx)
     after = _read(location, attendant_id, ctx)
     audit = ctx.changes.audit(f"assigned {number} to the auto attendant {after.name} in {location.name} "

@@ -92,14 +92,14 @@ def check_rows(rows: FileRows, ctx: FlowContext, notes: tuple[str, ...] = ()) ->
     region = ctx.settings.default_region
     found: list[tuple[int, ParsedNumber]] = []
     unchecked: list[UncheckedRow] = []
-    for row in rows.rows:
-        numbers, why = _numbers_of(row.text, region)
+    for line in rows.rows:
+        numbers, why = _numbers_of(line.text, region)
         if numbers:
-            found += [(row.row, n) for n in numbers]
+            found += [(line.row, n) for n in numbers]
         elif why:
-            unchecked.append(UncheckedRow(row.row, row.text, "not checked", why))
+            unchecked.append(UncheckedRow(line.row, line.text, "not checked", why))
         else:
-            unchecked.append(UncheckedRow(row.row, row.text, "not a phone number"))
+            unchecked.append(UncheckedRow(line.row, line.text, "not a phone number"))
     if len(found) > ctx.settings.max_bulk_numbers:  # a line of a .txt may hold several numbers
         raise UnreadableFile(f"{rows.name} has {len(found):,} numbers: I read at most "
                              f"{ctx.settings.max_bulk_numbers:,} per file, so split it into smaller files.")
@@ -151,7 +151,7 @@ def _validate_all(unique: list[str], ctx: FlowContext, name: str,
                 for number in batch:
                     failures[number] = f"Webex answered {outcome.status_code or 'nothing'}{tracking}"
             else:
-                answers.update(zip(batch, outcome))
+                answers.update(zip(batch, outcome, strict=True))  # one answer per number sent, in order
             done += len(batch)
             if ctx.progress is not None:
                 ctx.progress.update(progress_text(name, total, done * total // max(1, len(unique))))

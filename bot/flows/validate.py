@@ -7,8 +7,9 @@ is ``Duplicate In List`` — what one request with the whole list answers.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterator, Sequence, Union
+from typing import Union
 
 import cards
 from bot import buttons
@@ -76,7 +77,8 @@ def check_numbers(parsed: ParsedText, ctx: FlowContext) -> ValidationResult:
     unique = list(dict.fromkeys(n.e164 for n in parsed.numbers))
     answers: dict[str, RawCheck] = {}
     for batch in _batches(unique, ctx.settings.validate_batch):
-        for sent, raw in zip(batch, ctx.client.validate_numbers(batch)):
+        # strict: parse_validate_response answers every number sent, in order
+        for sent, raw in zip(batch, ctx.client.validate_numbers(batch), strict=True):
             answers[sent] = raw
     first_rows: dict[str, int] = {}
     checks = []
@@ -151,4 +153,4 @@ def answer(request: Validate, ctx: FlowContext) -> Reply:
         if error.status_code != 400:
             raise  # the worker answers every other Webex error with its error card
         return refused_reply(error, len({n.e164 for n in parsed.numbers}), ctx.settings.validate_batch)
-    return cards.validation_reply(who_uses(result, ctx))
+    return cards.validation_reply(who_uses(result, ctx), offer_add=ctx.settings.allow_changes)

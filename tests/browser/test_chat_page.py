@@ -213,3 +213,33 @@ def test_bob_without_an_admin_role_gets_a_polite_refusal_that_says_whom_to_ask(p
     refusal = say(page, f"validate {seed.AVAILABLE_US}").inner_text()
     assert "Sorry, you can't use this bot yet" in refusal
     assert "only full administrators" in refusal and "To get access, ask Alice Admin (alice@example.com)." in refusal
+
+
+def test_add_the_available_numbers_then_assign_an_alternate_number(page: Any, demo: Demo, artifacts: Path) -> None:
+    """The demo turns changes on: an admin adds a validated number to a location and assigns an
+    alternate number to an auto attendant, each behind its confirmation card."""
+    open_chat(page, demo)
+    checked = say(page, f"validate {seed.AVAILABLE_US} (214) 555-7862 {seed.DUPLICATE_ASSIGNED}")
+    confirm = press(page, checked, "Add to a location…")
+    read = confirm.inner_text()
+    assert "Add 2 numbers to a location?" in read and "+12145557862" in read
+    assert "Nothing changes until you press the button" in read
+    confirm.locator("select").first.select_option(label=seed.DALLAS_WAREHOUSE)
+    confirm.get_by_text("Inactive: added, activated later").click()
+    page.mouse.move(1, 1)
+    confirm.screenshot(path=str(artifacts / "add-confirm.png"))
+    done = press(page, confirm, "Add 2 numbers")
+    read = done.inner_text()
+    assert "Added 2 numbers to Dallas Warehouse" in read and "inactive" in read
+    assert "Change by Alice" in read
+    assert colour(done, "Added 2 numbers to Dallas Warehouse") == GOOD
+    done.screenshot(path=str(artifacts / "add-result.png"))
+
+    confirm = say(page, f"assign +12143020003 to {seed.MAIN_MENU} in {seed.DALLAS_HQ}")
+    read = confirm.inner_text()
+    assert "Assign +12143020003 to an auto attendant?" in read and seed.MAIN_MENU_ALTERNATE in read
+    confirm.screenshot(path=str(artifacts / "assign-confirm.png"))
+    done = press(page, confirm, "Assign")
+    read = done.inner_text()
+    assert "Assigned +12143020003 to Main Menu" in read and seed.MAIN_MENU_ALTERNATE in read
+    done.screenshot(path=str(artifacts / "assign-result.png"))

@@ -11,20 +11,30 @@ from __future__ import annotations
 
 import base64
 import itertools
+from dataclasses import replace
 
 import cards
-from cards.locations import locations_reply
 from bot import registry
+from bot.changes import Changes
 from bot.models import (
+    ActivateResult,
+    AddPlan,
+    AddResult,
+    AlternateNumber,
+    AssignPlan,
+    AssignResult,
+    AutoAttendant,
     AvailableNumber,
     AvailableNumbersPage,
     Location,
     NumberCheck,
+    NumberError,
     NumberFilters,
     NumberState,
     ValidationResult,
     WebexErrorInfo,
 )
+from cards.locations import locations_reply
 
 DUPLICATE_DETAIL = "[Error 8363] DN is in use : +12145557862"
 UNAVAILABLE_DETAIL = "[Error 9627] Number is not available in this organization: +442071838750"
@@ -119,6 +129,76 @@ def pages() -> dict[str, AvailableNumbersPage]:
     }
 
 
+def auto_attendant_id(n: int) -> str:
+    uri = f"ciscospark://us/AUTO_ATTENDANT/{n:08x}-7c1e-4a2b-9d3f-2b6c1e0f9a11"
+    return base64.b64encode(uri.encode()).decode().rstrip("=")
+
+
+def seals() -> Changes:
+    """Seals that are the same on every call: the samples are compared from run to run."""
+    ids = itertools.count(1)
+    return Changes(True, "sample bot token", None, None, clock=lambda: 1_800_000_000.0,
+                   new_id=lambda: f"{next(ids):032x}")
+
+
+def attendants(count: int, alternates: int) -> tuple[AutoAttendant, ...]:
+    return tuple(AutoAttendant(auto_attendant_id(i), f"Menu {i} *x* [y](z)", DALLAS.id, f"+1214302{9000 + i}",
+                               str(9000 + i), tuple(AlternateNumber(f"+1214302{i:02d}{j:02d}",
+                                                                    ("NORMAL", "LONG_LONG")[j % 2])
+                                                    for j in range(alternates)))
+                 for i in range(count))
+
+
+def change_replies() -> dict[str, object]:
+    sealer = seals()
+    every = every_state().checks
+    available = tuple(c.e164 for c in every if c.state is NumberState.AVAILABLE)
+    others = tuple(c for c in every if c.state is not NumberState.AVAILABLE)
+    seal = sealer.seal("add", {"numbers": list(available)})
+    plan = AddPlan(available, others, (DALLAS, location(2, "Richardson *lab*")), seal, chosen=DALLAS.id,
+                   note="No location is called “Dalas”: pick one.")
+    hundred = tuple(f"+1214555{i:04d}" for i in range(100))
+    big = AddPlan(hundred, (), tuple(many_locations(100)), sealer.seal("add", {"numbers": list(hundred)}))
+    refusal = WebexErrorInfo(400, "This API is only supported for non-integrated PSTN connection types.", TRACKING_ID)
+    team = attendants(3, 2)
+
+    def assign_plan(found: tuple[AutoAttendant, ...]) -> AssignPlan:
+        return AssignPlan("+12143020001", DALLAS, found, sealer.seal("assign", {"number": "+12143020001"}),
+                          removals=tuple((aa.id, alt.phone_number, sealer.seal("remove", {"number": alt.phone_number,
+                                                                                          "autoAttendant": aa.id}))
+                                         for aa in found for alt in aa.alternate_numbers or ()),
+                          chosen=found[0].id, note="Several auto attendants match “menu”: choose one.")
+    return {
+        "change_refused": cards.change_refused_reply("Only full administrators can make changes with this bot."),
+        "change_cancelled": cards.change_cancelled_reply(),
+        "change_cancel_used": cards.change_cancelled_reply(used_already=True),
+        "change_add_nothing": cards.add_nothing_reply(others),
+        "change_add_confirm": cards.add_confirm_reply(plan),
+        "change_add_confirm_100": cards.add_confirm_reply(big),
+        "change_add_result": cards.add_result_reply(AddResult(
+            DALLAS, True, available[:1], there_already=available[1:],
+            refused=(NumberError("+12145557862", "[Error 8363] DN is in use : +12145557862", "8363"),),
+            audit="Change by Alice (alice@example.com), 2026-12-07 17:00 UTC: added 1 number (trackingId ROUTER_1)")),
+        "change_add_refused": cards.add_result_reply(AddResult(
+            location(3, "London"), False, (), error=refusal,
+            advice="Numbers of a location on Cisco Calling Plans are added by Cisco: order them in Control Hub.")),
+        "change_add_inactive": cards.add_result_reply(AddResult(
+            DALLAS, False, available, audit="Change by Alice, 2026-12-07 17:00 UTC: added 2 numbers (inactive)",
+            activate=sealer.seal("activate", {"numbers": list(available), "locationId": DALLAS.id}))),
+        "change_activate_result": cards.activate_result_reply(ActivateResult(
+            DALLAS, available[:1], active_already=available[1:], audit="Change by Alice, 2026-12-07: activated")),
+        "change_activate_refused": cards.activate_result_reply(ActivateResult(DALLAS, (), error=refusal)),
+        "change_assign_confirm": cards.assign_confirm_reply(assign_plan(team)),
+        "change_assign_confirm_full": cards.assign_confirm_reply(assign_plan(attendants(10, 10))),
+        "change_assign_result": cards.assign_result_reply(AssignResult(
+            "+12143020001", team[0], DALLAS, ring_pattern="LONG_LONG", audit="Change by Alice, 2026-12-07: assigned")),
+        "change_remove_result": cards.assign_result_reply(AssignResult(
+            "+12143020001", replace(team[0], alternate_numbers=()), DALLAS, removed=True)),
+        "change_assign_unchanged": cards.assign_result_reply(AssignResult(
+            "+12143020001", team[1], DALLAS, changed=False)),
+    }
+
+
 def many_locations(n: int = 250) -> list[Location]:
     return [location(i, f"Site {i:03d} – Building {chr(65 + i % 26)}") for i in range(n)]
 
@@ -149,8 +229,16 @@ def all_samples() -> dict[str, tuple[dict, list[str]]]:
     for name, result in results.items():
         reply = cards.validation_reply(result)
         add(name, reply.card, reply.markdown)
+    for name in ("validation_every_state", "validation_500"):  # where changes are on
+        reply = cards.validation_reply(results[name], offer_add=True)
+        add(name + "_with_add", reply.card, reply.markdown)
     for name, page in pages().items():
         add(name, cards.numbers_page_card(page), cards.numbers_page_markdown(page))
+    for name in ("numbers_filtered", "numbers_hundred_filter_numbers"):
+        page = pages()[name]
+        add(name + "_with_assign", cards.numbers_page_card(page, offer_assign=True), cards.numbers_page_markdown(page))
+    for name, reply in change_replies().items():
+        add(name, reply.card, reply.markdown)
     notes = ("Not phone numbers, left out of the filter: " + ", ".join(junk_tokens()[:200]),
              "Only the first 100 of the 400 numbers you gave are looked up.")
     page = pages()["numbers_filtered"]

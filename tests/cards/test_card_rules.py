@@ -7,7 +7,7 @@ import re
 import pytest
 
 import cards
-from bot import buttons, registry
+from bot import buttons, changes, registry
 from bot.models import (
     AvailableNumber,
     AvailableNumbersPage,
@@ -42,6 +42,8 @@ NEWER_KEYS = {
 DATA_KEYS = {
     buttons.KEY_ACTION, buttons.INPUT_NUMBERS, buttons.INPUT_LOCATION,
     buttons.KEY_PAGE, buttons.KEY_SHOWN, buttons.KEY_APPLY,
+    # a confirmation's sealed subject (bot.changes) and the kind its Cancel names
+    changes.KEY_CONFIRM_ID, changes.KEY_EXPIRES, changes.KEY_SUBJECT, changes.KEY_SEAL, buttons.KEY_KIND,
 }
 
 
@@ -56,7 +58,7 @@ def sample(request):
 def test_every_card_kind_is_sampled():
     kinds = {name.split("_")[0] for name in NAMES}
     assert kinds >= {"help", "validation", "numbers", "picker", "empty", "error", "access", "busy", "crash", "webex",
-                     "locations"}
+                     "locations", "change"}
     assert set(all_sample_cards()) == set(NAMES)
 
 
@@ -160,6 +162,7 @@ def test_input_ids_are_unique_and_known(sample):
     known = {
         buttons.INPUT_NUMBERS, buttons.INPUT_LOCATION, buttons.INPUT_LOCATION_QUERY,
         buttons.INPUT_FILTER_NUMBERS, *buttons.TOGGLE_INPUTS,
+        buttons.INPUT_NUMBER_STATE, buttons.INPUT_AUTO_ATTENDANT, buttons.INPUT_RING_PATTERN, buttons.INPUT_NUMBER,
     }
     assert set(ids) <= known
 

@@ -292,6 +292,8 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
         "NUMBOT_MAX_ATTEMPTS": str(settings.max_attempts),
         "NUMBOT_EMBEDDED_WORKERS": str(settings.embedded_workers).lower(),
         "NUMBOT_LOG_LEVEL": "INFO",
+        "NUMBOT_ALLOW_CHANGES": str(settings.allow_changes).lower(),
+        "NUMBOT_CONFIRM_SECONDS": str(settings.confirm_seconds),
     }
     optional = {
         "WEBEX_WEBHOOK_SECRET": settings.webhook_secret,
@@ -316,14 +318,15 @@ def operator_env(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(settings: Settings, *args: str, **extra_env: str):
-    """``python -m bot ARGS`` as an operator runs it, with ``settings`` in the environment."""
+def run_cli(settings: Settings, *args: str, stdin: str = "", **extra_env: str):
+    """``python -m bot ARGS`` as an operator runs it, with ``settings`` in the environment and
+    ``stdin`` typed on the terminal."""
     import subprocess
     import sys
 
     root = Path(__file__).resolve().parents[2]
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=root, env=operator_env(settings, **extra_env),
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, input=stdin)
 
 
 def free_port() -> int:
