@@ -4,11 +4,14 @@
 shape, stores it in the event queue and answers at once; it never waits on Webex.
 When the store cannot take the event (Redis down or restarting), it answers 503,
 so that Webex sends the event again: an event is acknowledged only once it is stored.
+``GET /metrics`` is the Prometheus text (``bot.metrics``), unless ``NUMBOT_METRICS=off``, and
+asks for ``Authorization: Bearer <NUMBOT_METRICS_TOKEN>`` when that is set.
 """
 from __future__ import annotations
 
 import atexit
 import contextlib
+import hmac
 import json
 import logging
 import sys
@@ -19,7 +22,7 @@ from typing import Optional
 
 from flask import Flask, Response, request
 
-from bot import faults, signature
+from bot import faults, metrics, signature
 from bot.config import ConfigError, Settings, load_settings
 from bot.eventqueue import QUEUED
 from bot.events import BadEvent, parse_event
@@ -85,16 +88,24 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
                 # for events this bot simply does not handle.
                 return _json(200, ignored=reason)
             return _json(400, error=reason)
+        metrics.received(event.resource)
         try:
             outcome = runtime.jobs.submit(body, event.key)
         except Exception as error:  # the store is down: not acknowledged, so Webex tries again
             log.warning("webhook not stored", extra=fields(reason=f"store unavailable: {type(error).__name__}",
                                                            event=event.key))
             return _json(503, error="store unavailable; send it again")
+        metrics.stored(event.resource, outcome)
         faults.point("acknowledged")
         # How long this took sets the workers' pace (bot.jobs): acknowledgements come first.
         runtime.jobs.acknowledged(time.monotonic() - received)
         return _json(200, queued=event.key) if outcome == QUEUED else _json(200, already=outcome, event=event.key)
+
+    @app.after_request
+    def counted(response: Response) -> Response:
+        if request.endpoint == "webhook":  # its 413s too, answered by the error handler below
+            metrics.webhook_answered(response.status_code)
+        return response
 
     @app.errorhandler(413)
     def too_large(_error: Exception) -> Response:
@@ -129,6 +140,22 @@ def create_app(settings: Optional[Settings] = None, *, start_workers: Optional[b
         status = "ready" if ready and not warnings else ("degraded" if ready else "not ready")
         return _json(200 if ready else 503, ready=ready, status=status, checks=checks, warnings=warnings,
                      pending_jobs=pending)
+
+    if settings.metrics:
+        scraped = metrics.registry_for(runtime.jobs.queue)
+        expected = f"Bearer {settings.metrics_token}".encode() if settings.metrics_token else None
+
+        @app.get("/metrics")
+        def prometheus() -> Response:
+            """Counters of every process of this gunicorn (``bot.metrics``) and the queue as the
+            store holds it. Labels never hold an id or a secret; the token keeps the numbers
+            (traffic, queue, Webex's answers) from whoever can reach the webhook's host."""
+            if expected is not None and not hmac.compare_digest(
+                    request.headers.get("Authorization", "").encode(), expected):
+                return Response("bearer token required\n", status=401, mimetype="text/plain",
+                                headers={"WWW-Authenticate": 'Bearer realm="numbot metrics"'})
+            body, content_type = metrics.exposition(scraped)
+            return Response(body, status=200, content_type=content_type)
 
     if want_settled:
         settle_memory()

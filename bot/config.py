@@ -85,6 +85,9 @@ class Settings:
     allow_changes: bool = False
     # How long a confirmation card can be pressed.
     confirm_seconds: int = 600
+    # GET /metrics (``bot.metrics``): served unless off; with a token, only to ``Bearer <token>``.
+    metrics: bool = True
+    metrics_token: Optional[str] = field(default=None, repr=False)
 
 
 def _bool(value: str, name: str) -> bool:
@@ -202,4 +205,6 @@ def load_settings(env: Optional[Mapping[str, str]] = None, *, read_dotenv: bool 
         admin_roles=_list(get("NUMBOT_ADMIN_ROLES", ",".join(DEFAULT_ADMIN_ROLES))),
         allow_changes=_bool(get("NUMBOT_ALLOW_CHANGES", "false"), "NUMBOT_ALLOW_CHANGES"),
         confirm_seconds=_int(get("NUMBOT_CONFIRM_SECONDS", "600"), "NUMBOT_CONFIRM_SECONDS", 30, 86400),
+        metrics=_bool(get("NUMBOT_METRICS", "on"), "NUMBOT_METRICS"),
+        metrics_token=get("NUMBOT_METRICS_TOKEN"),
     )

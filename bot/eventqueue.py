@@ -232,6 +232,16 @@ class EventQueue:
                                (self._name, time.time()))
         return int(rows[0][0])
 
+    def oldest_ready_age(self) -> Optional[float]:
+        """Seconds the ready record that has waited longest has waited (since it was queued, handed
+        back or its lease lapsed); None when none is ready. Redis: by the Redis server's clock."""
+        if self._redis:
+            waited = self._script("oldest", self._keys[1:2], [])
+            return None if waited is None else max(0.0, int(waited) / 1000)
+        now = time.time()
+        due = self.store.read("select min(due) from numbot_event where queue = ? and due <= ?", (self._name, now))
+        return None if due[0][0] is None else max(0.0, now - float(due[0][0]))
+
     def unfinished(self) -> int:
         """How many acknowledged events are not finished: ready or leased."""
         if self._redis:
@@ -339,6 +349,13 @@ return 1
     # KEYS due. How many records are ready.
     "count": """
 return redis.call('zcount', KEYS[1], '-inf', now_ms())
+""",
+    # KEYS due. How many ms the longest-waiting ready record has waited; nil when none is ready.
+    "oldest": """
+local now = now_ms()
+local first = redis.call('zrangebyscore', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
+if #first == 0 then return false end
+return now - tonumber(first[2])
 """,
 }
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
 import cards
-from bot import access, buttons, faults, registry
+from bot import access, buttons, faults, metrics, registry
 from bot.changes import Actor, Changes
 from bot.config import Settings
 from bot.flows import FlowContext
@@ -203,6 +203,7 @@ class EventHandler:
         finally:
             calls_made.reset(token)
             log.info("event handled", extra=fields(**state.log_fields()))
+            metrics.handled(state.outcome, state.flow)
         return answered
 
     def _handle_once(self, event: WebhookEvent, state: EventState) -> str:

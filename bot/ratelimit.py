@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Optional
 
+from bot import metrics
 from bot.store import Store
 
 _deadline: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar("webex_wait_deadline", default=None)
@@ -83,6 +84,7 @@ class RatePauses:
 
     def pause(self, group: str, seconds: float) -> None:
         """Pause ``group`` for ``seconds`` (never shortens a longer pause already set)."""
+        metrics.rate_paused(group, seconds)
         until = time.time() + seconds
         stored = self._stored_until(group)
         if until > stored:

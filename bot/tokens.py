@@ -29,6 +29,7 @@ from webexpythonsdk.api.access_tokens import AccessTokensAPI
 from webexpythonsdk.exceptions import ApiError
 from webexpythonsdk.models.immutable import immutable_data_factory
 
+from bot import metrics
 from bot.config import ServiceAppCredentials
 from bot.store import LockTimeout, Store
 
@@ -187,10 +188,13 @@ class ServiceAppTokens:
         except ApiError as error:
             # ApiError's text holds no secret (the grant goes in a form body).
             log.error("service app token refresh failed: %s", error.error_message)
+            metrics.token_refreshed("refused")
             raise self._remember_failure(_refusal(error)) from None
         except Exception as error:  # network trouble: no detail that could hold a secret
             log.error("service app token refresh failed: %s", type(error).__name__)
+            metrics.token_refreshed("unreachable")
             raise self._remember_failure("Webex could not be reached to renew the service app token.") from None
+        metrics.token_refreshed("ok")
         data = granted.json_data
         now = self._clock()
         expires_in = float(data.get("expires_in") or 0)

@@ -33,7 +33,7 @@ from webexpythonsdk.exceptions import ApiError, RateLimitError
 from webexpythonsdk.restsession import RestSession
 from webexpythonsdk.utils import check_response_code
 
-from bot import buttons
+from bot import buttons, metrics
 from bot.config import Settings
 from bot.leases import check_still_ours
 from bot.models import (
@@ -274,6 +274,7 @@ def parse_available_number(item: dict) -> AvailableNumber:
 
 
 def _record(method: str, path: str, status: Optional[int], tracking_id: Optional[str], started: float) -> None:
+    metrics.webex_call(method, path, status, time.monotonic() - started)
     records = calls_made.get()
     if records is not None:
         records.append(

@@ -18,6 +18,7 @@ from typing import Optional
 
 import phonenumbers
 
+from bot import metrics
 from bot.flows import FlowContext
 from bot.flows.validate import repeated
 from bot.models import BulkResult, NumberCheck, ParsedNumber, Reply, UncheckedRow
@@ -120,6 +121,7 @@ def check_rows(rows: FileRows, ctx: FlowContext, notes: tuple[str, ...] = ()) ->
             raw = answers[number.e164]
             checks.append(NumberCheck(number.original, number.e164, raw.state, raw.toll_free, raw.detail, row=row,
                                       extension=number.extension, vanity=number.vanity))
+    metrics.bulk_rows(len(checks), len(unchecked))
     return BulkResult(rows.name, rows.total_rows, tuple(checks), tuple(sorted(unchecked, key=lambda u: u.row)),
                       rows.column, tuple(rows.notes) + notes)
 

@@ -48,7 +48,8 @@ def test_insecure_flag_allows_no_secret():
 @pytest.mark.parametrize(
     "name,value",
     [("NUMBOT_VALIDATE_BATCH", "0"), ("NUMBOT_VALIDATE_BATCH", "ten"), ("NUMBOT_DEFAULT_REGION", "XX"), ("NUMBOT_REQUIRE_ADMIN", "maybe"),
-     ("NUMBOT_WORKER_NICE", "20"), ("NUMBOT_WORKER_NICE", "-5")],
+     ("NUMBOT_WORKER_NICE", "20"), ("NUMBOT_WORKER_NICE", "-5"), ("NUMBOT_METRICS", "sometimes"),
+     ("NUMBOT_ALLOW_CHANGES", "please"), ("NUMBOT_CONFIRM_SECONDS", "5")],
 )
 def test_bad_values_are_explained(name, value):
     with pytest.raises(ConfigError, match=name):
@@ -56,8 +57,19 @@ def test_bad_values_are_explained(name, value):
 
 
 def test_secrets_are_not_in_the_settings_repr():
-    settings = load_settings({**BASE, "WEBEX_BOT_TOKEN": "TOPSECRET1", "WEBEX_WEBHOOK_SECRET": "TOPSECRET2"})
+    settings = load_settings({**BASE, "WEBEX_BOT_TOKEN": "TOPSECRET1", "WEBEX_WEBHOOK_SECRET": "TOPSECRET2",
+                              "NUMBOT_METRICS_TOKEN": "TOPSECRET3"})
     assert "TOPSECRET" not in repr(settings)
+
+
+def test_changes_and_metrics_settings():
+    settings = load_settings(BASE)
+    assert (settings.allow_changes, settings.confirm_seconds, settings.metrics, settings.metrics_token) == (
+        False, 600, True, None)
+    settings = load_settings({**BASE, "NUMBOT_ALLOW_CHANGES": "true", "NUMBOT_CONFIRM_SECONDS": "120",
+                              "NUMBOT_METRICS": "off", "NUMBOT_METRICS_TOKEN": "t"})
+    assert (settings.allow_changes, settings.confirm_seconds, settings.metrics, settings.metrics_token) == (
+        True, 120, False, "t")
 
 
 def test_gunicorn_entry_point_stops_with_one_line(tmp_path):
