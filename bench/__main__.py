@@ -19,12 +19,12 @@ from pathlib import Path
 import requests
 
 import cards
-from bot.app import create_app
-from bot.config import ServiceAppCredentials, Settings
-from bot.models import NumberCheck, NumberState, ValidationResult
-from bot.parsing import parse_numbers
-from bot.signature import sign
-from bot.webhooks import register_webhooks
+from bot.core.config import ServiceAppCredentials, Settings
+from bot.core.models import NumberCheck, NumberState, ValidationResult
+from bot.reading.parsing import parse_numbers
+from bot.web.app import create_app
+from bot.web.signature import sign
+from bot.web.webhooks import register_webhooks
 from sandbox import SandboxServer, seed
 
 

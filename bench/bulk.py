@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from bot.webhooks import register_webhooks
+from bot.web.webhooks import register_webhooks
 from sandbox import SandboxServer, seed
 from sandbox.demo import operator_settings
 

@@ -992,7 +992,7 @@ def write_readme(path: Path, text: str) -> None:
 def worker_counts(args: argparse.Namespace, setups: list[str]) -> dict[str, int]:
     """How many events each setup works on at once: gunicorn's threads (usual pattern) or queue
     workers (numbot), over every process and instance."""
-    from bot.config import Settings
+    from bot.core.config import Settings
 
     extra = dict(item.split("=", 1) for item in args.env)
     processes = int(extra.get("WEB_CONCURRENCY", "2"))

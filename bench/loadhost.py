@@ -41,7 +41,7 @@ from typing import Any, Optional
 
 from flask import Blueprint, Flask, Response, request
 
-from bot import buttons
+from bot.core import buttons
 from sandbox import seed
 from sandbox.api import create_app as create_sandbox_app
 from sandbox.delivery import event_body, sign

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.core.config import ConfigError, Settings, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"numbot: {error}", file=sys.stderr)
         return 2
     if args.command == "register-webhooks":
-        from bot.webhooks import register_webhooks
+        from bot.web.webhooks import register_webhooks
 
         url = args.url or settings.public_url
         if not url:
@@ -62,12 +62,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"registered {hook.resource} -> {hook.target_url} ({hook.id})")
         return 0
     if args.command in ("validate", "alternate", "add", "assign"):
-        from bot.cli import run
+        from bot.cli.commands import run
 
         return run(args.command, settings, args)
     if args.command == "check":
-        from bot.check import run_checks
-        from bot.webhooks import client_for
+        from bot.cli.check import run_checks
+        from bot.web.webhooks import client_for
 
         results = run_checks(client_for(settings), settings, fix=args.fix)
         for result in results:
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from werkzeug.serving import run_simple
 
-    from bot.app import create_app
+    from bot.web.app import create_app
 
     app = create_app(settings, settle=True)  # one app for this process's life
     # run_simple rather than app.run: Flask's banner would be the one line of the log that is not JSON.
@@ -93,7 +93,7 @@ def run_worker(settings: Settings) -> int:
     import signal
     import threading
 
-    from bot.logs import configure_logging
+    from bot.core.logs import configure_logging
     from bot.runtime import build_runtime, settle_memory
 
     configure_logging()

@@ -4,12 +4,12 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 
-from bot.config import Settings
-from bot.eventqueue import EventQueue
-from bot.events import EventHandler
-from bot.jobs import Jobs
-from bot.store import Store, make_huey
-from bot.webex import WebexClient
+from bot.conversation.events import EventHandler
+from bot.core.config import Settings
+from bot.queue.eventqueue import EventQueue
+from bot.queue.jobs import Jobs
+from bot.queue.store import Store, make_huey
+from bot.webex.client import WebexClient
 
 
 @dataclass

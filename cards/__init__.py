@@ -1,6 +1,6 @@
-"""Cards: pure functions from typed data (``bot.models``) to Adaptive Card 1.3 dicts, each with a
+"""Cards: pure functions from typed data (``bot.core.models``) to Adaptive Card 1.3 dicts, each with a
 markdown fallback, and ``…_reply`` functions that give both as a ``Reply``. Button data follows
-:mod:`bot.buttons`; limits are in :mod:`cards.limits`."""
+:mod:`bot.core.buttons`; limits are in :mod:`cards.limits`."""
 from __future__ import annotations
 
 from .changes import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
-from bot.models import Severity
+from bot.core.models import Severity
 
 from .text import card_bytes
 

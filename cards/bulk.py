@@ -6,8 +6,8 @@ import os
 
 from webexpythonsdk.models.cards import options as opt
 
-from bot import buttons
-from bot.models import BulkResult, NumberState, Reply, ReplyFile, Severity
+from bot.core import buttons
+from bot.core.models import BulkResult, NumberState, Reply, ReplyFile, Severity
 
 from .base import COLOUR, card, heading, literal, submit, subtle, text, title
 from .results_file import CSV_TYPE, csv_bytes

@@ -1,7 +1,7 @@
 """Changes in Webex: the confirmation cards, their results, refusals and the audit line.
 
 A confirmation card says exactly what its button will change and for how long it works; its
-buttons carry the sealed subject (``bot.changes``), never anything the admin could edit into
+buttons carry the sealed subject (``bot.conversation.changes``), never anything the admin could edit into
 another change. AC 1.3 has no ``isEnabled``, so a button an admin may not use is still shown and
 its press is answered with why (``change_refused_reply``). Names, numbers and Webex's words come
 from outside: cards show them with ``literal``, markdown escapes them.
@@ -11,8 +11,8 @@ from __future__ import annotations
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
-from bot import buttons
-from bot.models import (
+from bot.core import buttons
+from bot.core.models import (
     RING_PATTERNS,
     ActivateResult,
     AddPlan,

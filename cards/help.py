@@ -8,8 +8,8 @@ from typing import Optional
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
-from bot import buttons
-from bot.models import HelpEntry, Reply
+from bot.core import buttons
+from bot.core.models import HelpEntry, Reply
 
 from .base import card, heading, literal, submit, subtle, text, title
 from .text import escape

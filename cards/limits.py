@@ -12,7 +12,7 @@ which is what ``requests``' ``json=`` sends and is never shorter than UTF-8). A 
 also about as much as an admin can read without scrolling for ever; what does not fit goes into
 markdown continuation messages.
 
-As the bot posts a card, each button also gets where the card is (``bot.buttons.placed``): at
+As the bot posts a card, each button also gets where the card is (``bot.core.buttons.placed``): at
 most ``PLACE_BUDGET_BYTES`` (1,000) more per card, so a posted card stays under 17,000 bytes.
 
 MAX_ACTIONS: our own rule, not a Webex one: a card row of more than five buttons wraps badly in

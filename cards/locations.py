@@ -7,8 +7,8 @@ from typing import Optional
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
-from bot import buttons
-from bot.models import Location, NumberFilters, Reply
+from bot.core import buttons
+from bot.core.models import Location, NumberFilters, Reply
 
 from .base import card, columns, literal, size_of, submit, subtle, title
 from .limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES

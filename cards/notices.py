@@ -10,8 +10,8 @@ from dataclasses import replace
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
-from bot import buttons
-from bot.models import Reply, Severity, WebexErrorInfo
+from bot.core import buttons
+from bot.core.models import Reply, Severity, WebexErrorInfo
 
 from .base import COLOUR, card, literal, submit, subtle, title, to_dict
 from .text import clip, escape

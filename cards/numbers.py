@@ -14,8 +14,8 @@ import re
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
-from bot import buttons
-from bot.models import AvailableNumber, AvailableNumbersPage, Location, NumberFilters, Reply, ReplyFile, Severity
+from bot.core import buttons
+from bot.core.models import AvailableNumber, AvailableNumbersPage, Location, NumberFilters, Reply, ReplyFile, Severity
 
 from .base import COLOUR, card, columns, literal, submit, subtle, text, title
 from .results_file import CSV_TYPE, csv_bytes
@@ -143,7 +143,7 @@ def _assign_part(page: AvailableNumbersPage) -> list:
 
 def numbers_page_card(page: AvailableNumbersPage, notes: tuple[str, ...] = (), offer_assign: bool = False) -> dict:
     """``notes``: what the admin should know about their request, e.g. words that were not numbers;
-    ``offer_assign``: changes are on (``bot.changes``): a number can be assigned from the page."""
+    ``offer_assign``: changes are on (``bot.conversation.changes``): a number can be assigned from the page."""
     loc = page.location
     body: list = [
         title(f"Alternate numbers · {clip(loc.name, 80)}", verbatim=True),

@@ -7,8 +7,8 @@ from typing import Union
 
 from webexpythonsdk.models.cards import options as opt
 
-from bot import buttons
-from bot.models import NumberUse, Reply
+from bot.core import buttons
+from bot.core.models import NumberUse, Reply
 
 from .base import card, columns, literal, submit, subtle, title
 from .text import escape

@@ -9,8 +9,8 @@ from __future__ import annotations
 from webexpythonsdk.models import cards as ac
 from webexpythonsdk.models.cards import options as opt
 
-from bot import buttons
-from bot.models import Location, Reply
+from bot.core import buttons
+from bot.core.models import Location, Reply
 
 from .base import card, literal, size_of, submit, subtle, text, title
 from .limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES

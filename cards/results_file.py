@@ -13,7 +13,7 @@ import io
 import re
 from collections.abc import Iterable
 
-from bot.models import ValidationResult
+from bot.core.models import ValidationResult
 
 CSV_TYPE = "text/csv"
 COLUMNS = ("row", "input", "e164", "state", "toll_free", "detail")

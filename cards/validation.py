@@ -14,8 +14,17 @@ from typing import Optional
 
 from webexpythonsdk.models.cards import options as opt
 
-from bot import buttons
-from bot.models import ForeignNumber, NumberCheck, NumberState, NumberUse, Reply, ReplyFile, Severity, ValidationResult
+from bot.core import buttons
+from bot.core.models import (
+    ForeignNumber,
+    NumberCheck,
+    NumberState,
+    NumberUse,
+    Reply,
+    ReplyFile,
+    Severity,
+    ValidationResult,
+)
 
 from .base import COLOUR, card, columns, heading, literal, size_of, submit, subtle, text, title
 from .limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, VALIDATE_AGAIN_MAX_NUMBERS
@@ -215,7 +224,8 @@ def _unchecked(result: ValidationResult) -> tuple[list, bool]:
     return tail, complete
 
 
-ADD_MAX_NUMBERS = 100  # Available numbers an "Add to a location…" button carries (bot.flows.add.MAX_NUMBERS)
+# Available numbers an "Add to a location…" button carries (bot.conversation.flows.add.MAX_NUMBERS).
+ADD_MAX_NUMBERS = 100
 
 
 def _plan(result: ValidationResult, offer_add: bool = False) -> _Plan:
@@ -273,7 +283,7 @@ def _plan(result: ValidationResult, offer_add: bool = False) -> _Plan:
 
 
 def validation_card(result: ValidationResult, offer_add: bool = False) -> dict:
-    """``offer_add``: changes are on (``bot.changes``), so Available numbers get an
+    """``offer_add``: changes are on (``bot.conversation.changes``), so Available numbers get an
     "Add to a location…" button."""
     return _plan(result, offer_add).card
 

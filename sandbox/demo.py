@@ -1,7 +1,7 @@
 """``python -m sandbox.demo``: the sandbox, numbot wired to it, and a chat page to try the bot.
 
 Glue only: the sandbox serves the Webex API and the chat page (``/``); the bot is the real
-``bot.app.create_app`` with its own SQLite store (fresh every start), served on loopback, and its
+``bot.web.app.create_app`` with its own SQLite store (fresh every start), served on loopback, and its
 webhooks are registered through the sandbox's webhooks API as ``python -m bot register-webhooks``
 does in production. The browser test starts the demo with ``start_demo`` too.
 """
@@ -24,7 +24,7 @@ from werkzeug.serving import make_server
 from sandbox import SandboxServer, seed
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.core.config import Settings
 
 TRY_THIS = ("try: help  |  validate +12145557861, (214) 555-7862 +442071838750 +12143029001 12345  |  locations  |  "
             "alternate numbers Dallas HQ  |  add +12145557861 to Dallas HQ  |  assign +12143020003 to Main Menu "
@@ -56,7 +56,7 @@ def operator_settings(api_url: str, store_url: str, **overrides: Any) -> Setting
     grant, the org id, the webhook secret, the admins' email domain allowed, full administrators
     only (the default: Bob, who has no admin role, is refused and told whom to ask). The demo and
     the tests start from these."""
-    from bot.config import ServiceAppCredentials, Settings
+    from bot.core.config import ServiceAppCredentials, Settings
 
     base = Settings(
         bot_token=seed.BOT_TOKEN,
@@ -80,8 +80,8 @@ def start_demo(port: int = 0, bot_port: int = 0, store_dir: Optional[Path] = Non
     The bot's store goes to ``store_dir``, or to a fresh temporary directory that ``stop()`` removes.
     Changes are on (NUMBOT_ALLOW_CHANGES): the sandbox is there to try them on."""
     # The bot is imported here so that ``import sandbox`` never needs it.
-    from bot.app import create_app, runtime_of
-    from bot.webhooks import register_webhooks
+    from bot.web.app import create_app, runtime_of
+    from bot.web.webhooks import register_webhooks
 
     with ExitStack() as running:  # undone in reverse order by stop(), or here if starting fails
         server = SandboxServer(port=port).start()

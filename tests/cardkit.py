@@ -1,7 +1,7 @@
 """Reading a card in tests: every element, and the buttons, found by what they are."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 
 def walk(node: object) -> Iterator[dict]:

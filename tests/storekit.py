@@ -1,12 +1,12 @@
-"""What the event queue (``bot.eventqueue``) promises, checked the same way on SQLite and on Redis:
+"""What the event queue (``bot.queue.eventqueue``) promises, checked the same way on SQLite and on Redis:
 the two backends implement each step separately (one transaction; one Lua script each)."""
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
-from bot.eventqueue import HANDLED, PENDING, QUEUED, EventQueue
-from bot.store import Store
+from bot.queue.eventqueue import HANDLED, PENDING, QUEUED, EventQueue
+from bot.queue.store import Store
 
 EVENT = {"data": {"id": "A", "personId": "ALICE"}}
 OTHER_COPY = {"data": {"id": "A", "personId": "BOT"}}
@@ -90,8 +90,8 @@ def check_legacy_adoption(open_store: Callable[[], Store]) -> None:
     each journalled event no live lease holds becomes a ready record; huey's tasks go."""
     import json
 
-    from bot.eventqueue import adopt_legacy
-    from bot.store import _marker
+    from bot.queue.eventqueue import adopt_legacy
+    from bot.queue.store import _marker
 
     store = open_store()
     storage = store.huey.storage

@@ -3,16 +3,17 @@ served in-process on a loopback port (real HTTP, nothing of the bot's HTTP layer
 test with its own SQLite store. These run in seconds; the conversations are in tests/e2e."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
-from bot import registry
-from bot.config import Settings
-from bot.flows import FlowContext
-from bot.store import Store, make_huey
-from bot.webex import WebexClient
+from bot.conversation import registry
+from bot.conversation.flows import FlowContext
+from bot.core.config import Settings
+from bot.queue.store import Store, make_huey
+from bot.webex.client import WebexClient
 from sandbox import SandboxServer
 from sandbox.demo import operator_settings
 

@@ -1,11 +1,11 @@
 """Who may use the bot, decided from settings, the sender and their roles (looked up last)."""
 from __future__ import annotations
 
-import dataclasses
 import base64
+import dataclasses
 
-from bot.access import decide, has_role, role_name
-from bot.config import Settings, ServiceAppCredentials
+from bot.conversation.access import decide, has_role, role_name
+from bot.core.config import ServiceAppCredentials, Settings
 
 DEFAULT = Settings(bot_token="t", webhook_secret="s", service_app=ServiceAppCredentials(access_token="a"))
 BASE = dataclasses.replace(DEFAULT, require_admin=False)  # the documented opt-out

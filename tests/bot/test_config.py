@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.core.config import ConfigError, load_settings
 
 BASE = {
     "WEBEX_BOT_TOKEN": "bot-token",
@@ -77,7 +77,7 @@ def test_gunicorn_entry_point_stops_with_one_line(tmp_path):
     gunicorn's APP_LOAD_ERROR, so that gunicorn stops instead of booting workers for ever."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-c", "from bot.app import create_app; create_app()"],
+        [sys.executable, "-c", "from bot.web.app import create_app; create_app()"],
         cwd=tmp_path, env={**env, "PYTHONPATH": str(__import__('pathlib').Path(__file__).resolve().parents[2])},
         capture_output=True, text=True, timeout=60,
     )
@@ -93,8 +93,8 @@ def test_the_gunicorn_entry_point_freezes_what_it_built_out_of_the_collectors_wa
     (bot.runtime.settle_memory). An app built with settings (the tests) leaves the collector alone."""
     code = (
         "import gc, os\n"
-        "from bot.app import create_app\n"
-        "from bot.config import load_settings\n"
+        "from bot.web.app import create_app\n"
+        "from bot.core.config import load_settings\n"
         "create_app(load_settings(os.environ), start_workers=False)\n"
         "print(gc.get_freeze_count())\n"
         "create_app()\n"

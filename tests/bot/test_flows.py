@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 
-from bot import buttons
-from bot.flows import FlowContext, alternate, help, locations, validate
-from bot.flows.alternate import AlternateNumbers
-from bot.flows.help import Help
-from bot.flows.locations import Locations
-from bot.models import NumberFilters
-from bot.registry import parse_message
 from cardkit import button
+
+from bot.conversation.flows import FlowContext, alternate, help, locations, validate
+from bot.conversation.flows.alternate import AlternateNumbers
+from bot.conversation.flows.help import Help
+from bot.conversation.flows.locations import Locations
+from bot.conversation.registry import parse_message
+from bot.core import buttons
+from bot.core.models import NumberFilters
 from sandbox import Sandbox, seed
 
 

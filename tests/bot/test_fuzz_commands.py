@@ -5,15 +5,15 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.flows.alternate import AlternateNumbers
-from bot.flows.help import Help
-from bot.flows.owners import Owners
-from bot.flows.validate import Validate
-from bot import registry
-from bot.registry import UnknownCard, parse_card_action, parse_message
-from bot.events import BadEvent, parse_event
-from bot.mentions import strip_bot_mention
-from bot import buttons
+from bot.conversation import registry
+from bot.conversation.events import BadEvent, parse_event
+from bot.conversation.flows.alternate import AlternateNumbers
+from bot.conversation.flows.help import Help
+from bot.conversation.flows.owners import Owners
+from bot.conversation.flows.validate import Validate
+from bot.conversation.registry import UnknownCard, parse_card_action, parse_message
+from bot.core import buttons
+from bot.reading.mentions import strip_bot_mention
 
 BOT_ID = "Y2lzY29zcGFyazovL3VzL1BFT1BMRS81ZjlhYmQ4ZS0yZTJiLTQ5MTYtOGJlZC0wMDMyZjRiYTU3YTM"
 

@@ -8,10 +8,10 @@ import threading
 import time
 from pathlib import Path
 
-from bot.eventqueue import EventQueue
-from bot.jobs import Jobs
-from bot.leases import LeaseKeeper
-from bot.store import Store, make_huey
+from bot.queue.eventqueue import EventQueue
+from bot.queue.jobs import Jobs
+from bot.queue.leases import LeaseKeeper
+from bot.queue.store import Store, make_huey
 
 
 def queue_at(path: Path, lease_seconds: float = 20) -> EventQueue:

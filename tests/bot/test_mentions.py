@@ -6,10 +6,10 @@ import base64
 
 import pytest
 
-from bot.flows.alternate import AlternateNumbers
-from bot.flows.validate import Validate
-from bot.registry import parse_message
-from bot.mentions import id_forms, strip_bot_mention
+from bot.conversation.flows.alternate import AlternateNumbers
+from bot.conversation.flows.validate import Validate
+from bot.conversation.registry import parse_message
+from bot.reading.mentions import id_forms, strip_bot_mention
 
 UUID = "5f9abd8e-2e2b-4916-8bed-0032f4ba57a3"
 BOT_ID = base64.urlsafe_b64encode(f"ciscospark://us/PEOPLE/{UUID}".encode()).decode().rstrip("=")

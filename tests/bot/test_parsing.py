@@ -1,9 +1,10 @@
 """What the admin writes -> which numbers are checked, and what is not a number."""
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.models import ForeignNumber
-from bot.parsing import parse_numbers, split_head
+from bot.core.models import ForeignNumber
+from bot.reading.parsing import parse_numbers, split_head
 
 
 def e164s(text: str, region: str = "US") -> list[str]:

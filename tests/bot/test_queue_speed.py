@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.eventqueue import HANDLED, PENDING, QUEUED, EventQueue
-from bot.jobs import Jobs, _Pace
-from bot.store import Store, make_huey
+from bot.queue.eventqueue import HANDLED, PENDING, QUEUED, EventQueue
+from bot.queue.jobs import Jobs, _Pace
+from bot.queue.store import Store, make_huey
 
 
 def store_at(path: Path) -> EventQueue:
@@ -182,7 +182,7 @@ def test_places_fitted_to_quick_jobs_grow_back_when_jobs_slow_down_to_fewer_than
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
 def test_jobs_run_at_a_lower_cpu_priority_than_the_webhook(tmp_path: Path) -> None:
-    """When the CPU is short the kernel runs the acknowledgement first (``bot.jobs.lower_priority``)."""
+    """When the CPU is short the kernel runs the acknowledgement first (``bot.queue.jobs.lower_priority``)."""
     seen: list[int] = []
     done = threading.Event()
 

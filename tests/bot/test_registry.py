@@ -4,12 +4,13 @@ import dataclasses
 
 import pytest
 
-from bot import buttons, registry
-from bot.flows.alternate import AlternateNumbers
-from bot.flows.help import Help
-from bot.flows.validate import Validate
-from bot.models import NumberFilters, ParsedNumber, ParsedText
-from bot.registry import Command, RegistryError, UnknownCard, check, parse_card_action, parse_message
+from bot.conversation import registry
+from bot.conversation.flows.alternate import AlternateNumbers
+from bot.conversation.flows.help import Help
+from bot.conversation.flows.validate import Validate
+from bot.conversation.registry import Command, RegistryError, UnknownCard, check, parse_card_action, parse_message
+from bot.core import buttons
+from bot.core.models import NumberFilters, ParsedNumber, ParsedText
 
 
 @pytest.mark.parametrize("text", ["help", "Help", "?", "hello", " help\n"])

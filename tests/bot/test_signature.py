@@ -1,7 +1,7 @@
 import hashlib
 import hmac
 
-from bot.signature import is_valid, sign
+from bot.web.signature import is_valid, sign
 
 
 def test_signature_is_hmac_sha1_of_the_raw_bytes():

@@ -15,8 +15,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from bot import spreadsheet
-from bot.spreadsheet import NUMBER_HEADERS, FileRows, InputRow, UnreadableFile, cell_text, read_numbers_file
+from bot.reading import spreadsheet
+from bot.reading.spreadsheet import NUMBER_HEADERS, FileRows, InputRow, UnreadableFile, cell_text, read_numbers_file
 
 
 def read(name: str, data: bytes | str, max_rows: int = 10_000) -> FileRows:
@@ -82,7 +82,7 @@ def test_a_file_of_another_kind_is_refused_naming_the_three_kinds(name):
 
 @pytest.mark.parametrize("name, kind", [("PORTS.CSV", "csv"), ("Ports.Txt", "txt"), ("ports.XLSX", "xlsx")])
 def test_the_kind_comes_from_the_extension_in_any_case(name, kind):
-    data = workbook(("Ports", PORTS)) if kind == "xlsx" else "Phone\n+12145557861\n".encode()
+    data = workbook(("Ports", PORTS)) if kind == "xlsx" else b"Phone\n+12145557861\n"
     assert read(name, data).kind == kind
 
 

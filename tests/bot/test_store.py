@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
-
-from bot.store import LockTimeout, Store, make_huey
 from storekit import check_legacy_adoption, check_queue_contract
+
+from bot.queue.store import LockTimeout, Store, make_huey
 
 
 def open_store(path: Path) -> Store:
@@ -53,10 +53,8 @@ def test_concurrent_claims_of_one_key_grant_exactly_one(tmp_path: Path) -> None:
 
 def test_a_lock_excludes_others_until_released(tmp_path: Path) -> None:
     first, second = open_store(tmp_path / "s.db"), open_store(tmp_path / "s.db")
-    with first.lock("refresh"):
-        with pytest.raises(LockTimeout):
-            with second.lock("refresh", wait_seconds=0.1):
-                pass
+    with first.lock("refresh"), pytest.raises(LockTimeout), second.lock("refresh", wait_seconds=0.1):
+        pass
     with second.lock("refresh", wait_seconds=0.1):
         pass
 
@@ -99,7 +97,7 @@ def test_taking_an_event_reads_the_due_index_not_every_row(tmp_path: Path) -> No
 def test_one_sync_covers_the_commits_made_before_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Group commit: a durable write whose commit an earlier-started sync already covered returns
     without a sync of its own; every durable write is still covered by one."""
-    import bot.store as store_module
+    import bot.queue.store as store_module
 
     store = open_store(tmp_path / "s.db")
     storage = store.huey.storage
@@ -127,7 +125,7 @@ def test_a_log_past_its_limit_is_copied_once_and_cut_to_nothing(tmp_path: Path, 
     next checkpoints are passive again (a log left at its size would stop them twice a second)."""
     import os
 
-    from bot.store import _SqliteStorage, _autocommit
+    from bot.queue.store import _autocommit, _SqliteStorage
 
     monkeypatch.setattr(_SqliteStorage, "MAX_LOG_BYTES", 64 * 1024)
     store = open_store(tmp_path / "s.db")
@@ -161,7 +159,7 @@ def test_a_copied_log_of_many_frames_starts_over_and_a_short_one_is_left_alone(
     """Once a log holds ``RESTART_LOG_FRAMES`` frames and all are copied, the checkpoint stops the
     writers for a RESTART (under load, readers that never stop would keep the log growing); a log
     shorter than that is only copied, the writers going on."""
-    from bot.store import _SqliteStorage, _autocommit
+    from bot.queue.store import _autocommit, _SqliteStorage
 
     monkeypatch.setattr(_SqliteStorage, "RESTART_LOG_FRAMES", 100)
     store = open_store(tmp_path / "s.db")

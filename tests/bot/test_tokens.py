@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.config import ServiceAppCredentials, Settings
-from bot.store import Store
-from bot.tokens import ServiceAppTokens
+from bot.core.config import ServiceAppCredentials, Settings
+from bot.queue.store import Store
+from bot.webex.tokens import ServiceAppTokens
 from sandbox import Sandbox, seed
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import string
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from webexpythonsdk.restsession import RestSession
 
-from bot.models import Destination, Reply
-from bot.ratelimit import wait_budget
-from bot.webex import OutcomeUnknown, WebexBusy, WebexClient, WebexError, api_url
+from bot.core.models import Destination, Reply
+from bot.webex.client import OutcomeUnknown, WebexBusy, WebexClient, WebexError, api_url
+from bot.webex.ratelimit import wait_budget
 from sandbox import Sandbox, seed
 
 POSTS = r"^/v1/messages$"
@@ -88,9 +88,9 @@ def test_in_a_group_space_an_unknown_outcome_is_raised_not_posted_again(client: 
 
 def test_a_connection_that_was_never_made_is_retried(make_client: Callable[..., WebexClient],
                                                       state: Sandbox) -> None:
-    from bot.webex import _never_sent
-
     import requests
+
+    from bot.webex.client import _never_sent
 
     refused = make_client(api_url="http://127.0.0.1:9/v1", max_retries=1)
     with pytest.raises(WebexError) as raised:
@@ -164,7 +164,7 @@ def test_proxy_settings_are_read_from_the_environment_once_per_host(monkeypatch:
     """requests' own answer (proxies, NO_PROXY, the CA bundle), asked once per scheme and host."""
     import requests
 
-    from bot.webex import read_environment_once
+    from bot.webex.client import read_environment_once
 
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
@@ -232,7 +232,7 @@ def test_an_api_call_sends_what_the_sdk_would_have_sent(recorder: tuple) -> None
     ``RestSession.request`` sends: headers, query (``None`` left out, lists repeated), body."""
     from webexpythonsdk.restsession import RestSession
 
-    from bot.webex import read_environment_once, send_direct
+    from bot.webex.client import read_environment_once, send_direct
 
     base, seen = recorder
     rest = RestSession("bot-token", base, wait_on_rate_limit=False)
@@ -273,7 +273,7 @@ def test_who_pressed_is_asked_once_then_kept_for_a_while(make_client: Callable[.
                                                          state: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     """Admins press one card after another: the presser is looked up once, not at every press,
     and asked again once ``PEOPLE_SECONDS`` have passed (a changed name shows then)."""
-    monkeypatch.setattr("bot.webex.PEOPLE_SECONDS", 0.5)
+    monkeypatch.setattr("bot.webex.client.PEOPLE_SECONDS", 0.5)
     client = make_client()
     alice = state.person_by_email(seed.ALICE)
     first, again = client.person(alice.id), client.person(alice.id)

@@ -5,8 +5,9 @@ Without Chromium the browser tests fail when ``CI`` is set (CI must prove the ca
 are skipped otherwise; ``./run test`` installs Chromium when it can."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

@@ -14,9 +14,9 @@ import itertools
 from dataclasses import replace
 
 import cards
-from bot import registry
-from bot.changes import Changes
-from bot.models import (
+from bot.conversation import registry
+from bot.conversation.changes import Changes
+from bot.core.models import (
     ActivateResult,
     AddPlan,
     AddResult,

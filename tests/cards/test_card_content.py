@@ -5,28 +5,28 @@ import csv
 import io
 import json
 
+import samples
+from cardkit import all_actions, walk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from samples import DALLAS, DUPLICATE_DETAIL, TRACKING_ID
+from test_card_rules import text_nodes
 
 import cards
-from bot import buttons, registry
-from bot.models import (
+from bot.conversation import registry
+from bot.core import buttons
+from bot.core.models import (
     ForeignNumber,
-    NumberUse,
-    AvailableNumbersPage,
     NumberCheck,
     NumberFilters,
     NumberState,
+    NumberUse,
     ValidationResult,
     WebexErrorInfo,
 )
 from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES
 from cards.results_file import safe_cell
-from cards.text import card_bytes, clip, escape
-import samples
-from samples import DALLAS, DUPLICATE_DETAIL, TRACKING_ID
-from cardkit import all_actions, walk
-from test_card_rules import text_nodes
+from cards.text import card_bytes, escape
 
 
 def texts(card: dict) -> list[str]:

@@ -5,10 +5,13 @@ import json
 import re
 
 import pytest
+from cardkit import all_actions, walk
+from samples import DALLAS, all_sample_cards, all_samples
 
 import cards
-from bot import buttons, changes, registry
-from bot.models import (
+from bot.conversation import changes, registry
+from bot.core import buttons
+from bot.core.models import (
     AvailableNumber,
     AvailableNumbersPage,
     Location,
@@ -20,8 +23,6 @@ from bot.models import (
 )
 from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, MAX_ACTIONS
 from cards.text import card_bytes
-from cardkit import all_actions, walk
-from samples import DALLAS, all_sample_cards, all_samples
 
 SAMPLES = all_samples()
 NAMES = sorted(SAMPLES)
@@ -42,7 +43,7 @@ NEWER_KEYS = {
 DATA_KEYS = {
     buttons.KEY_ACTION, buttons.INPUT_NUMBERS, buttons.INPUT_LOCATION,
     buttons.KEY_PAGE, buttons.KEY_SHOWN, buttons.KEY_APPLY,
-    # a confirmation's sealed subject (bot.changes) and the kind its Cancel names
+    # a confirmation's sealed subject (bot.conversation.changes) and the kind its Cancel names
     changes.KEY_CONFIRM_ID, changes.KEY_EXPIRES, changes.KEY_SUBJECT, changes.KEY_SEAL, buttons.KEY_KIND,
 }
 

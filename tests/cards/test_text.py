@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_card_content import unescape
 
 from cards.text import MarkdownPacker, escape, split_to_fit
-from test_card_content import unescape
 
 
 @pytest.mark.parametrize(

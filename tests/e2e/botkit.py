@@ -12,21 +12,22 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from bot.app import create_app, runtime_of
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.runtime import Runtime
-from bot.webhooks import register_webhooks
+from bot.web.app import create_app, runtime_of
+from bot.web.webhooks import register_webhooks
 from sandbox import Sandbox, SandboxServer, seed
-from sandbox.models import Fault
 from sandbox.demo import operator_settings
+from sandbox.models import Fault
 
 CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -410,7 +411,7 @@ def wait_idle(bot: RunningBot, timeout: float = 20.0) -> None:
 def acknowledged_then_killed(settings: Settings, state: Sandbox, log_path: Path, text: str) -> tuple[Chat, dict]:
     """Alice says ``text`` to a bot process that acknowledges webhooks but has no workers (so the
     job waits in the store), and that process is then killed; the chat and her message."""
-    from bot.webhooks import register_webhooks
+    from bot.web.webhooks import register_webhooks
 
     web_only = BotProcess(settings, log_path, NUMBOT_EMBEDDED_WORKERS="false")
     try:
@@ -432,7 +433,7 @@ class Restarted:
     """What ``killed_mid_event`` leaves: the admin's message and the process that took over."""
 
     asked: dict
-    process: "BotProcess"
+    process: BotProcess
     restarted_at: float
 
 

@@ -5,12 +5,13 @@ port, so tests never share state. ``make_bot`` builds more (a second instance sh
 a restarted process, other settings)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
-
 from botkit import Chat, RunningBot, bot_settings, start_bot
+
 from sandbox import Sandbox, SandboxServer, seed
 
 

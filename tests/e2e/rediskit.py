@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Optional
 
 import redis
-
 from botkit import free_port
 
 REDIS = shutil.which("redis-server")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
-
-from bot.logs import JsonFormatter
 from botkit import Chat, RunningBot, wait_idle
+
+from bot.core.logs import JsonFormatter
 from sandbox import Sandbox, seed
 
 ADMIN_PATHS = ("/telephony/", "/locations")
@@ -110,7 +110,7 @@ def test_a_role_can_be_accepted_by_its_whole_id(state: Sandbox, make_bot: Callab
 
 
 def test_the_sandbox_gives_role_ids_in_webex_form_only(state: Sandbox) -> None:
-    from bot.ids import decode
+    from bot.core.ids import decode
 
     for person in state.people.values():
         for role in person.roles:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from botkit import BotReply, Chat, RunningBot, block_style, block_text, wait_idle
+
 from sandbox import Sandbox, seed
 
 

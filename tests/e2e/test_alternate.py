@@ -6,15 +6,16 @@ and acts on a page. Every answer comes from the real bot over HTTP, against the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
-from typing import Callable, Optional
+from typing import Optional
 
 import pytest
-
 from botkit import BotReply, Chat, RunningBot, block_text
-from bot import buttons
-from bot.models import NumberFilters
+
+from bot.core import buttons
+from bot.core.models import NumberFilters
 from cards.limits import CARD_BUDGET_BYTES, MARKDOWN_BUDGET_BYTES, MAX_ACTIONS
 from cards.text import card_bytes
 from sandbox import Sandbox, SandboxServer, seed

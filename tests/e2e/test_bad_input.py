@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 import requests
-
-from bot.signature import sign
-from bot.logs import JsonFormatter
 from botkit import Chat, RunningBot, wait_idle
+
+from bot.core.logs import JsonFormatter
+from bot.web.signature import sign
 from sandbox import Sandbox, seed
 
 

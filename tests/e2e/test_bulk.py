@@ -6,12 +6,12 @@ import csv
 import io
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from botkit import BotReply, Chat, RunningBot, bot_settings, killed_mid_event, run_cli
+
 from sandbox import Sandbox, SandboxServer, seed
 
 CSV = "text/csv"

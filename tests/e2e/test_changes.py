@@ -12,14 +12,15 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from botkit import BotReply, Chat, RunningBot, bot_settings, run_cli
-from bot import buttons, changes
-from bot.logs import record_fields
+
+from bot.conversation import changes
+from bot.core import buttons
+from bot.core.logs import record_fields
 from sandbox import Sandbox, SandboxServer, seed
 
 NEW = seed.AVAILABLE_US  # validates Available: the org does not have it

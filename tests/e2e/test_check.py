@@ -4,12 +4,13 @@ runs it: a separate process with the settings in its environment, against the sa
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-from bot.config import ServiceAppCredentials, Settings
 from botkit import BotProcess, Chat, bot_settings, free_port, run_cli
+
+from bot.core.config import ServiceAppCredentials, Settings
 from sandbox import Sandbox, SandboxServer, seed
 
 SECRETS = (seed.BOT_TOKEN, seed.SERVICE_APP_CLIENT_SECRET, seed.SERVICE_APP_REFRESH_TOKEN, seed.WEBHOOK_SECRET,

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 import requests
-
 from botkit import Chat, bot_settings, free_port, settings_env
+
 from sandbox import Sandbox, SandboxServer, seed
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from botkit import Chat, RunningBot, bot_settings, killed_mid_event, wait_idle
+
 from sandbox import Sandbox, SandboxServer, seed
 
 BOT_POSTS = r"^/v1/messages$"

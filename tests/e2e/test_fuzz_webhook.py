@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
+from botkit import Chat, RunningBot, wait_idle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from botkit import Chat, RunningBot, wait_idle
-from sandbox import Sandbox
 from test_bad_input import post_webhook, still_answers
+
+from sandbox import Sandbox
 
 scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=30)
 data = st.fixed_dictionaries({}, optional={"id": scalars, "roomId": scalars, "personId": scalars,

@@ -4,8 +4,8 @@ end or in the middle, and mobile clients write the bot's raw uuid in the html.""
 from __future__ import annotations
 
 import pytest
-
 from botkit import Chat, RunningBot
+
 from sandbox import Sandbox, seed
 
 

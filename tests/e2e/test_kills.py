@@ -1,10 +1,10 @@
-"""An instance that dies loses nothing and answers nothing twice (``bot.eventqueue``'s invariant),
+"""An instance that dies loses nothing and answers nothing twice (``bot.queue.eventqueue``'s invariant),
 proven with real processes, real kills and a real Redis:
 
 - two instances share a store (SQLite file, or one ``redis-server``); each admin message is
   delivered to instance A and delivered again, same bytes and signature, to instance B, as Webex
   does when it retries; A is killed with ``SIGKILL`` at one step of an event's path
-  (``bot.faults``: after the acknowledgement, after the take, after the first Webex call, after
+  (``bot.core.faults``: after the acknowledgement, after the take, after the first Webex call, after
   the reply, before the finish) and the rest arrive at B only. Every message gets exactly one reply
   within a minute of the kill. The admin is in a 1:1 space, where a retried event can look for a
   reply the dead worker posted in the instant before it died;
@@ -23,19 +23,19 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Optional
 
 import pytest
 import requests
-
-from bot import faults
-from bot.config import Settings
-from bot.webhooks import register_webhooks
 from botkit import BotProcess, BotReply, Chat, bot_settings, free_port, settings_env
 from rediskit import REDIS, RedisServer
+
+from bot.core import faults
+from bot.core.config import Settings
+from bot.web.webhooks import register_webhooks
 from sandbox import Sandbox, SandboxServer, seed
 
 ROUNDS = int(os.environ.get("NUMBOT_KILL_ROUNDS", "1"))

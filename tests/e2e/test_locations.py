@@ -2,8 +2,9 @@
 numbers, narrowed by name, in a 1:1 or a group space."""
 from __future__ import annotations
 
-from bot import buttons
 from botkit import Chat, RunningBot
+
+from bot.core import buttons
 from sandbox import Sandbox, seed
 
 CALLING = sorted(name for name in seed.LOCATION_NAMES if name != seed.PARIS)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 import requests
-
-from bot.logs import JsonFormatter
 from botkit import BotProcess, Chat, RunningBot, bot_settings, wait_idle
+
+from bot.core.logs import JsonFormatter
 from sandbox import Sandbox, seed
 
 
@@ -93,7 +93,7 @@ def test_a_bot_process_writes_every_log_line_as_json(server, state: Sandbox, tmp
     settings = bot_settings(server, tmp_path / "numbot.db")
     process = BotProcess(settings, tmp_path / "bot.log")
     try:
-        from bot.webhooks import register_webhooks
+        from bot.web.webhooks import register_webhooks
 
         register_webhooks(settings, process.url)
         asked = Chat(state, seed.ALICE)

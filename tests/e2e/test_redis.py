@@ -9,16 +9,16 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 import redis
-
-from bot.store import LockTimeout, Store, make_huey
 from botkit import Chat, RunningBot, acknowledged_then_killed, bot_settings, free_port, wait_idle
-from sandbox import Sandbox, SandboxServer, seed
 from storekit import check_legacy_adoption, check_queue_contract
+
+from bot.queue.store import LockTimeout, Store, make_huey
+from sandbox import Sandbox, SandboxServer, seed
 
 REDIS = shutil.which("redis-server")
 if REDIS is None and os.environ.get("CI"):
@@ -114,10 +114,8 @@ def test_claims_and_locks_expire_on_redis(redis_url: str) -> None:
     assert not store.claim("k", ttl_seconds=1)
     time.sleep(1.2)
     assert store.claim("k", ttl_seconds=60)
-    with store.lock("job", ttl_seconds=1):
-        with pytest.raises(LockTimeout):
-            with store.lock("job", wait_seconds=0.1):
-                pass
+    with store.lock("job", ttl_seconds=1), pytest.raises(LockTimeout), store.lock("job", wait_seconds=0.1):
+        pass
     time.sleep(1.1)
     with store.lock("job", wait_seconds=0.1):  # its holder's TTL ran out
         pass

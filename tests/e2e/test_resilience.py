@@ -6,11 +6,12 @@ got in the space.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from bot.store import Store, make_huey
 from botkit import Chat, RunningBot, acknowledged_then_killed, bot_settings, wait_idle
+
+from bot.queue.store import Store, make_huey
 from sandbox import Sandbox, SandboxServer, seed
 
 

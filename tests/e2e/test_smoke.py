@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from botkit import Chat
+
 from sandbox import seed
 
 

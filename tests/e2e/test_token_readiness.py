@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 import requests
-
-from bot.config import ServiceAppCredentials
 from botkit import Chat, RunningBot
+
+from bot.core.config import ServiceAppCredentials
 from sandbox import Sandbox, seed
 
 WRONG_REFRESH = ServiceAppCredentials(client_id=seed.SERVICE_APP_CLIENT_ID,

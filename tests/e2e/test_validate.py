@@ -2,14 +2,14 @@
 fallback that carry the same rows. Everything goes through the sandbox over HTTP."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
-
-from bot import buttons
 from botkit import Chat, RunningBot, block_style
-from sandbox import Sandbox, seed
 from validatekit import COLOUR, ICON, VALIDATE, Row, card_rows, headline, markdown_rows, sent_numbers
+
+from bot.core import buttons
+from sandbox import Sandbox, seed
 
 EVERY_STATE = (f"validate {seed.AVAILABLE_US} {seed.DUPLICATE_IN_USE} {seed.AVAILABLE_US} "
                f"{seed.INVALID_POSSIBLE} {seed.UNAVAILABLE}")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from botkit import BotReply, Chat, RunningBot
+from validatekit import COLOUR, VALIDATE, Row, assert_safe_to_show, card_rows, headline, said_by_webex, sent_numbers
+
 from sandbox import Sandbox, seed
 from sandbox.numbers import judge
-from validatekit import COLOUR, VALIDATE, Row, assert_safe_to_show, card_rows, headline, said_by_webex, sent_numbers
 
 # Positions of repeats: each repeats a number first written in an earlier batch of 100.
 REPEATS = {150: 3, 260: 21, 320: 33, 410: 3, 499: 7}  # 3 is written three times

@@ -3,8 +3,9 @@ and the trackingId to quote to Cisco: never a stack trace, never a token."""
 from __future__ import annotations
 
 from botkit import BotReply, Chat, RunningBot, block_style
-from sandbox import Sandbox, seed
 from validatekit import VALIDATE, assert_safe_to_show
+
+from sandbox import Sandbox, seed
 
 
 def assert_error_card_with_tracking_id(reply: BotReply, tracking_id: str) -> None:

@@ -3,12 +3,13 @@ grant, renewed before it expires or when Webex answers 401, or given ready to us
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
-from bot.config import ServiceAppCredentials
 from botkit import Chat, RunningBot
-from sandbox import Sandbox, seed
 from validatekit import VALIDATE, assert_safe_to_show, card_rows
+
+from bot.core.config import ServiceAppCredentials
+from sandbox import Sandbox, seed
 
 
 def validate_available(chat: Chat) -> None:

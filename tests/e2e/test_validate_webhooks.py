@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import requests
-
 from botkit import Chat, RunningBot, wait_idle
+from validatekit import VALIDATE, card_rows
+
 from sandbox import Sandbox, SandboxServer, seed
 from sandbox.delivery import event_body, sign
-from validatekit import VALIDATE, card_rows
 
 
 def event_for(state: Sandbox, message_id: str, actor_email: str, **data: str) -> bytes:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from botkit import BotReply, block_style, block_text, card_json
+
 from sandbox import Sandbox, seed
 
 COLOUR = {"Available": "good", "Duplicate": "warning", "Duplicate In List": "warning",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 
-from bench.load import SETUPS, Result, combined, in_turn, offer_seconds, plan, pct, ratios, spread
+from bench.load import SETUPS, Result, combined, in_turn, offer_seconds, pct, plan, ratios, spread
 
 
 def samples(p50: float, p99: float) -> list[float]:

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
+from sandbox_testkit import Api, Received, Receiver
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from sandbox import SandboxServer
-from sandbox_testkit import Api, Received, Receiver
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 import time
 
 import requests
+from sandbox_testkit import assert_webex_error
 
 from sandbox import seed
 from sandbox.ids import decode_id
-from sandbox_testkit import assert_webex_error
 
 
 def grant(api, refresh_token: str = seed.SERVICE_APP_REFRESH_TOKEN, secret: str = seed.SERVICE_APP_CLIENT_SECRET):

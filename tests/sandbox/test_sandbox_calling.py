@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from sandbox_testkit import assert_webex_error
 
 from sandbox import seed
 from sandbox.ids import decode_id, webex_id
 from sandbox.models import NumberOwner
-from sandbox_testkit import assert_webex_error
 
 CALLING_LOCATIONS = "telephony/config/locations"
 CALLING_NAMES = [n for n in seed.LOCATION_NAMES if n != seed.PARIS]

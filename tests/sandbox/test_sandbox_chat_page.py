@@ -7,7 +7,8 @@ Skipped without Debian's chromium or Playwright (failing when ``CI`` is set), li
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests

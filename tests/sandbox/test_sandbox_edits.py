@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
+from sandbox_testkit import assert_webex_error
 from webexpythonsdk import WebexAPI
 
 from sandbox import seed
-from sandbox_testkit import assert_webex_error
 
 CARD = {"type": "AdaptiveCard", "version": "1.3", "body": [{"type": "TextBlock", "text": "working…"}]}
 DONE = {"type": "AdaptiveCard", "version": "1.3", "body": [{"type": "TextBlock", "text": "done"}]}

@@ -6,9 +6,9 @@ import time
 
 import pytest
 import requests
+from sandbox_testkit import assert_webex_error, bot_webhooks
 
 from sandbox import seed
-from sandbox_testkit import assert_webex_error, bot_webhooks
 
 
 def test_429_with_retry_after_then_success(api, state):

@@ -6,11 +6,11 @@ import time
 
 import pytest
 from requests_toolbelt import MultipartEncoder
+from sandbox_testkit import assert_webex_error
 from webexpythonsdk import WebexAPI
 
 from sandbox import seed
 from sandbox.ids import decode_id
-from sandbox_testkit import assert_webex_error
 
 CSV = b"+12145557861\n+12145557862\n"
 CARD = [{"contentType": "application/vnd.microsoft.card.adaptive",

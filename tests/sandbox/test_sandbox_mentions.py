@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from sandbox_testkit import assert_webex_error, bot_webhooks
 
 from sandbox import seed
 from sandbox.ids import decode_id
-from sandbox_testkit import assert_webex_error, bot_webhooks
 
 
 def pill(person_id: str, shown: str) -> str:

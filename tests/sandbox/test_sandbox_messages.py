@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
-from sandbox import seed
 from sandbox_testkit import assert_webex_error
+
+from sandbox import seed
 
 CARD = {"type": "AdaptiveCard", "version": "1.3", "body": [{"type": "TextBlock", "text": "hi"}]}
 

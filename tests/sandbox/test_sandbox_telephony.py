@@ -5,10 +5,10 @@ from itertools import product
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
+from sandbox_testkit import assert_webex_error
 
 from sandbox import seed
 from sandbox.api.telephony import ROWS_PER_RESPONSE
-from sandbox_testkit import assert_webex_error
 
 VALIDATE = "telephony/config/actions/validateNumbers/invoke"
 

@@ -5,8 +5,9 @@ import hashlib
 import hmac
 import json
 
-from sandbox import seed
 from sandbox_testkit import assert_webex_error, bot_webhooks
+
+from sandbox import seed
 
 CARD = [{"contentType": "application/vnd.microsoft.card.adaptive",
          "content": {"type": "AdaptiveCard", "version": "1.3", "body": []}}]

@@ -7,12 +7,12 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
+from sandbox_testkit import assert_webex_error
 from webexpythonsdk.exceptions import ApiError
 from webexpythonsdk.restsession import RestSession
 
 from sandbox import seed
 from sandbox.ids import decode_id
-from sandbox_testkit import assert_webex_error
 
 HQ = seed.location_id(seed.DALLAS_HQ)
 VALIDATE = "telephony/config/actions/validateNumbers/invoke"

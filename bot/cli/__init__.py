@@ -1,0 +1,2 @@
+"""The command line's flows (``python -m bot validate|alternate|add|assign``) and the
+deployment check (``python -m bot check``)."""
