@@ -91,14 +91,14 @@ def check_legacy_adoption(open_store: Callable[[], Store]) -> None:
     import json
 
     from bot.queue.eventqueue import adopt_legacy
-    from bot.queue.store import _marker
+    from bot.queue.store import make_marker
 
     store = open_store()
     storage = store.huey.storage
     for key in ("messages:OLD", "messages:HELD", "messages:DONE"):
         storage.put_data(f"kv:inflight:{key}", json.dumps({"event": {"data": {"id": key}}, "queued_at": 1.0}).encode())
     storage.put_data("kv:inflight:messages:BROKEN", b"not json")
-    assert store._cas("lease:messages:HELD", None, _marker(60))  # an older instance is on it
+    assert store._cas("lease:messages:HELD", None, make_marker(60))  # an older instance is on it
     assert store.claim("messages:DONE")  # answered, the journal entry left behind
     storage.enqueue(b"an older version's huey task")
     queue = EventQueue(store, 5)

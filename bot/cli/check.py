@@ -17,7 +17,9 @@ from typing import Optional
 from bot.core.config import Settings
 from bot.core.ids import key_of
 from bot.web.webhooks import NAMES, webhook_target
-from bot.webex.client import WebexClient, WebexError, Webhook
+from bot.webex.answers import Webhook
+from bot.webex.client import WebexClient
+from bot.webex.errors import WebexError
 
 
 @dataclass(frozen=True)

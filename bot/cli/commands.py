@@ -32,7 +32,7 @@ from bot.core.config import Settings
 from bot.core.models import RING_PATTERNS, BulkResult, Location, NumberState, UncheckedRow, ValidationResult
 from bot.reading.parsing import parse_numbers
 from bot.reading.spreadsheet import UnreadableFile, read_numbers_file
-from bot.webex.client import WebexError
+from bot.webex.errors import WebexError
 from cards.bulk import bulk_rows
 from cards.numbers import EXPORT_COLUMNS, export_rows
 from cards.results_file import COLUMNS, csv_bytes

@@ -30,8 +30,11 @@ from bot.core.models import Destination, Message, Reply
 from bot.queue.leases import Interrupted
 from bot.queue.store import STORE_ERRORS, Store, StoreUnavailable
 from bot.reading.mentions import strip_bot_mention
-from bot.webex.client import Me, OutcomeUnknown, WebexBusy, WebexClient, WebexError, calls_made
+from bot.webex.answers import Me
+from bot.webex.client import WebexClient
+from bot.webex.errors import OutcomeUnknown, WebexBusy, WebexError
 from bot.webex.ratelimit import wait_budget
+from bot.webex.transport import calls_made
 
 log = logging.getLogger("numbot.events")
 

@@ -13,7 +13,8 @@ from typing import Optional, Protocol
 
 from bot.core.models import Destination, Reply
 from bot.queue.store import Store
-from bot.webex.client import WebexClient, WebexError
+from bot.webex.client import WebexClient
+from bot.webex.errors import WebexError
 
 MAX_EDITS = 8  # Webex allows 10 edits of a message; two are kept in hand
 

@@ -1,7 +1,7 @@
 """What numbot counts, for ``GET /metrics`` (Prometheus text format, ``prometheus_client``).
 
 Every metric is defined here, with the rule that keeps its labels bounded, and the modules that
-count call one function each (``metrics.webex_call(...)`` in ``bot.webex.client``, ``metrics.handled(...)``
+count call one function each (``metrics.webex_call(...)`` in ``bot.webex.transport``, ``metrics.handled(...)``
 in ``bot.conversation.events``): an instrumentation point is one line, and a name cannot drift between the
 place that counts and the README that lists it. No label ever holds an id, a URL, a person or
 free text: an endpoint is a template (``messages/{id}``), an outcome the word before its colon.

@@ -1,6 +1,6 @@
 """Typed data that flows and cards share.
 
-Webex JSON is parsed once, at the edge (``bot.webex.client``), into these small
+Webex JSON is parsed once, at the edge (``bot.webex.answers``), into these small
 dataclasses; flows and cards never see raw dicts or HTTP. ``tollFreeNumber``
 and friends exist only at the JSON edge; inside they are ``toll_free``.
 """

@@ -48,7 +48,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, NamedTuple, Optional
 
-from bot.queue.store import CLAIM_SECONDS, Store, _expired, _marker
+from bot.queue.store import CLAIM_SECONDS, Store, expired, make_marker
 
 # What ``put`` did with an event.
 QUEUED = "queued"  # a new record, ready
@@ -115,7 +115,7 @@ class EventQueue:
             # Inside the write: one transaction, no read before it.
             cursor.execute("select value from kv where queue = ? and key = ?", (name, f"claim:{key}"))
             claim = cursor.fetchone()
-            if claim is not None and not _expired(claim[0]):
+            if claim is not None and not expired(claim[0]):
                 return HANDLED  # nothing written: no sync, nothing to wake
             cursor.execute("select event from numbot_event where queue = ? and key = ?", (name, key))
             found = cursor.fetchone()
@@ -155,7 +155,7 @@ class EventQueue:
                 key, raw, attempts = row
                 cursor.execute("select value from kv where queue = ? and key = ?", (name, f"claim:{key}"))
                 claim = cursor.fetchone()
-                if claim is not None and not _expired(claim[0]):
+                if claim is not None and not expired(claim[0]):
                     cursor.execute("delete from numbot_event where queue = ? and key = ?", (name, key))
                     continue
                 cursor.execute("update numbot_event set due = ?, token = ?, attempts = ? where queue = ? and key = ?",
@@ -186,7 +186,7 @@ class EventQueue:
         changed meanwhile (``put``). Not synced (SQLite): like every write it survives the death
         of any process; a machine that crashes before the next sync (the next acknowledgement's,
         or the checkpoint's within half a second) may answer the event again."""
-        marker = _marker(claim_seconds) if claim else b""
+        marker = make_marker(claim_seconds) if claim else b""
         if self._redis:
             self._script("finish", [*self._keys, self._claims + taken.key.encode("utf-8")],
                          [taken.key, taken.token, taken.raw, marker, int(claim_seconds * 1000), repr(time.time())])
@@ -196,7 +196,7 @@ class EventQueue:
             if claim:
                 cursor.execute("select value from kv where queue = ? and key = ?", (name, f"claim:{taken.key}"))
                 found = cursor.fetchone()
-                if found is None or _expired(found[0]):
+                if found is None or expired(found[0]):
                     cursor.execute("insert or replace into kv (queue, key, value) values (?, ?, ?)",
                                    (name, f"claim:{taken.key}", marker))
             cursor.execute("delete from numbot_event where queue = ? and key = ? and token = ? and event = ?",
@@ -385,7 +385,7 @@ def adopt_legacy(queue: EventQueue) -> int:
     moved = 0
     for name, raw in entries:
         key = name[len(LEGACY_JOURNAL):]
-        if raw is not None and not _expired(store._get(f"lease:{key}")):
+        if raw is not None and not expired(store._get(f"lease:{key}")):
             continue
         try:
             event = json.loads(raw)["event"] if raw is not None else None

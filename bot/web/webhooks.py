@@ -10,7 +10,8 @@ from typing import Optional
 
 from bot.core.config import Settings
 from bot.queue.store import Store, make_huey
-from bot.webex.client import WebexClient, Webhook
+from bot.webex.answers import Webhook
+from bot.webex.client import WebexClient
 
 NAMES = {"messages": "numbot messages", "attachmentActions": "numbot card actions"}
 

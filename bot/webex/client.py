@@ -1,52 +1,43 @@
-"""The only module that talks to Webex.
+"""The only way the bot talks to Webex: ``WebexClient``, one method per Webex call it makes.
 
-Every call goes through webexpythonsdk's ``RestSession`` (its requests session, headers, adapter
-and error classes; an API call skips requests' per-call Session layer, ``send_direct``, and its
-adapter keeps its connection pools at hand and reads no cookies, ``ApiAdapter``), with its
-own 429 handling off: here
-429s pause every worker's calls to that API and count against the event's wait budget
-(``bot.webex.ratelimit``), 5xx and network errors are retried a bounded number of times, a message is
-never posted twice (a retry only when Webex certainly did not create it, else a look at the room
-first), and the service app token is renewed after a 401 (once). Webex JSON becomes the typed data
-of ``bot.core.models``, so nothing past this module sees HTTP. Errors leave as ``WebexError`` carrying
-only what an admin may see: status, message, trackingId.
+Calls go through webexpythonsdk's ``RestSession`` (its requests session, headers and error
+classes) with its own 429 handling off; ``bot.webex.transport`` sends each one. Here 429s pause
+every worker's calls to that API and count against the event's wait budget
+(``bot.webex.ratelimit``), 5xx and network errors are retried a bounded number of times, a message
+is never posted twice (a retry only when Webex certainly did not create it, else a look at the
+room first), and the service app token is renewed after a 401 (once, ``bot.webex.tokens``).
+Answers leave as the typed data of ``bot.core.models`` (read by ``bot.webex.answers``), so nothing
+past this package sees HTTP; errors leave as ``bot.webex.errors.WebexError``, carrying only what an
+admin may see: status, message, trackingId.
 """
 from __future__ import annotations
 
-import contextvars
 import logging
 import re
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from json import dumps as to_json
+from dataclasses import replace
 from typing import Any, Optional
-from urllib.parse import quote, unquote, urlencode, urlsplit
+from urllib.parse import quote, unquote
 
 import requests
-import urllib3.exceptions
 from cachetools import TTLCache
-from requests.structures import CaseInsensitiveDict
 from urllib3 import encode_multipart_formdata
 from webexpythonsdk.exceptions import ApiError, RateLimitError
 from webexpythonsdk.restsession import RestSession
-from webexpythonsdk.utils import check_response_code
 
-from bot.core import buttons, metrics
+from bot.core import buttons
 from bot.core.config import Settings
 from bot.core.models import (
     AlternateNumber,
     AutoAttendant,
-    AvailableNumber,
     CardAction,
     Destination,
     FileInfo,
     Location,
     LocationNumber,
     Message,
-    NumberError,
-    NumberState,
     NumberUse,
     Reply,
     ReplyFile,
@@ -54,8 +45,27 @@ from bot.core.models import (
 )
 from bot.queue.leases import check_still_ours
 from bot.queue.store import Store
+from bot.webex.answers import (
+    Me,
+    NumbersChunk,
+    RawCheck,
+    Webhook,
+    parse_auto_attendant,
+    parse_auto_attendant_details,
+    parse_available_number,
+    parse_card_action,
+    parse_location,
+    parse_location_number,
+    parse_message,
+    parse_number_use,
+    parse_person,
+    parse_validate_response,
+    parse_webhook,
+)
+from bot.webex.errors import OutcomeUnknown, WebexBusy, WebexError, error_info, never_sent
 from bot.webex.ratelimit import RatePauses, api_group, budget_left
 from bot.webex.tokens import ServiceAppTokens, TokenError
+from bot.webex.transport import keep_connections, read_environment_once, record_call, send_direct
 
 log = logging.getLogger(__name__)
 
@@ -63,374 +73,6 @@ CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 # Who pressed a card (``WebexClient.person``): kept this long, for this many people per process.
 PEOPLE_SECONDS = 300.0
 PEOPLE_KEPT = 1000
-
-# Webex calls made while handling the current event, for the structured log.
-calls_made: contextvars.ContextVar[Optional[list]] = contextvars.ContextVar("calls_made", default=None)
-
-
-class WebexError(Exception):
-    """A Webex call failed; ``info`` is safe for cards and logs."""
-
-    def __init__(self, info: WebexErrorInfo, retry_after: Optional[float] = None) -> None:
-        super().__init__(
-            f"Webex answered {info.status_code or 'nothing'}: {info.message}"
-            + (f" (trackingId {info.tracking_id})" if info.tracking_id else "")
-        )
-        self.info = info
-        self.retry_after = retry_after  # what Webex said to wait (Retry-After), if it said
-
-    @property
-    def status_code(self) -> Optional[int]:
-        return self.info.status_code
-
-
-class WebexBusy(WebexError):
-    """Webex asked to wait longer than the event may still wait (``NUMBOT_MAX_WAIT_SECONDS``)."""
-
-    retry_after: float
-
-    def __init__(self, info: WebexErrorInfo, retry_after: float) -> None:
-        super().__init__(info, retry_after)
-
-
-class OutcomeUnknown(WebexError):
-    """A call that creates something failed after it was sent: Webex may or may not have acted."""
-
-
-def _never_sent(error: requests.RequestException) -> bool:
-    """Whether the request certainly never reached Webex: no connection could be made."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    reason = error.args[0] if error.args else None
-    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
-    return isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError))
-
-
-def _error_info(error: ApiError) -> WebexErrorInfo:
-    details = error.details if isinstance(error.details, dict) else {}
-    message = details.get("message")
-    errors = details.get("errors")
-    if not message and isinstance(errors, list) and errors and isinstance(errors[0], dict):
-        message = errors[0].get("description")
-    numbers = _number_errors(error.details)
-    if not message and numbers:
-        message = numbers[0].message
-    tracking = details.get("trackingId") or error.response.headers.get("TrackingID")
-    return WebexErrorInfo(
-        status_code=error.status_code,
-        message=str(message or error.description or error.status or "Unknown error"),
-        tracking_id=str(tracking) if tracking else None,
-        numbers=numbers,
-    )
-
-
-def _number_errors(details: Any) -> tuple[NumberError, ...]:
-    """Per-number reasons of a Numbers API refusal. wxc_sdk (telephony/location/numbers.py, since
-    2025) reads a 400 whose body is a list ``[{"errors": [{"number", "errorCode", "errorMessage",
-    …}]}]``; its older live test reads ``errors`` of the usual body with a ``number`` in each.
-    Both are read."""
-    groups = details if isinstance(details, list) else [details] if isinstance(details, dict) else []
-    found: list[NumberError] = []
-    for group in groups:
-        entries = group.get("errors") if isinstance(group, dict) else None
-        for entry in entries if isinstance(entries, list) else []:
-            if not isinstance(entry, dict) or not isinstance(entry.get("number") or entry.get("phoneNumber"), str):
-                continue
-            message = entry.get("errorMessage") or entry.get("description") or entry.get("errorTitle") or "refused"
-            code = entry.get("errorCode")
-            found.append(NumberError(str(entry.get("number") or entry.get("phoneNumber")), str(message),
-                                     str(code) if code is not None else None))
-    return tuple(found)
-
-
-class _ListBodyError(ApiError):
-    """An error whose JSON body is a list (the Numbers API's per-number refusals): webexpythonsdk's
-    ``ApiError`` reads ``details.get(...)`` and would fail with AttributeError on it."""
-
-    def __init__(self, response: requests.Response) -> None:
-        Exception.__init__(self, f"[{response.status_code}] {response.reason}")
-        self.response, self.request = response, response.request
-        self.status_code, self.status = response.status_code, response.reason
-        self.description = None
-        self.details = response.json()
-        self.message = None
-        self.tracking_id = response.headers.get("TrackingID")
-        self.error_message = None
-
-
-@dataclass(frozen=True)
-class Me:
-    """A person (the bot itself, or whoever pressed a button): id, display name, email."""
-
-    id: str
-    display_name: str
-    email: str = ""
-
-
-@dataclass(frozen=True)
-class Webhook:
-    """One of the bot's webhooks as Webex lists it (the secret is only said to be there)."""
-
-    id: str
-    name: str
-    target_url: str
-    resource: str
-    event: str
-    status: str
-    has_secret: bool
-
-
-@dataclass(frozen=True)
-class RawCheck:
-    """One number as the validate API answered it, before the flow adds the
-    admin's original text."""
-
-    phone_number: str
-    state: NumberState
-    toll_free: bool
-    detail: tuple[str, ...]
-    # The answer has the live shape, whose rows carry ``detail`` (the documented one has none):
-    # a repeat the bot finds itself is then given the detail Webex would have given it.
-    detailed: bool = False
-
-
-@dataclass(frozen=True)
-class NumbersChunk:
-    numbers: tuple[AvailableNumber, ...]
-    has_next: bool  # the API's Link rel="next", or a full chunk
-
-
-_STATES = {state.value.lower(): state for state in NumberState}
-
-
-def _number_key(number: str) -> str:
-    """The digits of a number with its country code, so that the answer matches what was
-    sent however Webex writes it: the API accepts US numbers in national format too, and
-    may echo ``2145557861`` or ``(214) 555-7861`` for ``+12145557861``."""
-    digits = "".join(ch for ch in number if ch.isdigit())
-    if not number.strip().startswith("+") and len(digits) == 10:
-        digits = "1" + digits
-    return digits
-
-
-def _object(value: Any) -> dict:
-    """A nested object of an answer, or an empty one when Webex left it out or sent null."""
-    return value if isinstance(value, dict) else {}
-
-
-def parse_validate_response(body: Any, sent: list[str]) -> list[RawCheck]:
-    """Accept the documented shape (``numbers``/``number``) and the live one
-    (``phoneNumbers``/``phoneNumber`` with ``detail``); answer in the order sent."""
-    if not isinstance(body, dict):
-        raise WebexError(WebexErrorInfo(None, "the answer to the validate request is not JSON."))
-    items = body.get("phoneNumbers")
-    if items is None:
-        items = body.get("numbers")
-    if not isinstance(items, list):
-        raise WebexError(WebexErrorInfo(None, "the answer to the validate request has no list of numbers."))
-    parsed: list[RawCheck] = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        number = str(item.get("phoneNumber") or item.get("number") or "")
-        raw_state = str(item.get("state") or "")
-        detail = item.get("detail") or ()
-        if isinstance(detail, str):
-            detail = (detail,)
-        detail = tuple(str(d) for d in detail if d)
-        state = _STATES.get(raw_state.strip().lower())
-        if state is None:
-            state = NumberState.INVALID
-            detail = (*detail, f"Webex answered an unknown state {raw_state!r}.")
-        parsed.append(RawCheck(number, state, bool(item.get("tollFreeNumber")), detail, "detail" in item))
-    # Positional when Webex echoes the list as sent; else match by number.
-    if [p.phone_number for p in parsed] == sent:
-        return parsed
-    pool: dict[str, list[RawCheck]] = {}
-    for check in parsed:
-        pool.setdefault(_number_key(check.phone_number), []).append(check)
-    result = []
-    for number in sent:
-        matches = pool.get(_number_key(number))
-        if matches:
-            match = matches.pop(0)
-            result.append(RawCheck(number, match.state, match.toll_free, match.detail, match.detailed))
-        else:
-            result.append(
-                RawCheck(number, NumberState.INVALID, False, ("Webex did not return a result for this number.",))
-            )
-    return result
-
-
-def parse_available_number(item: dict) -> AvailableNumber:
-    return AvailableNumber(
-        phone_number=str(item.get("phoneNumber") or ""),
-        state=str(item.get("state") or "INACTIVE"),
-        is_main_number=bool(item.get("isMainNumber")),
-        toll_free=bool(item.get("tollFreeNumber")),
-        telephony_type=str(item.get("telephonyType") or "PSTN_NUMBER"),
-        is_service_number=bool(item.get("isServiceNumber")),
-    )
-
-
-def _record(method: str, path: str, status: Optional[int], tracking_id: Optional[str], started: float) -> None:
-    metrics.webex_call(method, path, status, time.monotonic() - started)
-    records = calls_made.get()
-    if records is not None:
-        records.append(
-            {
-                "call": f"{method} {path}",
-                "status": status,
-                "trackingId": tracking_id,
-                "ms": round((time.monotonic() - started) * 1000),
-            }
-        )
-
-
-def read_environment_once(session: requests.Session) -> None:
-    """Have ``session`` read the proxy and CA bundle variables once per host, not per call.
-
-    requests asks ``os.environ`` for proxies (and matches ``NO_PROXY`` against the URL) on every
-    request: a tenth of the bot's CPU under load (py-spy on the load bench, Webex answering at
-    once). A running process's environment does not change, so the answer for a scheme and host
-    is kept; it is requests' own answer, so ``HTTPS_PROXY``, ``NO_PROXY`` and
-    ``REQUESTS_CA_BUNDLE`` keep working as requests documents them."""
-    merge = session.merge_environment_settings
-    answers: dict[tuple, dict] = {}
-
-    def merge_environment_settings(url: str, proxies: Any, stream: Any, verify: Any, cert: Any) -> dict:
-        parts = urlsplit(url)
-        key = (parts.scheme, parts.netloc, tuple(sorted((proxies or {}).items())), stream, verify,
-               cert if not isinstance(cert, list) else tuple(cert))
-        answer = answers.get(key)
-        if answer is None:
-            answer = answers[key] = merge(url, proxies, stream, verify, cert)
-        return {**answer, "proxies": dict(answer["proxies"])}
-
-    session.merge_environment_settings = merge_environment_settings  # type: ignore[method-assign]
-
-
-class ApiAdapter(requests.adapters.HTTPAdapter):
-    """requests' adapter without two pieces of per-call work that a Webex API call does not need,
-    through the two methods requests exposes for subclasses:
-
-    - the connection pool for a host and TLS settings is looked up once, not rebuilt into a
-      pool key and found again at every call (``get_connection_with_tls_context``); a pool that
-      urllib3's pool manager has closed meanwhile is looked up afresh;
-    - the answer is not searched for cookies (``build_response``): Webex authenticates with
-      bearer tokens, and the bot keeps no cookie jar.
-
-    Both showed per call in a profile of 2,000 GETs on loopback (cProfile: the pool lookup alone
-    was a tenth of ``send_direct``'s time), and the bot makes three calls an event."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pools: dict[tuple, Any] = {}
-
-    def get_connection_with_tls_context(self, request: requests.PreparedRequest, verify: Any,
-                                        proxies: Optional[dict] = None, cert: Any = None) -> Any:
-        parts = urlsplit(str(request.url))
-        key = (parts.scheme, parts.netloc, verify, cert if not isinstance(cert, list) else tuple(cert),
-               tuple(sorted((proxies or {}).items())))
-        pool = self._pools.get(key)
-        if pool is None or pool.pool is None:  # urllib3 sets ``pool`` to None when it closes one
-            pool = self._pools[key] = super().get_connection_with_tls_context(request, verify, proxies, cert)
-        return pool
-
-    def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
-        response = requests.Response()  # as requests builds it, without extract_cookies_to_jar
-        response.status_code = getattr(resp, "status", None)  # type: ignore[assignment]
-        response.headers = CaseInsensitiveDict(getattr(resp, "headers", {}))
-        response.encoding = requests.utils.get_encoding_from_headers(response.headers)
-        response.raw = resp
-        response.reason = resp.reason
-        response.url = req.url.decode("utf-8") if isinstance(req.url, bytes) else str(req.url)
-        response.request = req
-        response.connection = self
-        return response
-
-
-def keep_connections(session: requests.Session, connections: int) -> None:
-    """Send through :class:`ApiAdapter`, keeping up to ``connections`` open connections per host
-    (requests keeps 10): past that, urllib3 opens a connection for the call and throws it away
-    after, with a warning each time ("Connection pool is full, discarding connection"). The
-    adapters otherwise keep requests' defaults (no retries of their own: ``WebexClient._request``
-    retries)."""
-    size = max(connections, requests.adapters.DEFAULT_POOLSIZE)
-    for prefix in ("https://", "http://"):
-        session.mount(prefix, ApiAdapter(pool_maxsize=size))
-
-
-# A path urljoin leaves as it is: segments of unreserved or percent-encoded characters, none
-# starting with "." (so no "." or ".." to resolve), no query, no scheme.
-_PLAIN_PATH = re.compile(r"[\w~%=-][\w.~%=-]*(?:/[\w~%=-][\w.~%=-]*)*", re.ASCII)
-
-
-def api_url(rest: RestSession, path: str) -> str:
-    """``rest.abs_url(path)`` (urljoin onto the base URL) without parsing both at every call: a
-    plain path under a base ending in "/" is the two put together."""
-    base = rest.base_url
-    if base.endswith("/") and _PLAIN_PATH.fullmatch(path):
-        return base + path
-    return rest.abs_url(path)
-
-
-def send_direct(rest: RestSession, method: str, path: str, erc: int, *, headers: Optional[dict] = None,
-                params: Optional[dict] = None, json: Any = None, data: Optional[bytes] = None,
-                **rest_kwargs: Any) -> requests.Response:
-    """``rest.request(method, path, erc, ...)``, for an API path, at 0.6 of its CPU.
-
-    requests' Session layer (merging settings, hooks and cookie jars into a fresh request, then
-    looking for redirects and cookies in the answer) is two thirds of its CPU per call, 0.2 ms of
-    a 0.55 ms GET on loopback (``time.thread_time`` around each, 400 calls): a tenth of the bot's
-    CPU per event when Webex answers at once. A Webex API call needs none of it: bearer tokens,
-    not cookies; JSON answers, not redirects. So the request is prepared here with what the
-    session would have put in it (its headers, the JSON or bytes body and their length, the
-    query without ``None`` values, as requests encodes it) and sent through the session's own
-    adapter with its environment (proxies, CA bundle: ``read_environment_once``), which keeps
-    requests' pools, TLS and exceptions; the answer is checked by webexpythonsdk's own
-    ``check_response_code``, so errors are the ``ApiError``/``RateLimitError`` the SDK raises.
-    Anything else (a URL Webex gave: the next page, a file; a streamed download) takes the
-    session's whole way, redirects included."""
-    if rest_kwargs or "://" in path:
-        return rest.request(method, path, erc, headers=headers, params=params, json=json, data=data,
-                            **rest_kwargs)
-    session = rest._req_session  # the SDK's requests.Session; no public handle
-    url = api_url(rest, path)
-    query = [(key, value) for key, value in (params or {}).items() if value is not None]
-    if query:
-        url += ("&" if "?" in url else "?") + urlencode(query, doseq=True)
-    sent_headers = CaseInsensitiveDict(session.headers)
-    if headers:
-        sent_headers.update(headers)
-    body = data
-    if json is not None:
-        body = to_json(json, allow_nan=False).encode()  # as requests encodes ``json=``
-        sent_headers.setdefault("Content-Type", "application/json")
-    if body is not None:
-        sent_headers["Content-Length"] = str(len(body))  # else requests' adapter sends it chunked
-    elif method not in ("GET", "HEAD"):
-        sent_headers["Content-Length"] = "0"
-    prepared = requests.PreparedRequest()
-    prepared.method, prepared.url, prepared.headers, prepared.body = method, url, sent_headers, body
-    prepared.hooks = {"response": []}
-    environment = session.merge_environment_settings(url, {}, None, None, None)
-    response = session.get_adapter(url).send(prepared, timeout=rest.single_request_timeout, **environment)
-    if 200 <= response.status_code < 300 and 200 <= erc < 300:
-        return response  # a 200 where the page says 201 or 204 is a success all the same
-    if response.status_code != 429 and _json_list(response):
-        raise _ListBodyError(response)
-    check_response_code(response, erc)
-    return response
-
-
-def _json_list(response: requests.Response) -> bool:
-    if "application/json" not in response.headers.get("Content-Type", "").lower():
-        return False
-    try:
-        return isinstance(response.json(), list)
-    except ValueError:
-        return False
 
 
 class WebexClient:
@@ -493,15 +135,15 @@ class WebexClient:
             try:
                 response = send_direct(session, method, path, erc, headers=headers, **kwargs)
             except RateLimitError as error:
-                info = _error_info(error)
-                _record(method, path, 429, info.tracking_id, started)
+                info = error_info(error)
+                record_call(method, path, 429, info.tracking_id, started)
                 log.warning("Webex %s %s answered 429; pausing %s for %ss", method, path, group, error.retry_after)
                 self._pauses.pause(group, error.retry_after)
                 self._wait(group, error.retry_after, info)
                 continue  # Webex did not act on a 429: always safe to send again
             except ApiError as error:
-                info = _error_info(error)
-                _record(method, path, error.status_code, info.tracking_id, started)
+                info = error_info(error)
+                record_call(method, path, error.status_code, info.tracking_id, started)
                 if error.status_code < 500:
                     said = error.response.headers.get("Retry-After", "")  # e.g. 423 while a file is scanned
                     raise WebexError(info, float(said) if said.isdigit() else None) from None
@@ -511,15 +153,15 @@ class WebexClient:
                     raise WebexError(info) from None
                 log.warning("Webex %s %s answered %s; retrying", method, path, error.status_code)
             except (requests.ConnectionError, requests.Timeout) as error:
-                _record(method, path, None, None, started)
+                record_call(method, path, None, None, started)
                 info = WebexErrorInfo(None, "Webex could not be reached; please try again.")
-                if not idempotent and not _never_sent(error):
+                if not idempotent and not never_sent(error):
                     raise OutcomeUnknown(info) from None
                 if last:
                     raise WebexError(info) from None
                 log.warning("Webex %s %s failed (%s); retrying", method, path, type(error).__name__)
             else:
-                _record(method, path, response.status_code, response.headers.get("TrackingID"), started)
+                record_call(method, path, response.status_code, response.headers.get("TrackingID"), started)
                 return response
             time.sleep(self._retry_backoff * 2**attempt)
             attempt += 1
@@ -566,9 +208,7 @@ class WebexClient:
         """The bot's own person, looked up once."""
         if self._me is None:
             body = self._bot_request("GET", "people/me").json()
-            emails = body.get("emails") or []
-            self._me = Me(id=str(body.get("id", "")), display_name=str(body.get("displayName", "")),
-                          email=str(emails[0]) if isinstance(emails, list) and emails else "")
+            self._me = parse_person(body, str(body.get("id", "")))
         return self._me
 
     @property
@@ -580,13 +220,7 @@ class WebexClient:
         return parse_message(self._bot_request("GET", f"messages/{quote(message_id, safe='')}").json())
 
     def get_card_action(self, action_id: str) -> CardAction:
-        body = self._bot_request("GET", f"attachment/actions/{quote(action_id, safe='')}").json()
-        return CardAction(
-            message_id=str(body.get("messageId", "")),
-            room_id=str(body.get("roomId", "")),
-            person_id=str(body.get("personId", "")),
-            inputs=body.get("inputs") if isinstance(body.get("inputs"), dict) else {},
-        )
+        return parse_card_action(self._bot_request("GET", f"attachment/actions/{quote(action_id, safe='')}").json())
 
     def known_person(self, person_id: str) -> Optional[Me]:
         """Someone :meth:`person` looked up lately (no call)."""
@@ -601,10 +235,7 @@ class WebexClient:
         known = self.known_person(person_id)
         if known is not None:
             return known
-        body = self._bot_request("GET", f"people/{quote(person_id, safe='')}").json()
-        emails = body.get("emails") or []
-        found = Me(id=person_id, display_name=str(body.get("displayName") or ""),
-                   email=str(emails[0]) if isinstance(emails, list) and emails else "")
+        found = parse_person(self._bot_request("GET", f"people/{quote(person_id, safe='')}").json(), person_id)
         with self._people_lock:
             self._people[person_id] = found
         return found
@@ -762,13 +393,13 @@ class WebexClient:
 
     def webhooks(self) -> list[Webhook]:
         items = self._bot_request("GET", "webhooks", params={"max": 100}).json().get("items")
-        return [_webhook(i) for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+        return [parse_webhook(i) for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
     def create_webhook(self, name: str, target_url: str, resource: str, secret: Optional[str]) -> Webhook:
         body = {"name": name, "targetUrl": target_url, "resource": resource, "event": "created"}
         if secret:
             body["secret"] = secret
-        return _webhook(self._bot_request("POST", "webhooks", json=body).json())
+        return parse_webhook(self._bot_request("POST", "webhooks", json=body).json())
 
     def reactivate_webhook(self, hook: Webhook, secret: Optional[str]) -> Webhook:
         """``PUT /webhooks/{id}`` with ``status: active``: Webex disables a webhook after repeated
@@ -776,7 +407,7 @@ class WebexClient:
         body: dict[str, Any] = {"name": hook.name, "targetUrl": hook.target_url, "status": "active"}
         if secret:
             body["secret"] = secret
-        return _webhook(self._bot_request("PUT", f"webhooks/{quote(hook.id, safe='')}", json=body).json())
+        return parse_webhook(self._bot_request("PUT", f"webhooks/{quote(hook.id, safe='')}", json=body).json())
 
     def delete_webhook(self, webhook_id: str) -> None:
         self._bot_request("DELETE", f"webhooks/{quote(webhook_id, safe='')}", erc=204)
@@ -824,7 +455,7 @@ class WebexClient:
             items = response.json().get(field)
             for item in items if isinstance(items, list) else []:
                 if isinstance(item, dict) and item.get("id"):
-                    found.append(Location(id=str(item["id"]), name=str(item.get("name") or item["id"])))
+                    found.append(parse_location(item, str(item["id"])))
             next_path = response.links.get("next", {}).get("url")
             params = {}  # the next URL carries the query
         return found[:limit]
@@ -844,7 +475,7 @@ class WebexClient:
             if error.status_code in (400, 404):
                 return None
             raise
-        return Location(id=str(item.get("id", location_id)), name=str(item.get("name") or location_id))
+        return parse_location(item, location_id)
 
     def available_numbers(
         self, location_id: str, start: int, max_count: int, phone_numbers: Iterable[str] = ()
@@ -872,14 +503,8 @@ class WebexClient:
                                          params={**self._org(), "phoneNumber": e164, "max": 10})
         items = response.json().get("phoneNumbers")
         for item in items if isinstance(items, list) else []:
-            if not isinstance(item, dict) or item.get("phoneNumber") != e164:
-                continue
-            owner = _object(item.get("owner"))
-            location = _object(item.get("location"))
-            name = owner.get("displayName") or " ".join(
-                str(p) for p in (owner.get("firstName"), owner.get("lastName")) if p) or None
-            return NumberUse(location=location.get("name") or None, owner_type=owner.get("type") or None,
-                             owner_name=name, extension=item.get("extension") or None)
+            if isinstance(item, dict) and item.get("phoneNumber") == e164:
+                return parse_number_use(item)
         return None
 
     # -- changes (service app, telephony write scope; ``bot.conversation.changes`` decides who may) ---------
@@ -913,9 +538,7 @@ class WebexClient:
             items = response.json().get("phoneNumbers")
             for item in items if isinstance(items, list) else []:
                 if isinstance(item, dict) and isinstance(item.get("phoneNumber"), str):
-                    owner = _object(item.get("owner"))
-                    found.append(LocationNumber(item["phoneNumber"], str(item.get("state") or "ACTIVE").upper(),
-                                                owner.get("type") or None))
+                    found.append(parse_location_number(item))
             next_path = response.links.get("next", {}).get("url")
             params = {}
         return found
@@ -931,7 +554,7 @@ class WebexClient:
             items = response.json().get("autoAttendants")
             for item in items if isinstance(items, list) else []:
                 if isinstance(item, dict) and item.get("id"):
-                    found.append(_auto_attendant(item, location_id))
+                    found.append(parse_auto_attendant(item, location_id))
             next_path = response.links.get("next", {}).get("url")
             params = {}
         return sorted(found[:limit], key=lambda aa: aa.name.lower())
@@ -948,13 +571,7 @@ class WebexClient:
             raise
         if not isinstance(body, dict):
             raise WebexError(WebexErrorInfo(None, "Webex answered an auto attendant in a shape I cannot read."))
-        alternates = body.get("alternateNumbers")
-        return replace(_auto_attendant({"id": auto_attendant_id, **body}, location_id), alternate_numbers=tuple(
-            AlternateNumber(
-                str(a["phoneNumber"]), str(a.get("ringPattern") or "NORMAL"), a.get("tollFreeNumber") is True
-            )
-            for a in (alternates if isinstance(alternates, list) else [])
-            if isinstance(a, dict) and isinstance(a.get("phoneNumber"), str)))
+        return parse_auto_attendant_details(body, auto_attendant_id, location_id)
 
     def set_alternate_numbers(self, location_id: str, auto_attendant_id: str,
                               numbers: tuple[AlternateNumber, ...]) -> Optional[str]:
@@ -977,31 +594,3 @@ class WebexClient:
         body = self._service_request("GET", f"people/{quote(person_id, safe='')}").json()
         roles = body.get("roles") or []
         return [str(r) for r in roles] if isinstance(roles, list) else []
-
-
-def _auto_attendant(item: dict, location_id: str) -> AutoAttendant:
-    return AutoAttendant(id=str(item["id"]), name=str(item.get("name") or item["id"]),
-                         location_id=str(item.get("locationId") or location_id),
-                         phone_number=item.get("phoneNumber") or None, extension=item.get("extension") or None)
-
-
-def _webhook(item: dict) -> Webhook:
-    return Webhook(
-        id=str(item.get("id", "")), name=str(item.get("name", "")), target_url=str(item.get("targetUrl", "")),
-        resource=str(item.get("resource", "")), event=str(item.get("event", "")),
-        status=str(item.get("status") or "active"), has_secret=bool(item.get("secret")),
-    )
-
-
-def parse_message(body: dict) -> Message:
-    return Message(
-        id=str(body.get("id", "")),
-        room_id=str(body.get("roomId", "")),
-        room_type=str(body.get("roomType", "")),
-        person_id=str(body.get("personId", "")),
-        person_email=str(body.get("personEmail", "")),
-        text=str(body.get("text") or ""),
-        html=str(body.get("html") or "") or None,
-        parent_id=body.get("parentId") or None,
-        files=tuple(str(f) for f in body.get("files") or () if isinstance(f, str)),
-    )

@@ -15,8 +15,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from bot.reading import spreadsheet
-from bot.reading.spreadsheet import NUMBER_HEADERS, FileRows, InputRow, UnreadableFile, cell_text, read_numbers_file
+from bot.reading import xlsx
+from bot.reading.spreadsheet import FileRows, InputRow, UnreadableFile, read_numbers_file
+from bot.reading.tables import NUMBER_HEADERS
+from bot.reading.xlsx import cell_text
 
 
 def read(name: str, data: bytes | str, max_rows: int = 10_000) -> FileRows:
@@ -324,7 +326,7 @@ def test_xlsx_a_wrong_dimension_does_not_cut_the_rows_short():
 
 
 def test_xlsx_a_long_run_of_empty_rows_ends_the_reading_with_a_note(monkeypatch):
-    monkeypatch.setattr(spreadsheet, "EMPTY_RUN", 5)
+    monkeypatch.setattr(xlsx, "EMPTY_RUN", 5)
     rows = read("ports.xlsx", workbook(("Ports", [["Phone"], ["+12145557861"]] + [[None]] * 6 + [["+12145557862"]])))
     assert texts(rows) == ["+12145557861"]
     assert any(note.startswith("Stopped reading at row 7:") for note in rows.notes)

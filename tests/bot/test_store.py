@@ -97,20 +97,20 @@ def test_taking_an_event_reads_the_due_index_not_every_row(tmp_path: Path) -> No
 def test_one_sync_covers_the_commits_made_before_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Group commit: a durable write whose commit an earlier-started sync already covered returns
     without a sync of its own; every durable write is still covered by one."""
-    import bot.queue.store as store_module
+    import bot.queue.sqlite as sqlite_module
 
     store = open_store(tmp_path / "s.db")
     storage = store.huey.storage
     store.put_json("warm", {})  # the log exists
     synced: list[int] = []
-    real = store_module._datasync
+    real = sqlite_module.datasync
 
     def counting(fd: int) -> None:
         synced.append(storage._commits)
         time.sleep(0.05)  # a slow disk: the other writers commit while this sync runs
         real(fd)
 
-    monkeypatch.setattr(store_module, "_datasync", counting)
+    monkeypatch.setattr(sqlite_module, "datasync", counting)
     writers = [threading.Thread(target=store.claim, args=(f"messages:{n}",)) for n in range(8)]
     for writer in writers:
         writer.start()
@@ -125,18 +125,18 @@ def test_a_log_past_its_limit_is_copied_once_and_cut_to_nothing(tmp_path: Path, 
     next checkpoints are passive again (a log left at its size would stop them twice a second)."""
     import os
 
-    from bot.queue.store import _autocommit, _SqliteStorage
+    from bot.queue.sqlite import SharedSqliteStorage, autocommit
 
-    monkeypatch.setattr(_SqliteStorage, "MAX_LOG_BYTES", 64 * 1024)
+    monkeypatch.setattr(SharedSqliteStorage, "MAX_LOG_BYTES", 64 * 1024)
     store = open_store(tmp_path / "s.db")
     storage = store.huey.storage
-    reader = _autocommit(str(tmp_path / "s.db"), 5)
+    reader = autocommit(str(tmp_path / "s.db"), 5)
     reader.execute("begin")
     reader.execute("select count(*) from kv").fetchall()  # a reader on the log: passive copies cannot reset it
     for n in range(300):
         store.put_json(f"k{n}", {"n": n, "padding": "x" * 200})
     log = str(tmp_path / "s.db-wal")
-    assert os.path.getsize(log) > _SqliteStorage.MAX_LOG_BYTES
+    assert os.path.getsize(log) > SharedSqliteStorage.MAX_LOG_BYTES
     reader.execute("commit")
     taken: list[bool] = []
     hold = storage._turn.hold
@@ -146,7 +146,7 @@ def test_a_log_past_its_limit_is_copied_once_and_cut_to_nothing(tmp_path: Path, 
         return hold(urgent)
 
     monkeypatch.setattr(storage._turn, "hold", counting_hold)
-    conn = _autocommit(str(tmp_path / "s.db"), 5)
+    conn = autocommit(str(tmp_path / "s.db"), 5)
     storage.checkpoint(conn)
     assert os.path.getsize(log) == 0 and len(taken) == 1
     storage.checkpoint(conn)
@@ -159,9 +159,9 @@ def test_a_copied_log_of_many_frames_starts_over_and_a_short_one_is_left_alone(
     """Once a log holds ``RESTART_LOG_FRAMES`` frames and all are copied, the checkpoint stops the
     writers for a RESTART (under load, readers that never stop would keep the log growing); a log
     shorter than that is only copied, the writers going on."""
-    from bot.queue.store import _autocommit, _SqliteStorage
+    from bot.queue.sqlite import SharedSqliteStorage, autocommit
 
-    monkeypatch.setattr(_SqliteStorage, "RESTART_LOG_FRAMES", 100)
+    monkeypatch.setattr(SharedSqliteStorage, "RESTART_LOG_FRAMES", 100)
     store = open_store(tmp_path / "s.db")
     storage = store.huey.storage
     taken: list[bool] = []
@@ -171,7 +171,7 @@ def test_a_copied_log_of_many_frames_starts_over_and_a_short_one_is_left_alone(
         taken.append(True)
         return hold(urgent)
 
-    conn = _autocommit(str(tmp_path / "s.db"), 5)
+    conn = autocommit(str(tmp_path / "s.db"), 5)
     for n in range(150):
         store.put_json(f"k{n}", {"n": n})
     monkeypatch.setattr(storage._turn, "hold", counting_hold)

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from webexpythonsdk.restsession import RestSession
 
 from bot.core.models import Destination, Reply
-from bot.webex.client import OutcomeUnknown, WebexBusy, WebexClient, WebexError, api_url
+from bot.webex.client import WebexClient
+from bot.webex.errors import OutcomeUnknown, WebexBusy, WebexError
 from bot.webex.ratelimit import wait_budget
+from bot.webex.transport import api_url
 from sandbox import Sandbox, seed
 
 POSTS = r"^/v1/messages$"
@@ -90,7 +92,7 @@ def test_a_connection_that_was_never_made_is_retried(make_client: Callable[..., 
                                                       state: Sandbox) -> None:
     import requests
 
-    from bot.webex.client import _never_sent
+    from bot.webex.errors import never_sent
 
     refused = make_client(api_url="http://127.0.0.1:9/v1", max_retries=1)
     with pytest.raises(WebexError) as raised:
@@ -99,7 +101,7 @@ def test_a_connection_that_was_never_made_is_retried(make_client: Callable[..., 
     try:
         requests.post("http://127.0.0.1:9/", timeout=1)
     except requests.ConnectionError as error:
-        assert _never_sent(error)
+        assert never_sent(error)
 
 
 def test_a_429_pauses_every_client_sharing_the_store(make_client: Callable[..., WebexClient],
@@ -164,7 +166,7 @@ def test_proxy_settings_are_read_from_the_environment_once_per_host(monkeypatch:
     """requests' own answer (proxies, NO_PROXY, the CA bundle), asked once per scheme and host."""
     import requests
 
-    from bot.webex.client import read_environment_once
+    from bot.webex.transport import read_environment_once
 
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
@@ -232,7 +234,7 @@ def test_an_api_call_sends_what_the_sdk_would_have_sent(recorder: tuple) -> None
     ``RestSession.request`` sends: headers, query (``None`` left out, lists repeated), body."""
     from webexpythonsdk.restsession import RestSession
 
-    from bot.webex.client import read_environment_once, send_direct
+    from bot.webex.transport import read_environment_once, send_direct
 
     base, seen = recorder
     rest = RestSession("bot-token", base, wait_on_rate_limit=False)

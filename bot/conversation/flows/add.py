@@ -39,7 +39,7 @@ from bot.core.models import (
     Reply,
 )
 from bot.reading.parsing import parse_numbers
-from bot.webex.client import OutcomeUnknown, WebexError
+from bot.webex.errors import OutcomeUnknown, WebexError
 
 KIND, ACTIVATE = buttons.CHANGE_ADD, buttons.CHANGE_ACTIVATE
 MAX_NUMBERS = 100  # numbers one confirmation adds (the card lists each; the button carries them)

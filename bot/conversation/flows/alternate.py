@@ -18,7 +18,7 @@ from bot.conversation.flows import FlowContext
 from bot.core import buttons
 from bot.core.models import AvailableNumber, AvailableNumbersPage, Location, NumberFilters, Reply
 from bot.reading.parsing import parse_numbers, split_head
-from bot.webex.client import WebexError
+from bot.webex.errors import WebexError
 
 
 @dataclass(frozen=True)

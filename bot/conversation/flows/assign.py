@@ -37,7 +37,7 @@ from bot.core.models import (
     Reply,
 )
 from bot.reading.parsing import parse_numbers
-from bot.webex.client import OutcomeUnknown
+from bot.webex.errors import OutcomeUnknown
 
 ASSIGN, REMOVE = buttons.CHANGE_ASSIGN, buttons.CHANGE_REMOVE
 MOST_ALTERNATES = 10

@@ -24,7 +24,8 @@ from bot.core import metrics
 from bot.core.models import BulkResult, NumberCheck, ParsedNumber, Reply, UncheckedRow
 from bot.reading.parsing import parse_numbers
 from bot.reading.spreadsheet import FileRows, UnreadableFile, read_numbers_file
-from bot.webex.client import RawCheck, WebexBusy, WebexError
+from bot.webex.answers import RawCheck
+from bot.webex.errors import WebexBusy, WebexError
 from cards import error_reply
 from cards.bulk import bulk_reply, progress_text
 

@@ -11,7 +11,7 @@ from bot.conversation.flows.help import Help
 from bot.core import buttons
 from bot.core.models import NumberUse, Reply
 from bot.reading.parsing import parse_numbers
-from bot.webex.client import WebexBusy, WebexError
+from bot.webex.errors import WebexBusy, WebexError
 from cards.owners import owners_reply
 
 MAX_LOOKUPS = 20  # numbers looked up per answer (one request each); the rest get a button

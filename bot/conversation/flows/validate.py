@@ -17,7 +17,8 @@ from bot.conversation.flows.help import Help
 from bot.core import buttons
 from bot.core.models import NumberCheck, NumberState, NumberUse, ParsedNumber, ParsedText, Reply, ValidationResult
 from bot.reading.parsing import parse_numbers
-from bot.webex.client import RawCheck, WebexBusy, WebexError
+from bot.webex.answers import RawCheck
+from bot.webex.errors import WebexBusy, WebexError
 
 # More numbers than this in one message are refused with a clear answer
 # rather than silently cut: it keeps one message's work (and card) bounded.
