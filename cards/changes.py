@@ -31,16 +31,12 @@ from bot.core.models import (
 from .base import COLOUR, card, columns, heading, literal, size_of, submit, subtle, text, title
 from .limits import CARD_BUDGET_BYTES, VALIDATE_AGAIN_MAX_NUMBERS
 from .text import card_bytes, clip, escape
-from .validation import ADVICE
+from .validation import ADVICE, plural
 
 NAME_CHARS = 80
 REASON_CHARS = 300
 STATE_CHOICES = (("Active: calls reach the number at once", "ACTIVE"),
                  ("Inactive: added, activated later", "INACTIVE"))
-
-
-def _numbers(n: int) -> str:
-    return f"{n} number{'s' if n != 1 else ''}"
 
 
 def _expiry(minutes: int) -> str:
@@ -125,7 +121,7 @@ def _location_choice(location: Location) -> ac.Choice:
 
 
 def _add_confirm(plan: AddPlan, locations: list[Location], shown_all: bool) -> dict:
-    count = _numbers(len(plan.numbers))
+    count = plural(len(plan.numbers), "number", "numbers")
     body: list = [title(f"Add {count} to a location?")]
     if plan.note:
         body.append(literal(clip(plan.note, REASON_CHARS), color=COLOUR[Severity.WARNING]))
@@ -153,7 +149,7 @@ def _add_confirm(plan: AddPlan, locations: list[Location], shown_all: bool) -> d
 
 
 def add_confirm_markdown(plan: AddPlan) -> str:
-    out = (f"**Add {_numbers(len(plan.numbers))} to a location?**\n\n"
+    out = (f"**Add {plural(len(plan.numbers), 'number', 'numbers')} to a location?**\n\n"
            f"Available, to be added: {escape(', '.join(plan.numbers))}")
     if plan.not_offered:
         out += "\n\nNot added:" + "".join(f"\n- {escape(clip(line, REASON_CHARS))}"
@@ -175,9 +171,9 @@ def _refusal(error: NumberError) -> str:
 def _add_headline(result: AddResult) -> tuple[str, Severity]:
     where = clip(result.location.name, NAME_CHARS)
     if result.added and not result.refused and result.error is None:
-        return f"Added {_numbers(len(result.added))} to {where}", Severity.GOOD
+        return f"Added {plural(len(result.added), 'number', 'numbers')} to {where}", Severity.GOOD
     if result.added:
-        return f"Added {_numbers(len(result.added))} to {where}; some were refused", Severity.WARNING
+        return f"Added {plural(len(result.added), 'number', 'numbers')} to {where}; some were refused", Severity.WARNING
     if not result.refused and result.error is None:
         return f"Nothing to add: the numbers are in {where} already", Severity.GOOD
     return f"No numbers added to {where}", Severity.ATTENTION
@@ -219,7 +215,7 @@ def add_result_card(result: AddResult) -> dict:
     actions = _validate_again(numbers)
     if result.activate is not None:
         body.append(literal(INACTIVE_NOTE, spacing=opt.Spacing.MEDIUM))
-        actions.insert(0, submit(f"Activate {_numbers(len(result.added))} now",
+        actions.insert(0, submit(f"Activate {plural(len(result.added), 'number', 'numbers')} now",
                                  buttons.confirm_data(buttons.ACTIVATE_CONFIRM, result.activate), positive=True))
     return card(body, actions)
 
@@ -256,7 +252,7 @@ def add_result_reply(result: AddResult) -> Reply:
 def _activate_headline(result: ActivateResult) -> tuple[str, Severity]:
     where = clip(result.location.name, NAME_CHARS)
     if result.activated and result.error is None:
-        return f"Activated {_numbers(len(result.activated))} at {where}", Severity.GOOD
+        return f"Activated {plural(len(result.activated), 'number', 'numbers')} at {where}", Severity.GOOD
     if result.error is not None:
         return f"Webex did not activate the numbers at {where}", Severity.ATTENTION
     return f"Nothing to activate at {where}", Severity.GOOD

@@ -29,13 +29,14 @@ from bot.conversation.flows.alternate import Ambiguous, NotCalling, read_all, re
 from bot.conversation.flows.bulk import check_rows
 from bot.conversation.flows.validate import check_numbers
 from bot.core.config import Settings
-from bot.core.models import RING_PATTERNS, BulkResult, Location, NumberState, UncheckedRow, ValidationResult
+from bot.core.models import RING_PATTERNS, BulkResult, Location, UncheckedRow, ValidationResult
 from bot.reading.parsing import parse_numbers
 from bot.reading.spreadsheet import UnreadableFile, read_numbers_file
 from bot.webex.errors import WebexError
 from cards.bulk import bulk_rows
 from cards.numbers import EXPORT_COLUMNS, export_rows
 from cards.results_file import COLUMNS, csv_bytes
+from cards.validation import plural
 
 ALL_AVAILABLE, NOT_ALL_AVAILABLE, USAGE, WEBEX = 0, 1, 2, 3
 BAR_FROM = 200  # numbers from which a run shows a progress bar
@@ -152,6 +153,7 @@ def confirmed(question: str, yes: bool, out: TextIO, ask: Callable[[str], str] =
 def add(ctx: FlowContext, numbers: list[str], location_query: str, active: bool, yes: bool,
         out: TextIO = sys.stdout) -> int:
     from bot.conversation.flows.add import add as add_numbers
+    from bot.conversation.flows.add import split_available
 
     parsed = parse_numbers(" ".join(numbers), ctx.settings.default_region)
     if not parsed.numbers:
@@ -160,20 +162,18 @@ def add(ctx: FlowContext, numbers: list[str], location_query: str, active: bool,
     location = _location(ctx, location_query)
     if location is None:
         return USAGE
-    result = check_numbers(parsed, ctx)
-    offered = list(dict.fromkeys(c.e164 for c in result.checks if c.state is NumberState.AVAILABLE))
-    for check in result.checks:
-        if check.state is not NumberState.AVAILABLE:
-            out.write(f"not added: {check.e164} is {check.state.value}\n")
+    offered, not_offered = split_available(check_numbers(parsed, ctx))
+    for check in not_offered:
+        out.write(f"not added: {check.e164} is {check.state.value}\n")
     if not offered:
         out.write("Nothing to add: no number validates as Available.\n")
         return NOT_ALL_AVAILABLE
     state = "active" if active else "inactive"
-    question = f"Add {_count(len(offered))} to {location.name} ({state}): {', '.join(offered)}?"
+    question = f"Add {plural(len(offered), 'number', 'numbers')} to {location.name} ({state}): {', '.join(offered)}?"
     if not confirmed(question, yes, out):
         out.write("Nothing was changed.\n")
         return NOT_ALL_AVAILABLE
-    added = add_numbers(location, offered, active, ctx)
+    added = add_numbers(location, list(offered), active, ctx)
     for number in added.added:
         out.write(f"added: {number} ({state})\n")
     for number in added.there_already:
@@ -229,10 +229,6 @@ def assign(ctx: FlowContext, number_text: str, attendant_query: str, location_qu
     if result.audit:
         out.write(result.audit + "\n")
     return ALL_AVAILABLE
-
-
-def _count(n: int) -> str:
-    return f"{n} number{'s' if n != 1 else ''}"
 
 
 def terminal_changes(settings: Settings) -> Changes:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 import cards
-from bot.conversation.changes import Refused
+from bot.conversation.changes import Refused, Sealed
 from bot.conversation.flows import FlowContext
 from bot.conversation.flows.alternate import Ambiguous, NotCalling, read_locations, resolve_location
 from bot.conversation.flows.confirm import claim, guarded
@@ -32,14 +32,17 @@ from bot.core.models import (
     AddPlan,
     AddResult,
     Location,
+    NumberCheck,
     NumberError,
     NumberState,
     ParsedNumber,
     ParsedText,
     Reply,
+    ValidationResult,
 )
 from bot.reading.parsing import parse_numbers
 from bot.webex.errors import OutcomeUnknown, WebexError
+from cards.validation import plural
 
 KIND, ACTIVATE = buttons.CHANGE_ADD, buttons.CHANGE_ACTIVATE
 MAX_NUMBERS = 100  # numbers one confirmation adds (the card lists each; the button carries them)
@@ -86,6 +89,10 @@ class ConfirmAdd:
 _TO = re.compile(r"\s+(?:to|into|in|at)\s+(?=\S)", re.IGNORECASE)
 
 
+def _request(parsed: ParsedText, location: Optional[str]) -> AddNumbers:
+    return AddNumbers(tuple(dict.fromkeys(n.e164 for n in parsed.numbers)), location, parsed.not_numbers)
+
+
 def from_text(rest: str, region: str) -> AddNumbers:
     """``add NUMBERS [to LOCATION]``: the location is what follows the last " to "."""
     parts = _TO.split(rest)
@@ -95,7 +102,7 @@ def from_text(rest: str, region: str) -> AddNumbers:
         rest = rest[: len(rest) - len(parts[-1])]
         rest = _TO.sub(" ", rest)
     parsed = parse_numbers(rest, region)
-    return AddNumbers(tuple(dict.fromkeys(n.e164 for n in parsed.numbers)), location, parsed.not_numbers)
+    return _request(parsed, location)
 
 
 def from_card(inputs: dict, action: str, region: str) -> AddNumbers | ConfirmAdd | ConfirmActivate:
@@ -108,7 +115,7 @@ def from_card(inputs: dict, action: str, region: str) -> AddNumbers | ConfirmAdd
                           active=state != "INACTIVE")
     parsed = parse_numbers(buttons.text(inputs.get(buttons.INPUT_NUMBERS), 20_000), region)
     location = buttons.text(inputs.get(buttons.INPUT_LOCATION), 500).strip() or None
-    return AddNumbers(tuple(dict.fromkeys(n.e164 for n in parsed.numbers)), location, parsed.not_numbers)
+    return _request(parsed, location)
 
 
 def _answer(request: AddNumbers | ConfirmAdd | ConfirmActivate, ctx: FlowContext) -> Reply:
@@ -131,8 +138,7 @@ def _prepare(request: AddNumbers, ctx: FlowContext) -> Reply:
         return cards.error_reply("Too many numbers", f"I add at most {MAX_NUMBERS} numbers per confirmation; "
                                  f"that is {len(request.numbers)}. Please send them in smaller parts.")
     result = check_numbers(ParsedText(numbers=tuple(ParsedNumber(n, n) for n in request.numbers)), ctx)
-    offered = tuple(c.e164 for c in result.checks if c.state is NumberState.AVAILABLE)
-    not_offered = tuple(c for c in result.checks if c.state is not NumberState.AVAILABLE)
+    offered, not_offered = split_available(result)
     if not offered:
         return cards.add_nothing_reply(not_offered)
     chosen, note = None, None
@@ -156,11 +162,22 @@ def _prepare(request: AddNumbers, ctx: FlowContext) -> Reply:
                                            minutes=ctx.changes.confirm_seconds // 60))
 
 
+def split_available(result: ValidationResult) -> tuple[tuple[str, ...], tuple[NumberCheck, ...]]:
+    """The numbers that may be added (Available, each once) and the checks of the others (also
+    the CLI's ``add``)."""
+    offered = tuple(dict.fromkeys(c.e164 for c in result.checks if c.state is NumberState.AVAILABLE))
+    return offered, tuple(c for c in result.checks if c.state is not NumberState.AVAILABLE)
+
+
+def _sealed_numbers(sealed: Sealed) -> list[str]:
+    return [n for n in sealed.subject.get("numbers", []) if isinstance(n, str)][:MAX_NUMBERS]
+
+
 def _confirmed(request: ConfirmAdd, ctx: FlowContext) -> Reply:
     changes = ctx.changes
     assert changes is not None
     sealed = changes.open(KIND, request.sealed)
-    numbers = [n for n in sealed.subject.get("numbers", []) if isinstance(n, str)][:MAX_NUMBERS]
+    numbers = _sealed_numbers(sealed)
     if not numbers:
         raise Refused("That confirmation lists no numbers. Nothing was changed.")
     if not request.location_id:
@@ -181,7 +198,7 @@ def _activate_confirmed(request: ConfirmActivate, ctx: FlowContext) -> Reply:
     changes = ctx.changes
     assert changes is not None
     sealed = changes.open(ACTIVATE, request.sealed)
-    numbers = [n for n in sealed.subject.get("numbers", []) if isinstance(n, str)][:MAX_NUMBERS]
+    numbers = _sealed_numbers(sealed)
     location_id = sealed.subject.get("locationId")
     if not numbers or not isinstance(location_id, str):
         raise Refused("That button is incomplete. Nothing was changed.")
@@ -192,11 +209,17 @@ def _activate_confirmed(request: ConfirmActivate, ctx: FlowContext) -> Reply:
     return cards.activate_result_reply(activate(location, numbers, ctx))
 
 
+def _states(location: Location, ctx: FlowContext) -> dict[str, str]:
+    """The location's numbers as Webex has them now, each with its state (ACTIVE, INACTIVE): what
+    every change is checked against, before and after it is sent."""
+    return {n.phone_number: n.state for n in ctx.client.location_numbers(location.id)}
+
+
 def activate(location: Location, numbers: list[str], ctx: FlowContext) -> ActivateResult:
     """Activate those of ``numbers`` the location has inactive. An answer lost after sending is
     read back, and what is still inactive is sent once more."""
     assert ctx.changes is not None
-    before = {n.phone_number: n.state for n in ctx.client.location_numbers(location.id)}
+    before = _states(location, ctx)
     inactive = [n for n in numbers if before.get(n) == "INACTIVE"]
     tracking: list[str] = []
     error = None
@@ -210,15 +233,15 @@ def activate(location: Location, numbers: list[str], ctx: FlowContext) -> Activa
         except OutcomeUnknown:
             if attempt == 1:
                 raise
-            now = {n.phone_number: n.state for n in ctx.client.location_numbers(location.id)}
+            now = _states(location, ctx)
             inactive = [n for n in inactive if now.get(n) == "INACTIVE"]
         except WebexError as refused:
             error = refused.info
             break
-    after = {n.phone_number: n.state for n in ctx.client.location_numbers(location.id)}
+    after = _states(location, ctx)
     activated = tuple(n for n in numbers if before.get(n) == "INACTIVE" and after.get(n) == "ACTIVE")
-    audit = ctx.changes.audit(f"activated {_count(len(activated))} at {location.name}: {', '.join(activated)}",
-                              tuple(tracking)) if activated else None
+    audit = ctx.changes.audit(f"activated {plural(len(activated), 'number', 'numbers')} at {location.name}: "
+                              f"{', '.join(activated)}", tuple(tracking)) if activated else None
     return ActivateResult(location=location, activated=activated,
                           active_already=tuple(n for n in numbers if before.get(n) == "ACTIVE"),
                           not_there=tuple(n for n in numbers if n not in after), error=error, audit=audit)
@@ -229,7 +252,7 @@ def add(location: Location, numbers: list[str], active: bool, ctx: FlowContext) 
     CLI's ``add``). An answer lost after sending is resolved by reading the location's numbers
     back before sending the missing ones again."""
     assert ctx.changes is not None
-    before = {n.phone_number for n in ctx.client.location_numbers(location.id)}
+    before = _states(location, ctx)
     there_already = tuple(n for n in numbers if n in before)
     wanted = [n for n in numbers if n not in before]
     refused: list[NumberError] = []
@@ -242,7 +265,7 @@ def add(location: Location, numbers: list[str], active: bool, ctx: FlowContext) 
             if error.info.numbers or error.status_code in (400, 403, 409):
                 return _refused(location, active, numbers, there_already, refused, error, ctx, tracking)
             raise
-    now = {n.phone_number: n for n in ctx.client.location_numbers(location.id)}
+    now = _states(location, ctx)
     refused_numbers = {r.number for r in refused}
     added = tuple(n for n in wanted if n in now and n not in refused_numbers)
     missing = [n for n in wanted if n not in now and n not in refused_numbers]
@@ -250,7 +273,7 @@ def add(location: Location, numbers: list[str], active: bool, ctx: FlowContext) 
     advice = REFUSED_ADVICE if refused else None
     audit = None
     if added:
-        audit = ctx.changes.audit(f"added {_count(len(added))} to {location.name} "
+        audit = ctx.changes.audit(f"added {plural(len(added), 'number', 'numbers')} to {location.name} "
                                   f"({'active' if active else 'inactive'}): {', '.join(added)}", tuple(tracking))
     return AddResult(location=location, active=active, added=added, there_already=there_already,
                      refused=tuple(refused), advice=advice, audit=audit, asked=tuple(numbers))
@@ -268,7 +291,7 @@ def _send(location: Location, batch: list[str], active: bool, ctx: FlowContext,
         except OutcomeUnknown:
             if attempt == 2:
                 raise
-            present = {n.phone_number for n in ctx.client.location_numbers(location.id)}
+            present = _states(location, ctx)
             batch = [n for n in batch if n not in present]
         except WebexError as error:
             if not error.info.numbers:
@@ -287,7 +310,7 @@ def _refused(location: Location, active: bool, numbers: list[str], there_already
              refused: list[NumberError], error: WebexError, ctx: FlowContext, tracking: list[str]) -> AddResult:
     """Webex refused the request as a whole: nothing (more) was added. Say why, and what to do."""
     assert ctx.changes is not None
-    now = {n.phone_number for n in ctx.client.location_numbers(location.id)}
+    now = _states(location, ctx)
     added = tuple(n for n in numbers if n in now and n not in there_already)
     if error.status_code == 409:
         advice: Optional[str] = CONFLICT_ADVICE
@@ -295,12 +318,8 @@ def _refused(location: Location, active: bool, numbers: list[str], there_already
         advice = CALLING_PLAN_ADVICE
     else:
         advice = REFUSED_ADVICE if refused or error.info.numbers else None
-    audit = ctx.changes.audit(f"added {_count(len(added))} to {location.name}: {', '.join(added)}",
-                              tuple(tracking)) if added else None
+    audit = ctx.changes.audit(f"added {plural(len(added), 'number', 'numbers')} to {location.name}: "
+                              f"{', '.join(added)}", tuple(tracking)) if added else None
     return AddResult(location=location, active=active, added=added, there_already=there_already,
                      refused=tuple(refused) + error.info.numbers, error=error.info, advice=advice, audit=audit,
                      asked=tuple(numbers))
-
-
-def _count(n: int) -> str:
-    return f"{n} number{'s' if n != 1 else ''}"

@@ -9,6 +9,7 @@ only: :func:`claim` stops the flow and the event posts nothing.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ class Used(Exception):
 
 
 def guarded(answer: Callable[[Any, FlowContext], Reply]) -> Callable[[Any, FlowContext], Reply]:
+    @functools.wraps(answer)
     def checked(request: Any, ctx: FlowContext) -> Reply:
         try:
             if ctx.changes is None:
@@ -39,7 +41,6 @@ def guarded(answer: Callable[[Any, FlowContext], Reply]) -> Callable[[Any, FlowC
         except Refused as refused:
             return cards.change_refused_reply(str(refused))
 
-    checked.__doc__ = answer.__doc__
     return checked
 
 
