@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -394,6 +394,19 @@ class BotProcess:
             except Exception:
                 self.process.kill()
         self._log.close()
+
+
+def wait_for(check: Callable[[], object], timeout: float, what: str) -> object:
+    """What ``check`` found, once it finds something; fails the test after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def wait_idle(bot: RunningBot, timeout: float = 20.0) -> None:

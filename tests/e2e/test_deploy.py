@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -43,31 +45,38 @@ def wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
     raise AssertionError(log.read_text())
 
 
-def test_the_procfile_web_line_serves_a_conversation_under_gunicorn(
-    server: SandboxServer, state: Sandbox, tmp_path: Path
-) -> None:
-    port = free_port()
-    env = clean_env(PORT=str(port), WEB_CONCURRENCY="2",
-                    **settings_env(bot_settings(server, tmp_path / "numbot.db")))
-    log = tmp_path / "gunicorn.log"
+@contextmanager
+def procfile_web(env: dict[str, str], log: Path) -> Iterator[tuple[str, subprocess.Popen, str]]:
+    """The Procfile's web line as a deploy starts it (``env`` has its PORT), healthy and with its
+    webhooks registered: its URL, its process and what register-webhooks printed. Stopped after,
+    and its log holds no traceback."""
+    url = f"http://127.0.0.1:{env['PORT']}"
     with open(log, "wb") as out:
         web = subprocess.Popen(["bash", "-c", f"exec {procfile_web_command()}"], cwd=ROOT, env=env,
                                stdout=out, stderr=subprocess.STDOUT)
     try:
-        url = f"http://127.0.0.1:{port}"
         wait_healthy(url, web, log)
         registered = subprocess.run([sys.executable, "-m", "bot", "register-webhooks", url], cwd=ROOT, env=env,
                                     capture_output=True, text=True, timeout=60)
         assert registered.returncode == 0, registered.stderr
-        assert "messages" in registered.stdout and "attachmentActions" in registered.stdout
-        chat = Chat(state, seed.ALICE)
-        assert "Available" in chat.say(f"validate {seed.AVAILABLE_US}").text
-        help_card = chat.say("help")
-        assert "Available" in chat.press(help_card, "Validate", numbers=seed.AVAILABLE_UK).text
+        yield url, web, registered.stdout
     finally:
         web.terminate()
         web.wait(timeout=30)
     assert "Traceback" not in log.read_text()
+
+
+def test_the_procfile_web_line_serves_a_conversation_under_gunicorn(
+    server: SandboxServer, state: Sandbox, tmp_path: Path
+) -> None:
+    env = clean_env(PORT=str(free_port()), WEB_CONCURRENCY="2",
+                    **settings_env(bot_settings(server, tmp_path / "numbot.db")))
+    with procfile_web(env, tmp_path / "gunicorn.log") as (_, _, registered):
+        assert "messages" in registered and "attachmentActions" in registered
+        chat = Chat(state, seed.ALICE)
+        assert "Available" in chat.say(f"validate {seed.AVAILABLE_US}").text
+        help_card = chat.say("help")
+        assert "Available" in chat.press(help_card, "Validate", numbers=seed.AVAILABLE_UK).text
 
 
 def test_registering_webhooks_twice_replaces_them_instead_of_adding_more(

@@ -30,7 +30,7 @@ from typing import Optional
 
 import pytest
 import requests
-from botkit import BotProcess, BotReply, Chat, bot_settings, free_port, settings_env
+from botkit import BotProcess, BotReply, Chat, bot_settings, free_port, settings_env, wait_for
 from rediskit import REDIS, RedisServer
 
 from bot.core import faults
@@ -65,16 +65,6 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def settings_for(server: SandboxServer, tmp_path: Path, store_url: str, **overrides: object) -> Settings:
     return bot_settings(server, tmp_path / "unused.db", store_url=store_url, job_lease_seconds=LEASE_SECONDS,
                         **overrides)
-
-
-def wait_for(check: Callable[[], object], timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def deliver_twice(state: Sandbox, chat: Chat, text: str, second: str) -> dict:

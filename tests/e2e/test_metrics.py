@@ -7,14 +7,12 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from botkit import Chat, RunningBot, bot_settings, free_port, settings_env
+from botkit import Chat, RunningBot, bot_settings, free_port, settings_env, wait_for
 from prometheus_client.parser import text_string_to_metric_families
 
 from sandbox import Sandbox, SandboxServer, seed
@@ -43,39 +41,19 @@ def total(scraped: Samples, name: str, /, **labels: str) -> float:
     return sum(value for sample, have, value in scraped if sample == name and labels.items() <= have.items())
 
 
-def until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
-
-
 @pytest.fixture
 def web(server: SandboxServer, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen, Path]]:
     """The Procfile's web line under gunicorn with two workers, as a deploy starts it, with no
     PROMETHEUS_MULTIPROC_DIR: the bot picks its own (in TMPDIR, here the test's folder)."""
-    from test_deploy import clean_env, procfile_web_command, wait_healthy
+    from test_deploy import clean_env, procfile_web
 
-    port, temp = free_port(), tmp_path / "tmp"
+    temp = tmp_path / "tmp"
     temp.mkdir()
-    env = clean_env(PORT=str(port), WEB_CONCURRENCY="2", TMPDIR=str(temp),
+    env = clean_env(PORT=str(free_port()), WEB_CONCURRENCY="2", TMPDIR=str(temp),
                     **settings_env(bot_settings(server, tmp_path / "numbot.db")))
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    log = tmp_path / "gunicorn.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(["bash", "-c", f"exec {procfile_web_command()}"], cwd=ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, process, log)
-        registered = subprocess.run([sys.executable, "-m", "bot", "register-webhooks", url], cwd=ROOT, env=env,
-                                    capture_output=True, text=True, timeout=60)
-        assert registered.returncode == 0, registered.stderr
+    with procfile_web(env, tmp_path / "gunicorn.log") as (url, process, _):
         yield url, process, temp
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-    assert "Traceback" not in log.read_text()
 
 
 def test_validate_requests_move_the_counters_every_gunicorn_worker_shows(
@@ -94,12 +72,12 @@ def test_validate_requests_move_the_counters_every_gunicorn_worker_shows(
 
     # The worker counts an event just after it posts the reply; the bot's own replies come back
     # as events too, ignored.
-    until(lambda: validated(samples(scrape(url))) == asked, "the validate events were not counted")
-    until(lambda: total(samples(scrape(url)), "numbot_events_handled_total", outcome="ignored") == asked,
-          "the bot's own replies were not counted as ignored")
+    wait_for(lambda: validated(samples(scrape(url))) == asked, 20.0, "the validate events to be counted")
+    wait_for(lambda: total(samples(scrape(url)), "numbot_events_handled_total", outcome="ignored") == asked, 20.0,
+             "the bot's own replies to be counted as ignored")
     # A delivery's answer is counted as it leaves, which may be just after its event was handled.
-    until(lambda: total(samples(scrape(url)), "numbot_webhook_requests_total") == 2 * asked,
-          "the webhook's answers were not counted")
+    wait_for(lambda: total(samples(scrape(url)), "numbot_webhook_requests_total") == 2 * asked, 20.0,
+             "the webhook's answers to be counted")
     # Two processes serve the scrapes, whichever takes the connection: each adds up both.
     for _ in range(6):
         found = samples(scrape(url))
