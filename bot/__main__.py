@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.core.config import ConfigError, Settings, load_settings
+from bot.core.models import RING_PATTERNS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     assign.add_argument("--auto-attendant", nargs="+", required=True, help="the auto attendant's name or id")
     assign.add_argument("--location", nargs="+", required=True, help="the location's name (or part of it) or id")
     assign.add_argument("--ring-pattern", default="NORMAL",
-                        help="NORMAL, LONG_LONG, SHORT_SHORT_LONG or SHORT_LONG_SHORT (default NORMAL)")
+                        help=f"{', '.join(RING_PATTERNS)} (default NORMAL)")
     assign.add_argument("--yes", action="store_true", help="do not ask on the terminal")
     args = parser.parse_args(argv)
     try:
